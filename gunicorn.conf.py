@@ -1,0 +1,15 @@
+"""Gunicorn settings. Threaded workers: a role-play turn waits on a slow LLM, and a sync worker
+held by it would stall every other user's page."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("TRAINER_BIND", "127.0.0.1:8000")
+worker_class = "gthread"
+workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
+threads = int(os.environ.get("TRAINER_THREADS", 8))
+timeout = 120  # streamed role-play replies can take a while; threads keep other requests moving
+graceful_timeout = 30
+keepalive = 5
+accesslog = os.environ.get("TRAINER_ACCESS_LOG", "-")
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -1,0 +1,225 @@
+"""Shared fixtures: an app on a freshly migrated database per test, clients per role, builders.
+
+The schema is built once per run with `flask db upgrade` (never `create_all`), then every test
+gets a pristine copy: a copied SQLite file, or on PostgreSQL (TEST_DATABASE_URL) a private
+database whose tables are emptied after each test.
+"""
+
+import contextlib
+import contextvars
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event
+
+from trainer import create_app
+from trainer.config import TestingConfig
+from trainer.core.cli import compile_catalogues
+from trainer.extensions import db
+
+PASSWORD = "Correct-Horse-Battery-9"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests run in their own contexts, as in production.
+
+    The test holds an app context for database access; without isolation each request would
+    reuse it and share `g` (Flask-Login's cached user, Babel's locale) across clients.
+    """
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> Iterator[str]:
+    """A migrated template database for this run (SQLite file or a private PostgreSQL db)."""
+    compile_catalogues()
+    pg_url = os.environ.get("TEST_DATABASE_URL")
+    if not pg_url:
+        path = tmp_path_factory.mktemp("db") / "template.db"
+        url = f"sqlite:///{path}"
+        _migrate(url)
+        yield url
+        return
+    base = sa.make_url(pg_url)
+    if base.drivername in ("postgresql", "postgres"):
+        base = base.set(drivername="postgresql+psycopg")
+    name = f"trainer_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    url = base.set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    """The app bound to a pristine database for this test."""
+    is_sqlite = database_url.startswith("sqlite")
+    url = database_url
+    if is_sqlite:
+        copy = tmp_path / "test.db"
+        shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+        url = f"sqlite:///{copy}"
+    app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+        if not is_sqlite:
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    """An anonymous test client (overrides pytest-flask's, which keeps contexts open)."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A CLI runner bound to the app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_team(app):
+    """Build a team, optionally with a manager."""
+    from trainer.accounts import services
+
+    counter = iter(range(1, 10_000))
+
+    def build(name: str | None = None, manager=None):
+        team = services.create_team(name or f"Team {next(counter)}", manager)
+        db.session.commit()
+        return team
+
+    return build
+
+
+@pytest.fixture
+def make_user(app):
+    """Build a user of any role; password is `PASSWORD` unless given."""
+    from trainer.accounts import services
+
+    counter = iter(range(1, 100_000))
+
+    def build(
+        role: str = "agent",
+        *,
+        team=None,
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ):
+        n = next(counter)
+        user = services.create_user(
+            email=email or f"{role}{n}@example.org",
+            name=name or f"{role.title()} {n}",
+            role=role,
+            password=password,
+            team=team,
+        )
+        user.active = active
+        db.session.commit()
+        return user
+
+    return build
+
+
+def login(client, user, password: str = PASSWORD):
+    """Sign `user` in through the real login form."""
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def login_as(app, make_user):
+    """Return a test client signed in as a new user of the given role (and the user)."""
+
+    def sign_in(role: str = "agent", **kwargs):
+        user = make_user(role, **kwargs)
+        client = app.test_client()
+        login(client, user)
+        return client, user
+
+    return sign_in
+
+
+@pytest.fixture
+def agent_client(login_as):
+    """A client signed in as an agent."""
+    return login_as("agent")[0]
+
+
+@pytest.fixture
+def trainer_client(login_as):
+    """A client signed in as a trainer."""
+    return login_as("trainer")[0]
+
+
+@pytest.fixture
+def manager_client(login_as):
+    """A client signed in as a manager."""
+    return login_as("manager")[0]
+
+
+@pytest.fixture
+def admin_client(login_as):
+    """A client signed in as an admin."""
+    return login_as("admin")[0]
+
+
+class QueryCounter:
+    """Counts SQL statements run on the app's engine while active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Context manager: `with count_queries() as counter: ...; counter.count`."""
+
+    @contextlib.contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

@@ -1,0 +1,33 @@
+"""Trainer: training and certification for social e-commerce customer-service agents."""
+
+from flask import Flask
+
+from trainer.config import INSTANCE, ROOT, Config
+
+FEATURES = ("accounts", "courses", "quizzes", "roleplay", "scorecards", "certification")
+
+
+def create_app(config: object | None = None, **overrides: object) -> Flask:
+    """Build the app: configure, bind extensions, then register each feature."""
+    app = Flask(__name__, instance_path=str(INSTANCE), instance_relative_config=False)
+    app.config.from_object(config or Config())
+    app.config.update(overrides)
+
+    from trainer.core import errors, i18n, logs, security
+    from trainer.core.features import register_features
+    from trainer.extensions import csrf, db, limiter, migrate
+
+    logs.configure_logging(app)
+    db.init_app(app)
+    # Batch mode lets Alembic alter SQLite tables (copy and move) with the same scripts as
+    # PostgreSQL.
+    migrate.init_app(
+        app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    register_features(app, FEATURES)
+    return app

@@ -1,0 +1,16 @@
+"""Accounts: users, teams, roles, sign-in and the admin pages."""
+
+from flask import Flask
+
+from trainer.core.i18n import _l
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, CLI and navigation."""
+    from trainer.accounts import cli, views
+    from trainer.core.features import add_nav
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.users_group)
+    add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
+    add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)

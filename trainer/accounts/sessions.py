@@ -1,0 +1,83 @@
+"""Server-side sessions: created at login, checked on every request, revoked on logout."""
+
+import hashlib
+import secrets
+
+from flask import current_app, request, session
+
+from trainer.accounts.models import AuthSession, User
+from trainer.core.clock import utcnow
+from trainer.extensions import db
+
+SESSION_KEY = "sid"
+# last_seen_at is written at most once a minute, so reading pages does not write on every request.
+TOUCH_INTERVAL_SECONDS = 60
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> AuthSession:
+    """Open a new server-side session for `user` and put its token in a fresh cookie session."""
+    token = secrets.token_urlsafe(32)
+    auth = AuthSession(
+        token_hash=_digest(token),
+        user=user,
+        ip=(request.remote_addr or "")[:64],
+        user_agent=(request.user_agent.string or "")[:255],
+    )
+    db.session.add(auth)
+    session.clear()  # a new session at login: nothing from before sign-in survives
+    session.permanent = True
+    session[SESSION_KEY] = token
+    return auth
+
+
+def load_session_user(user_id: str) -> User | None:
+    """The user of the current cookie's session, if that session is alive; else None."""
+    token = session.get(SESSION_KEY)
+    if not token or not str(user_id).isdigit():
+        return None
+    auth = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == _digest(token)))
+    if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
+        return None
+    now = utcnow()
+    cfg = current_app.config
+    expired = (
+        now - auth.created_at > cfg["PERMANENT_SESSION_LIFETIME"]
+        or now - auth.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
+    )
+    if expired or not auth.user.active:
+        auth.revoked_at = now
+        db.session.commit()
+        return None
+    if (now - auth.last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
+        auth.last_seen_at = now
+        db.session.commit()
+    return auth.user
+
+
+def end_session() -> None:
+    """Revoke the current cookie's server-side session and clear the cookie."""
+    token = session.get(SESSION_KEY)
+    if token:
+        auth = db.session.scalar(
+            db.select(AuthSession).where(AuthSession.token_hash == _digest(token))
+        )
+        if auth is not None and auth.revoked_at is None:
+            auth.revoked_at = utcnow()
+    session.clear()
+
+
+def revoke_all_sessions(user: User) -> int:
+    """Revoke every live session of `user` (deactivation, password reset); returns how many."""
+    now = utcnow()
+    live = db.session.scalars(
+        db.select(AuthSession).where(
+            AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
+        )
+    ).all()
+    for auth in live:
+        auth.revoked_at = now
+    return len(live)

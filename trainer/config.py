@@ -1,0 +1,96 @@
+"""Settings read from the environment, with safe local defaults (12-factor)."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("TRAINER_INSTANCE_PATH", ROOT / "instance"))
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment, else one generated once into instance/ (never committed)."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _database_url() -> str:
+    if url := os.environ.get("DATABASE_URL"):
+        # Heroku-style URLs name the old driver; psycopg 3 is the one installed.
+        if url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE / 'trainer.db'}"
+
+
+class Config:
+    """Production-safe defaults; everything secret or site-specific comes from the environment."""
+
+    def __init__(self) -> None:
+        self.SECRET_KEY = _secret_key()
+        self.SQLALCHEMY_DATABASE_URI = _database_url()
+        self.SECURE_COOKIES = _flag("TRAINER_SECURE_COOKIES")
+        self.SESSION_COOKIE_SECURE = self.SECURE_COOKIES
+        # The __Host- prefix pins the cookie to this host and path; browsers accept it only
+        # over HTTPS.
+        self.SESSION_COOKIE_NAME = "__Host-session" if self.SECURE_COOKIES else "trainer_session"
+        self.OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY") or None
+        self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
+        self.TRAINER_LLM_MODEL = os.environ.get("TRAINER_LLM_MODEL", "gpt-4o-mini")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Absolute session lifetime; idle timeout is enforced server-side (accounts.sessions).
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (GIFT, CSV, YAML, zip) stay well below this
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; the session has its own limits
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_CN", "en")
+    LOGIN_RATE_LIMIT_IP = "30 per minute"
+    LOGIN_RATE_LIMIT_ACCOUNT = "5 per minute"
+    # argon2id parameters (OWASP floor: m=19 MiB, t=2, p=1); these sit above it.
+    ARGON2_TIME_COST = 3
+    ARGON2_MEMORY_COST = 65536
+    ARGON2_PARALLELISM = 2
+    TESTING = False
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    """Fast hashing and an in-memory limiter; database given by the test fixtures."""
+
+    TESTING = True
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+    ARGON2_PARALLELISM = 1
+
+    WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.OPENAI_API_KEY = None  # tests opt in to the LLM path with a fake server
+        self.OPENAI_BASE_URL = None

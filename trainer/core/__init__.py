@@ -1,0 +1,1 @@
+"""Pieces several features share: database helpers, audit log, clock, markdown, security, i18n."""

@@ -1,0 +1,153 @@
+"""App-wide commands: `content check|sync`, `seed-demo`, `translate update|compile`."""
+
+import subprocess  # noqa: S404 - runs pybabel, a fixed local tool
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from trainer.core.content import check_content, sync_content
+from trainer.extensions import db
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@click.group("content")
+def content_group() -> None:
+    """Check and load the shipped content (courses, question banks, scenarios)."""
+
+
+@content_group.command("check")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def content_check(root: Path | None) -> None:
+    """Validate every content file; print `file:line: message` per problem."""
+    problems = check_content(root or current_app.config["CONTENT_ROOT"])
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found")
+    click.echo("content ok")
+
+
+@content_group.command("sync")
+@click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def content_sync(root: Path | None) -> None:
+    """Load the content into the database (idempotent); nothing changes if a file is invalid."""
+    root = root or current_app.config["CONTENT_ROOT"]
+    problems = check_content(root)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(problems)} problem(s) found; nothing was loaded")
+    try:
+        summary = sync_content(root)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    for name, counts in summary.items():
+        parts = ", ".join(f"{k}={v}" for k, v in counts.items())
+        click.echo(f"{name}: {parts}")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo team and users (idempotent) plus each feature's demo data."""
+    from trainer.accounts.demo import DEMO_USERS, seed_demo_users
+    from trainer.core.content import demo_seeders
+
+    users = seed_demo_users()
+    for seeder in demo_seeders():
+        seeder.seed(users)
+    db.session.commit()
+    click.echo("Demo logins (email / password):")
+    for spec in DEMO_USERS:
+        click.echo(f"  {spec['role']:<8} {spec['email']:<28} {spec['password']}")
+
+
+@click.group("translate")
+def translate_group() -> None:
+    """Maintain the translation catalogues (one per feature)."""
+
+
+def _catalogues() -> list[tuple[Path, Path]]:
+    """(source folder, translations folder) for the core and each feature."""
+    pairs = [(PACKAGE, PACKAGE / "translations")]
+    for tdir in sorted(PACKAGE.glob("*/translations")):
+        pairs.append((tdir.parent, tdir))
+    return pairs
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)  # noqa: S603
+
+
+@translate_group.command("update")
+@click.argument("feature", required=False)
+def translate_update(feature: str | None) -> None:
+    """Extract messages and update the zh_CN/en catalogues of the core or one feature."""
+    for source, tdir in _catalogues():
+        name = "core" if source == PACKAGE else source.name
+        if feature and feature != name:
+            continue
+        pot = tdir / "messages.pot"
+        tdir.mkdir(exist_ok=True)
+        ignore = (
+            []
+            if name != "core"
+            else [
+                f"--ignore-dirs={p.name}"
+                for p in PACKAGE.iterdir()
+                if (p / "translations").is_dir() and p.name != "translations"
+            ]
+        )
+        _pybabel(
+            "extract",
+            "-F",
+            str(PACKAGE.parent / "babel.cfg"),
+            "-k",
+            "_l",
+            "--no-location",
+            "--sort-output",
+            *ignore,
+            "-o",
+            str(pot),
+            str(source),
+        )
+        for lang in ("zh_Hans_CN", "en"):
+            if (tdir / lang / "LC_MESSAGES" / "messages.po").exists():
+                _pybabel(
+                    "update", "-i", str(pot), "-d", str(tdir), "-l", lang, "--no-fuzzy-matching"
+                )
+            else:
+                _pybabel("init", "-i", str(pot), "-d", str(tdir), "-l", lang)
+        pot.unlink()
+
+
+@translate_group.command("compile")
+def translate_compile() -> None:
+    """Compile every catalogue to .mo files."""
+    compile_catalogues()
+
+
+def compile_catalogues() -> None:
+    """Compile every .po below the package (used by make, the tests and this command)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in PACKAGE.glob("**/translations/*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as fh:
+            catalog = read_po(fh)
+        with mo_path.open("wb") as fh:
+            write_mo(fh, catalog)
+
+
+def init_app(app: Flask) -> None:
+    """Register the app-wide command groups."""
+    app.cli.add_command(content_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(translate_group)

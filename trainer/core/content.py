@@ -1,0 +1,75 @@
+"""Shipped content (courses, question banks, scenarios) as files: the check/sync registry.
+
+Each feature registers a `ContentLoader`; `flask content check` runs every `check` and
+`flask content sync` every `sync`, in `order` (courses before quizzes before scenarios).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A problem in a content file, printed as `file:line: message`."""
+
+    path: Path | str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class ContentLoader:
+    """How one feature checks and loads its files below the content root."""
+
+    name: str
+    check: Callable[[Path], list[Problem]]
+    sync: Callable[[Path], dict[str, int]]
+    order: int = 50
+
+
+def add_content_loader(app: Flask, loader: ContentLoader) -> None:
+    """Register a feature's content loader."""
+    app.extensions.setdefault("trainer_content", []).append(loader)
+
+
+def content_loaders() -> list[ContentLoader]:
+    """Registered loaders in load order."""
+    return sorted(current_app.extensions.get("trainer_content", []), key=lambda c: c.order)
+
+
+def check_content(root: Path) -> list[Problem]:
+    """Every problem every loader finds below `root`."""
+    problems: list[Problem] = []
+    for loader in content_loaders():
+        problems.extend(loader.check(root))
+    return problems
+
+
+def sync_content(root: Path) -> dict[str, dict[str, int]]:
+    """Load all content below `root` into the session (the caller commits once)."""
+    return {loader.name: loader.sync(root) for loader in content_loaders()}
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    """A feature's part of `flask seed-demo`: adds demo data given the demo users."""
+
+    name: str
+    seed: Callable[[dict], None]
+    order: int = 50
+
+
+def add_demo_seeder(app: Flask, seeder: DemoSeeder) -> None:
+    """Register a feature's demo data step."""
+    app.extensions.setdefault("trainer_seeders", []).append(seeder)
+
+
+def demo_seeders() -> list[DemoSeeder]:
+    """Registered demo seeders in order."""
+    return sorted(current_app.extensions.get("trainer_seeders", []), key=lambda s: s.order)

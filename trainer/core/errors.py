@@ -1,0 +1,64 @@
+"""Localised error pages; no stack trace ever reaches a user."""
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from trainer.core.i18n import _l
+
+log = logging.getLogger("trainer")
+
+MESSAGES = {
+    400: _l("The request could not be understood."),
+    401: _l("Please sign in."),
+    403: _l("You do not have access to this page."),
+    404: _l("This page does not exist."),
+    405: _l("This action is not allowed here."),
+    413: _l("The upload is too large."),
+    429: _l("Too many attempts. Please wait a minute and try again."),
+    500: _l("Something went wrong on our side. Please try again."),
+}
+
+
+def wants_json() -> bool:
+    """API and fetch() callers get JSON errors; browsers get pages."""
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page (or JSON body) for an HTTP status code."""
+    text = str(message or MESSAGES.get(code, MESSAGES[500]))
+    if wants_json():
+        return jsonify(error=text), code
+    return render_template("errors/error.html", code=code, message=text), code
+
+
+def handle_http_error(error: HTTPException):
+    """Any HTTP error raised by a view or by Werkzeug."""
+    code = error.code or 500
+    message = MESSAGES.get(code, error.description if code < 500 else None)
+    return render_error(code, message)
+
+
+def handle_csrf_error(error: CSRFError):
+    """A missing or stale CSRF token: say so plainly."""
+    log.warning("CSRF refused: %s %s", request.method, request.path)
+    return render_error(400, _l("Your form expired. Please reload the page and try again."))
+
+
+def handle_unexpected(error: Exception):
+    """Log the exception; show the generic 500 page."""
+    if isinstance(error, HTTPException):
+        return handle_http_error(error)
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(Exception, handle_unexpected)

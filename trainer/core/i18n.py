@@ -1,0 +1,78 @@
+"""Translations: one import point for `_`/`_l`, and the locale chosen per request.
+
+Each feature keeps its own catalogue in `trainer/<feature>/translations/`; Flask-Babel merges
+them, so features never edit a shared .po file.
+"""
+
+from pathlib import Path
+
+from flask import Flask, current_app, request, session
+from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from trainer.extensions import babel
+
+__all__ = [
+    "_",
+    "_l",
+    "ngettext",
+    "format_datetime",
+    "current_language",
+    "get_locale",
+    "init_app",
+    "pick",
+    "select_locale",
+]
+
+PACKAGE = Path(__file__).resolve().parent.parent
+
+
+def translation_directories() -> list[str]:
+    """The package's own catalogue plus every feature's."""
+    return [str(PACKAGE / "translations")] + sorted(
+        str(p) for p in PACKAGE.glob("*/translations") if p.is_dir()
+    )
+
+
+def select_locale() -> str:
+    """The signed-in user's setting, else the session's choice, else Accept-Language, else zh_CN."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+    if best in ("zh_CN", "zh"):
+        return "zh_CN"
+    return best or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    """The UI language code of this request: "zh_CN" or "en".
+
+    Catalogues live in translations/zh_Hans_CN/ because Babel expands zh_CN to zh_Hans_CN.
+    """
+    return "zh_CN" if str(get_locale() or "zh").startswith("zh") else "en"
+
+
+def pick(texts: dict | str | None, locale: str | None = None) -> str:
+    """Choose the current language's text from a {"zh_CN": ..., "en": ...} mapping."""
+    if texts is None:
+        return ""
+    if isinstance(texts, str):
+        return texts
+    locale = locale or current_language()
+    return (
+        texts.get(locale) or texts.get("zh_CN") or texts.get("en") or next(iter(texts.values()), "")
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel with the locale selector and all feature catalogues."""
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(translation_directories())
+    babel.init_app(app, locale_selector=select_locale)
+    app.jinja_env.filters["pick"] = pick
+    app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["current_language"] = current_language
