@@ -56,6 +56,11 @@ class Config:
         self.TRAINER_LLM_MODEL = os.environ.get("TRAINER_LLM_MODEL", "gpt-4o-mini")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
+        # Behind a proxy or in a load test many users share one address; make the limits tunable.
+        self.LOGIN_RATE_LIMIT_IP = os.environ.get("TRAINER_LOGIN_RATE_LIMIT_IP", "30 per minute")
+        self.LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
+            "TRAINER_LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"
+        )
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
@@ -68,8 +73,6 @@ class Config:
     BABEL_DEFAULT_LOCALE = "zh_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
-    LOGIN_RATE_LIMIT_IP = "30 per minute"
-    LOGIN_RATE_LIMIT_ACCOUNT = "5 per minute"
     # argon2id parameters (OWASP floor: m=19 MiB, t=2, p=1); these sit above it.
     ARGON2_TIME_COST = 3
     ARGON2_MEMORY_COST = 65536

@@ -1,0 +1,1 @@
+"""Benchmark flows, one module per feature (see bench/harness.py for the interface)."""

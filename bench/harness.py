@@ -1,0 +1,372 @@
+"""The load-benchmark harness: data, servers, virtual users, statistics.
+
+A flow module (bench/flows/<feature>.py) defines `prepare(scale)`, a list `FLOWS` of `Flow`s
+and optionally `server_env(stack) -> dict` to start helper services (a fake LLM server) for the
+server under test. Virtual users sign in once, then run the flows of their role in a loop.
+"""
+
+import asyncio
+import contextlib
+import importlib
+import os
+import pkgutil
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "Bench-Password-2026"  # noqa: S105 - throwaway accounts on a throwaway database
+TEAM_SIZE = 20
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A named sequence of requests one role performs."""
+
+    name: str
+    role: str
+    run: Callable[["UserSession"], Awaitable[None]]
+
+
+class RequestFailed(Exception):
+    """A benchmark request got an unexpected status."""
+
+
+@dataclass
+class Samples:
+    """Latency samples per label plus error counts."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, label: str, seconds: float) -> None:
+        self.times[label].append(seconds)
+
+
+class UserSession:
+    """One signed-in virtual user: an HTTP client that times every request by label."""
+
+    def __init__(self, client: httpx.AsyncClient, user: dict, samples: Samples, seed: int):
+        self.client = client
+        self.user = user
+        self.samples = samples
+        self.rng = random.Random(seed)
+        self.csrf = ""
+
+    def record(self, label: str, seconds: float) -> None:
+        """Add a custom timing sample (e.g. model overhead per turn)."""
+        self.samples.add(label, seconds)
+
+    async def _timed(self, label: str, method: str, path: str, **kwargs) -> httpx.Response:
+        start = time.perf_counter()
+        try:
+            response = await self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            self.samples.errors[label] += 1
+            raise RequestFailed(f"{label}: {error!r}") from error
+        self.samples.add(label, time.perf_counter() - start)
+        if response.status_code >= 400:
+            self.samples.errors[label] += 1
+            raise RequestFailed(f"{label}: HTTP {response.status_code} on {method} {path}")
+        is_html = "text/html" in response.headers.get("content-type", "")
+        if is_html and (match := CSRF_META.search(response.text)):
+            self.csrf = match.group(1)
+        return response
+
+    async def get(self, path: str, label: str, **kwargs) -> str:
+        """GET a page; returns its text."""
+        return (await self._timed(label, "GET", path, **kwargs)).text
+
+    async def post(
+        self, path: str, label: str, data: dict | None = None, **kwargs
+    ) -> httpx.Response:
+        """POST a form with the CSRF token of the last page."""
+        payload = {"csrf_token": self.csrf, **(data or {})}
+        return await self._timed(label, "POST", path, data=payload, **kwargs)
+
+    async def post_json(self, path: str, body: dict, label: str, **kwargs) -> httpx.Response:
+        """POST JSON with the CSRF header, as the pages' JavaScript does."""
+        headers = {"X-CSRFToken": self.csrf, "Accept": "application/json"}
+        return await self._timed(label, "POST", path, json=body, headers=headers, **kwargs)
+
+
+# ---------------------------------------------------------------- flows
+
+
+def load_flow_modules(names: list[str] | None = None) -> list:
+    """Import bench/flows/*.py (or only the named ones)."""
+    import bench.flows
+
+    modules = []
+    for info in pkgutil.iter_modules(bench.flows.__path__):
+        if names and info.name not in names:
+            continue
+        modules.append(importlib.import_module(f"bench.flows.{info.name}"))
+    return modules
+
+
+# ---------------------------------------------------------------- data
+
+
+def create_database(url: str) -> None:
+    """Drop and create the bench database (PostgreSQL) so every run starts the same."""
+    import sqlalchemy as sa
+
+    target = sa.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+
+
+def prepare_data(url: str, scale: int, modules: list) -> dict:
+    """Migrate, load the shipped content, create users, then each flow module's data."""
+    from flask_migrate import upgrade
+
+    from trainer import create_app
+    from trainer.core.content import sync_content
+    from trainer.extensions import db
+
+    app = create_app(SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade()
+        sync_content(app.config["CONTENT_ROOT"])
+        db.session.commit()
+        users = create_users(scale)
+        for module in modules:
+            started = time.perf_counter()
+            module.prepare(scale)
+            print(f"  prepared {module.__name__} in {time.perf_counter() - started:.1f}s")
+        db.session.commit()
+        db.engine.dispose()
+    return users
+
+
+def create_users(scale: int) -> dict[str, list[dict]]:
+    """`scale` agents in teams of 20 with a manager each, plus trainers; one shared hash."""
+    from trainer.accounts.models import Team, User
+    from trainer.accounts.passwords import hash_password
+    from trainer.extensions import db
+
+    password_hash = hash_password(PASSWORD)
+    teams = (scale + TEAM_SIZE - 1) // TEAM_SIZE
+    users: dict[str, list[dict]] = {"agent": [], "manager": [], "trainer": []}
+    for t in range(teams):
+        team = Team(name=f"Bench team {t:03d}")
+        db.session.add(team)
+        db.session.flush()
+        manager = User(
+            email=f"bench-manager-{t}@bench.local",
+            name=f"主管{t:03d}",
+            role="manager",
+            team_id=team.id,
+            password_hash=password_hash,
+        )
+        db.session.add(manager)
+        db.session.flush()
+        team.manager_id = manager.id
+        users["manager"].append({"id": manager.id, "email": manager.email, "role": "manager"})
+        rows = [
+            {
+                "email": f"bench-agent-{i}@bench.local",
+                "name": f"客服{i:04d}",
+                "role": "agent",
+                "team_id": team.id,
+                "password_hash": password_hash,
+                "active": True,
+            }
+            for i in range(t * TEAM_SIZE, min(scale, (t + 1) * TEAM_SIZE))
+        ]
+        db.session.execute(db.insert(User), rows)
+    for i in range(max(2, scale // 100)):
+        trainer = User(
+            email=f"bench-trainer-{i}@bench.local",
+            name=f"培训师{i}",
+            role="trainer",
+            password_hash=password_hash,
+        )
+        db.session.add(trainer)
+    db.session.commit()
+    for user in db.session.scalars(db.select(User).where(User.role.in_(["agent", "trainer"]))):
+        users[user.role].append({"id": user.id, "email": user.email, "role": user.role})
+    return users
+
+
+# ---------------------------------------------------------------- servers
+
+
+def free_port() -> int:
+    """An unused local TCP port."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def gunicorn(app_path: str, env: dict[str, str]):
+    """Run gunicorn with the project's config (gthread workers) on a free port."""
+    port = free_port()
+    full_env = {
+        **os.environ,
+        **env,
+        "TRAINER_BIND": f"127.0.0.1:{port}",
+        "TRAINER_ACCESS_LOG": "/dev/null",
+    }
+    process = subprocess.Popen(  # noqa: S603 - fixed local command
+        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_path],
+        cwd=ROOT,
+        env=full_env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                if httpx.get(url + "/bare" if "bare" in app_path else url + "/healthz").status_code:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            raise RuntimeError(f"gunicorn for {app_path} did not start")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+# ---------------------------------------------------------------- load
+
+
+async def sign_in(client: httpx.AsyncClient, email: str) -> None:
+    """Sign in through the real login form."""
+    page = await client.get("/login")
+    token = CSRF_META.search(page.text).group(1)
+    response = await client.post(
+        "/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+    )
+    if response.status_code != 302:
+        raise RequestFailed(f"login failed for {email}: HTTP {response.status_code}")
+
+
+async def run_user(
+    base_url: str, user: dict, flows: list[Flow], samples: Samples, stop_at: float, seed: int
+) -> None:
+    """One virtual user: sign in, then run random flows of its role until time is up."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
+        await sign_in(client, user["email"])
+        session = UserSession(client, user, samples, seed)
+        mine = [f for f in flows if f.role == user["role"]]
+        while time.perf_counter() < stop_at and mine:
+            flow = session.rng.choice(mine)
+            try:
+                await flow.run(session)
+            except RequestFailed as error:
+                samples.errors[f"flow: {flow.name}"] += 1
+                if samples.errors[f"flow: {flow.name}"] <= 3:
+                    print(f"  ! {error}")
+
+
+async def run_load(base_url: str, users: list[dict], flows: list[Flow], seconds: float) -> Samples:
+    """Run all virtual users concurrently for `seconds`."""
+    samples = Samples()
+    stop_at = time.perf_counter() + seconds
+    await asyncio.gather(
+        *(run_user(base_url, user, flows, samples, stop_at, seed=i) for i, user in enumerate(users))
+    )
+    return samples
+
+
+async def run_bare(base_url: str, concurrency: int, seconds: float) -> Samples:
+    """The same concurrency against the bare endpoint."""
+    samples = Samples()
+    stop_at = time.perf_counter() + seconds
+
+    async def loop() -> None:
+        async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+            while time.perf_counter() < stop_at:
+                start = time.perf_counter()
+                response = await client.get("/bare")
+                samples.add("bare Flask endpoint", time.perf_counter() - start)
+                if response.status_code != 200:
+                    samples.errors["bare Flask endpoint"] += 1
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    return samples
+
+
+# ---------------------------------------------------------------- report
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation."""
+    if not values:
+        return float("nan")
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
+
+
+def summarise(samples: Samples, seconds: float, bare_p50: float | None) -> list[dict]:
+    """One row per label: count, requests/s, p50/p95/p99 in ms, errors, p50 ratio to bare."""
+    rows = []
+    for label, values in sorted(samples.times.items()):
+        p50 = percentile(values, 50)
+        rows.append(
+            {
+                "label": label,
+                "count": len(values),
+                "rps": len(values) / seconds,
+                "p50_ms": p50 * 1000,
+                "p95_ms": percentile(values, 95) * 1000,
+                "p99_ms": percentile(values, 99) * 1000,
+                "errors": samples.errors.get(label, 0),
+                "x_bare_p50": (p50 / bare_p50) if bare_p50 else None,
+            }
+        )
+    for label, count in samples.errors.items():
+        if label not in samples.times:
+            rows.append(
+                {
+                    "label": label,
+                    "count": 0,
+                    "rps": 0,
+                    "p50_ms": 0,
+                    "p95_ms": 0,
+                    "p99_ms": 0,
+                    "errors": count,
+                    "x_bare_p50": None,
+                }
+            )
+    return rows
+
+
+def markdown_table(rows: list[dict]) -> str:
+    """Rows as a Markdown table."""
+    lines = [
+        "| page / step | requests | req/s | p50 ms | p95 ms | p99 ms | errors | p50 × bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        ratio = f"{r['x_bare_p50']:.1f}" if r["x_bare_p50"] else "—"
+        lines.append(
+            f"| {r['label']} | {r['count']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {ratio} |"
+        )
+    return "\n".join(lines)
