@@ -23,7 +23,8 @@ class Team(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    manager: Mapped["User | None"] = relationship(foreign_keys=[manager_id])
+    # post_update: teams and users point at each other, so the manager is set in a second UPDATE.
+    manager: Mapped["User | None"] = relationship(foreign_keys=[manager_id], post_update=True)
     members: Mapped[list["User"]] = relationship(
         back_populates="team", foreign_keys="User.team_id", order_by="User.name"
     )
