@@ -150,3 +150,29 @@ def test_user_list_query_count_is_bounded(app, admin_client, make_user, make_tea
     with count_queries() as large:
         assert admin_client.get("/admin/users").status_code == 200
     assert large.count == small.count
+
+
+def test_audit_log_page_and_admin_home(admin_client, make_user):
+    make_user("agent", name="审计对象")
+    page = admin_client.get("/admin/audit?action=user.")
+    assert page.status_code == 200
+    assert "user.create" in page.get_data(as_text=True)
+    home = admin_client.get("/").get_data(as_text=True)
+    assert "人员" in home and "管理用户" in home
+
+
+def test_security_events_are_logged(app, make_user, caplog):
+    import logging
+
+    from tests.conftest import login
+
+    user = make_user("agent")
+    client = app.test_client()
+    with caplog.at_level(logging.INFO, logger="trainer.security"):
+        client.post("/login", data={"email": user.email, "password": "wrong-password-1"})
+        login(client, user)
+        client.get("/admin/users")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("wrong password" in m for m in messages)
+    assert any(m.startswith("login: user=") for m in messages)
+    assert any("authorisation refused" in m for m in messages)

@@ -196,3 +196,16 @@ def _snapshot(user: User) -> dict:
         "team_id": user.team_id,
         "active": user.active,
     }
+
+
+def account_overview() -> dict:
+    """Counts for the admin home panel: active users by role, teams, deactivated users."""
+    rows = db.session.execute(
+        db.select(User.role, db.func.count(User.id)).where(User.active).group_by(User.role)
+    ).all()
+    counts = dict(rows)
+    return {
+        "by_role": [(role, counts.get(role, 0)) for role in ROLES],
+        "teams": db.session.scalar(db.select(db.func.count(Team.id))),
+        "inactive": db.session.scalar(db.select(db.func.count(User.id)).where(~User.active)),
+    }

@@ -228,3 +228,19 @@ def edit_team(team_id: int):
             flash(_("Changes saved."), "success")
             return redirect(url_for("accounts.teams"))
     return render_template("accounts/team_form.html", form=form, team=team)
+
+
+@bp.get("/admin/audit")
+@role_required(ADMIN)
+def audit_log():
+    """The audit log, newest first, filterable by action prefix; 100 rows a page."""
+    from trainer.core.audit import AuditEvent
+
+    action = request.args.get("action", "").strip()
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    query = db.select(AuditEvent).options(db.joinedload(AuditEvent.actor))
+    if action:
+        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
+    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    events = db.paginate(query, page=page, per_page=100, error_out=False)
+    return render_template("accounts/audit.html", events=events, action=action)
