@@ -1,0 +1,34 @@
+"""Quizzes: question bank, GIFT import/export, quizzes, timed attempts, item analysis."""
+
+import os
+
+from flask import Flask
+
+from trainer.core.i18n import _l
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, CLI, navigation, the agent's home panel, content and demo data."""
+    from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
+    from trainer.core.features import add_home_widget, add_nav
+    from trainer.quizzes import cli, content, demo, services
+    from trainer.quizzes.views import analytics, attempts, bank, quizzes
+
+    # Seconds after the deadline that saves are still accepted (Moodle's default grace: 60 s).
+    app.config.setdefault(
+        "QUIZ_GRACE_SECONDS", int(os.environ.get("TRAINER_QUIZ_GRACE_SECONDS", "60"))
+    )
+    for module in (attempts, bank, quizzes, analytics):
+        app.register_blueprint(module.bp)
+    app.cli.add_command(cli.quiz_group)
+    add_nav(app, "quiz_attempts.index", _l("Quizzes"), {"agent"}, order=20)
+    add_nav(app, "quiz_bank.index", _l("Question bank"), {"trainer", "admin"}, order=20)
+    add_nav(app, "quiz_admin.index", _l("Quizzes"), {"trainer", "admin"}, order=21)
+    add_nav(app, "quiz_analytics.index", _l("Quiz analytics"), {"trainer", "admin"}, order=22)
+    add_home_widget(
+        app, "quizzes/_home_panel.html", {"agent"}, context=services.home_panel, order=20
+    )
+    add_content_loader(
+        app, ContentLoader("quizzes", content.check_quizzes, content.sync_quizzes, order=20)
+    )
+    add_demo_seeder(app, DemoSeeder("quizzes", demo.seed_quiz_demo, order=20))

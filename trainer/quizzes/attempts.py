@@ -1,0 +1,275 @@
+"""Taking a quiz: start, autosave, submit, time limits. The server owns time.
+
+- The deadline is fixed when the attempt starts (time limit, capped by the quiz's close date).
+- Every save is stamped with the server's receipt time and refused after deadline + grace.
+- An attempt past deadline + grace is finalised with what was saved, on next access or by
+  `flask quiz close-overdue`.
+- Saves lock the attempt row and submit flips its state with a conditional UPDATE, so a double
+  click, two tabs or a save racing a submit give exactly one grade that includes every
+  acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from trainer.core import audit
+from trainer.core.clock import utcnow
+from trainer.core.i18n import _, format_datetime
+from trainer.extensions import db
+from trainer.quizzes.draw import DrawError, draw_questions
+from trainer.quizzes.grading import grade_response
+from trainer.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
+from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
+from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
+from trainer.quizzes.results import QuizResult, current_result, cycle_attempts
+
+
+class AttemptError(ValueError):
+    """A user-facing refusal; `status` is the HTTP status a JSON caller gets."""
+
+    status = 400
+
+
+class AttemptClosed(AttemptError):
+    """The attempt no longer takes answers (submitted, or past deadline plus grace)."""
+
+    status = 409
+
+
+def grace() -> timedelta:
+    """How long after the deadline saves are still accepted (Moodle's default: 60 s)."""
+    return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
+
+
+def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
+    """All of a user's attempts at a quiz, oldest first."""
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+@dataclass
+class Eligibility:
+    """Whether the user may start (or continue) an attempt now, and why not."""
+
+    can_start: bool
+    reason: str = ""
+    in_progress: QuizAttempt | None = None
+    attempts_left: int | None = None  # None: unlimited
+    result: QuizResult | None = None
+
+
+def eligibility(quiz: Quiz, attempts: list[QuizAttempt], now: datetime) -> Eligibility:
+    """Apply the quiz's open/close dates, attempt allowance and wait between attempts."""
+    result = current_result(quiz, attempts, now)
+    running = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    counted = cycle_attempts(quiz, attempts, now)
+    left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(counted))
+    status = Eligibility(False, "", running, left, result)
+    if running is not None:
+        status.can_start = True
+        return status
+    if not quiz.published:
+        status.reason = _("This quiz is not published.")
+    elif quiz.opens_at and now < quiz.opens_at:
+        status.reason = _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
+    elif quiz.closes_at and now >= quiz.closes_at:
+        status.reason = _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
+    elif left == 0:
+        status.reason = _("You have used all your attempts at this quiz.")
+    else:
+        finished = [a.submitted_at for a in counted if a.submitted_at is not None]
+        next_at = max(finished) + timedelta(minutes=quiz.wait_minutes) if finished else None
+        if quiz.wait_minutes and next_at and now < next_at:
+            status.reason = _(
+                "You can start your next attempt at %(when)s.", when=format_datetime(next_at)
+            )
+        else:
+            status.can_start = True
+    return status
+
+
+def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
+    """The time limit from the start, capped by the quiz's close date."""
+    ends = (
+        [started_at + timedelta(minutes=quiz.time_limit_minutes)] if quiz.time_limit_minutes else []
+    )
+    if quiz.closes_at:
+        ends.append(quiz.closes_at)
+    return min(ends) if ends else None
+
+
+def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
+    """The user's running attempt, or a new one with its questions and option order drawn."""
+    now = utcnow()
+    attempts = user_attempts(quiz, user)
+    running = next((a for a in attempts if a.state == IN_PROGRESS), None)
+    if running is not None and not finalise_if_overdue(running, now):
+        return running
+    status = eligibility(quiz, attempts, now)
+    if not status.can_start:
+        raise AttemptError(status.reason)
+    rng = rng or random.Random()  # noqa: S311 - fairness, not secrecy
+    try:
+        questions = draw_questions(quiz.draw_rules, rng)
+    except DrawError as error:
+        raise AttemptError(str(error)) from error
+    if quiz.shuffle_questions:
+        rng.shuffle(questions)
+    attempt = QuizAttempt(
+        quiz_id=quiz.id,
+        user_id=user.id,
+        number=max((a.number for a in attempts), default=0) + 1,
+        state=IN_PROGRESS,
+        started_at=now,
+        deadline_at=deadline_for(quiz, now),
+    )
+    for slot, question in enumerate(questions):
+        version = question.current_version
+        layout = make_layout(version.spec(), quiz.shuffle_options, rng)
+        attempt.answers.append(AttemptAnswer(slot=slot, version_id=version.id, layout=layout))
+    try:
+        with db.session.begin_nested():
+            db.session.add(attempt)
+            db.session.flush()
+    except IntegrityError:
+        # A second tab or double click started it at the same moment: use that one.
+        db.session.expire_all()
+        existing = db.session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.quiz_id == quiz.id,
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.state == IN_PROGRESS,
+            )
+        )
+        if existing is None:
+            raise AttemptError(_("Please try again.")) from None
+        return existing
+    audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
+    return attempt
+
+
+def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
+    """Past deadline plus grace (and still open)."""
+    return (
+        attempt.state == IN_PROGRESS
+        and attempt.deadline_at is not None
+        and now > attempt.deadline_at + grace()
+    )
+
+
+def finalise_if_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bool:
+    """Finish an overdue attempt with the answers saved so far; True if it was overdue."""
+    now = now or utcnow()
+    if not is_overdue(attempt, now):
+        return False
+    submit_attempt(attempt, by="timeout", at=attempt.deadline_at)
+    return True
+
+
+def lock_attempt(attempt_id: int) -> QuizAttempt | None:
+    """Load an attempt holding its row lock until commit (saves and submits queue up)."""
+    return db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
+    )
+
+
+def save_fields(attempt: QuizAttempt, fields_by_slot: dict[int, dict[str, list[str]]]) -> datetime:
+    """Store the responses for some slots, stamped with the server's time of receipt.
+
+    The attempt should be locked (`lock_attempt`). Raises AttemptClosed when it no longer takes
+    answers (an overdue attempt is finalised first: the caller commits that), ResponseError
+    (as AttemptError) for fields that do not fit the question.
+    """
+    now = utcnow()
+    if attempt.state != IN_PROGRESS:
+        raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
+    if finalise_if_overdue(attempt, now):
+        raise AttemptClosed(
+            _("Time is up: the answers saved before the deadline have been submitted.")
+        )
+    slots = sorted(fields_by_slot)
+    answers = db.session.scalars(
+        select(AttemptAnswer)
+        .where(AttemptAnswer.attempt_id == attempt.id, AttemptAnswer.slot.in_(slots))
+        .options(selectinload(AttemptAnswer.version))
+    ).all()
+    by_slot = {a.slot: a for a in answers}
+    for slot in slots:
+        answer = by_slot.get(slot)
+        if answer is None:
+            raise AttemptError(_("This question is not part of the attempt."))
+        try:
+            response = fields_to_response(
+                answer.version.spec(), answer.layout, slot, fields_by_slot[slot]
+            )
+        except ResponseError as error:
+            raise AttemptError(str(error)) from error
+        answer.response = response
+        answer.saved_at = now
+    db.session.flush()
+    return now
+
+
+def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | None = None) -> bool:
+    """Finish and grade the attempt exactly once; False if it was already finished."""
+    finished_at = at or utcnow()
+    result = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == IN_PROGRESS)
+        .values(state=FINISHED, submitted_at=finished_at, finished_by=by)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(attempt)
+    if result.rowcount != 1:
+        return False
+    grade_attempt(attempt)
+    audit.record(None, "quiz_attempt.finish", attempt, by=by, score=attempt.score)
+    return True
+
+
+def grade_attempt(attempt: QuizAttempt) -> None:
+    """Mark every slot against the version it drew and set the score (0-100) and pass."""
+    answers = db.session.scalars(
+        select(AttemptAnswer)
+        .where(AttemptAnswer.attempt_id == attempt.id)
+        .options(selectinload(AttemptAnswer.version))
+    ).all()
+    total = 0.0
+    for answer in answers:
+        grade = grade_response(answer.version.spec(), answer.response)
+        answer.fraction = round(grade.fraction, 6)
+        total += grade.fraction
+    score = max(total, 0.0) / len(answers) * 100 if answers else 0.0
+    quiz = db.session.get(Quiz, attempt.quiz_id)
+    attempt.score = round(score, 2)
+    attempt.passed = attempt.score >= quiz.pass_mark
+    db.session.flush()
+
+
+def close_overdue(now: datetime | None = None) -> int:
+    """Finalise every attempt past deadline plus grace; returns how many (for a scheduler)."""
+    now = now or utcnow()
+    ids = db.session.scalars(
+        select(QuizAttempt.id).where(
+            QuizAttempt.state == IN_PROGRESS,
+            QuizAttempt.deadline_at.is_not(None),
+            QuizAttempt.deadline_at < now - grace(),
+        )
+    ).all()
+    closed = 0
+    for attempt_id in ids:
+        attempt = lock_attempt(attempt_id)
+        if attempt is not None and attempt.state == IN_PROGRESS:
+            closed += submit_attempt(attempt, by="scheduler", at=attempt.deadline_at)
+    return closed

@@ -1,0 +1,98 @@
+"""What other features and the agent's pages read: passes, standings, the home panel."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from trainer.core.clock import utcnow
+from trainer.core.evidence import QuizPass
+from trainer.extensions import db
+from trainer.quizzes.attempts import Eligibility, eligibility
+from trainer.quizzes.models import Quiz, QuizAttempt
+from trainer.quizzes.models.attempt import FINISHED
+from trainer.quizzes.results import latest_pass
+
+EXPIRING_SOON = timedelta(days=30)
+
+
+def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
+    """Per user, per quiz slug: the most recent passing result (possibly expired).
+
+    Contract for certification and scorecards (docs/architecture.md); two queries.
+    """
+    result: dict[int, dict[str, QuizPass]] = {uid: {} for uid in user_ids}
+    if not user_ids:
+        return result
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(
+            QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
+        )
+    ).all()
+    quizzes = {q.id: q for q in db.session.scalars(select(Quiz))}
+    grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
+    for attempt in attempts:
+        grouped[(attempt.user_id, attempt.quiz_id)].append(attempt)
+    for (user_id, quiz_id), items in grouped.items():
+        quiz = quizzes[quiz_id]
+        passed = latest_pass(quiz, items)
+        if passed is not None:
+            result[user_id][quiz.slug] = QuizPass(
+                quiz_slug=quiz.slug,
+                score=passed.grade,
+                passed_at=passed.passed_at,
+                expires_at=passed.expires_at,
+            )
+    return result
+
+
+@dataclass
+class QuizStanding:
+    """A quiz as one agent sees it in lists: can they start, where they stand."""
+
+    quiz: Quiz
+    status: Eligibility
+    expiring: bool
+
+    @property
+    def due(self) -> bool:
+        """No valid pass yet (never passed, failed, or expired)."""
+        return not (self.status.result and self.status.result.passed)
+
+
+def standings(user, now: datetime | None = None) -> list[QuizStanding]:
+    """Every published quiz with the agent's standing (two queries)."""
+    now = now or utcnow()
+    quizzes = db.session.scalars(
+        select(Quiz).where(Quiz.published.is_(True)).order_by(Quiz.course_slug, Quiz.slug)
+    ).all()
+    attempts = db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.number)
+    ).all()
+    by_quiz: dict[int, list[QuizAttempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_quiz[attempt.quiz_id].append(attempt)
+    rows = []
+    for quiz in quizzes:
+        status = eligibility(quiz, by_quiz[quiz.id], now)
+        result = status.result
+        expiring = bool(
+            result
+            and result.passed
+            and result.expires_at
+            and result.expires_at - now < EXPIRING_SOON
+        )
+        rows.append(QuizStanding(quiz, status, expiring))
+    return rows
+
+
+def home_panel(user) -> dict:
+    """The agent's home panel: quizzes still to pass and passes expiring within 30 days."""
+    rows = standings(user)
+    return {
+        "due": [r for r in rows if r.due],
+        "expiring": [r for r in rows if r.expiring],
+        "passed": sum(1 for r in rows if not r.due),
+        "total": len(rows),
+    }
