@@ -1,0 +1,85 @@
+"""An agent's learning at a glance: assigned courses first, overall progress, where to resume."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from trainer.core.clock import utcnow
+from trainer.courses.models import Course, Lesson
+from trainer.courses.progress import (
+    CourseStatus,
+    course_statuses,
+    lesson_progress_map,
+    resume_lesson,
+)
+from trainer.courses.services import published_courses
+from trainer.extensions import db
+
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+
+
+@dataclass
+class Overview:
+    """The catalogue and the home panel both read this."""
+
+    statuses: list[CourseStatus]
+    now: datetime
+    resume: tuple[Course, Lesson] | None = None
+    categories: list[str] = field(default_factory=list)
+
+    @property
+    def assigned(self) -> list[CourseStatus]:
+        """Assigned courses: open ones by due date (overdue first), then completed ones."""
+        items = [s for s in self.statuses if s.assigned]
+        return sorted(items, key=lambda s: (s.completed_at is not None, s.due_at or FAR_FUTURE))
+
+    @property
+    def others(self) -> list[CourseStatus]:
+        return [s for s in self.statuses if not s.assigned]
+
+    @property
+    def overall_percent(self) -> int:
+        """Lessons done over lessons in every published course."""
+        total = sum(s.total for s in self.statuses)
+        done = sum(s.total if s.completed_at else min(s.done, s.total) for s in self.statuses)
+        return round(100 * done / total) if total else 0
+
+    @property
+    def completed_count(self) -> int:
+        return sum(1 for s in self.statuses if s.completed_at is not None)
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for s in self.statuses if s.overdue(self.now))
+
+
+def learning_overview(user: Any) -> Overview:
+    """Every published course with the user's status, plus the lesson to resume."""
+    courses = published_courses()
+    statuses = course_statuses(user, courses)
+    overview = Overview(statuses=[statuses[c.id] for c in courses], now=utcnow())
+    overview.categories = sorted({c.category for c in courses})
+    overview.resume = _resume(user, overview)
+    return overview
+
+
+def _resume(user: Any, overview: Overview) -> tuple[Course, Lesson] | None:
+    """Continue the open course the user worked on last; else start the most urgent one."""
+    open_ = [s for s in overview.statuses if s.completed_at is None and not s.locked and s.total]
+    started = [s for s in open_ if s.enrollment and s.enrollment.last_read_at]
+    if started:
+        choice = max(started, key=lambda s: s.enrollment.last_read_at)
+    else:
+        assigned = [s for s in open_ if s.assigned]
+        if not assigned:
+            return None
+        choice = min(assigned, key=lambda s: s.due_at or FAR_FUTURE)
+    lessons = list(
+        db.session.scalars(
+            db.select(Lesson)
+            .where(Lesson.course_id == choice.course.id, Lesson.retired_at.is_(None))
+            .order_by(Lesson.position)
+        )
+    )
+    lesson = resume_lesson(lessons, lesson_progress_map(user, lessons), choice.enrollment)
+    return (choice.course, lesson) if lesson else None

@@ -1,0 +1,310 @@
+"""Learner progress: lesson completion (per version), knowledge checks, course completion.
+
+A lesson counts as done when it was completed at its current version, so a changed lesson
+asks to be read again. A course completion, once recorded, stays: it is a dated fact that
+certification relies on, and later edits do not take it away.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func
+
+from trainer.core.clock import utcnow
+from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
+from trainer.extensions import db
+
+
+class ProgressError(ValueError):
+    """A learner action that cannot be recorded (e.g. an answer to a check that does not exist)."""
+
+
+@dataclass
+class CourseStatus:
+    """One user's standing in one course."""
+
+    course: Course
+    total: int = 0
+    done: int = 0
+    enrollment: Enrollment | None = None
+    missing: list[Course] = field(default_factory=list)  # prerequisites not completed yet
+    prerequisites: list[Course] = field(default_factory=list)  # the ones that can be met
+
+    @property
+    def completed_at(self) -> datetime | None:
+        return self.enrollment.completed_at if self.enrollment else None
+
+    @property
+    def percent(self) -> int:
+        if self.completed_at is not None:
+            return 100
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def state(self) -> str:
+        """completed, in_progress or not_started."""
+        if self.completed_at is not None:
+            return "completed"
+        return "in_progress" if self.done else "not_started"
+
+    @property
+    def assigned(self) -> bool:
+        return bool(self.enrollment and self.enrollment.assigned_at)
+
+    @property
+    def due_at(self) -> datetime | None:
+        return self.enrollment.due_at if self.assigned else None
+
+    @property
+    def locked(self) -> bool:
+        return bool(self.missing)
+
+    def overdue(self, now: datetime) -> bool:
+        """Assigned with a due date in the past and not completed."""
+        return bool(self.assigned and self.enrollment.is_overdue(now))
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of answering one knowledge check."""
+
+    index: int
+    chosen: int
+    correct: bool
+    answer: int
+    explanation: str
+
+
+def active_lesson_counts(course_ids: list[int]) -> dict[int, int]:
+    """Course id → number of lessons readers see."""
+    if not course_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Lesson.course_id, func.count(Lesson.id))
+        .where(Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None))
+        .group_by(Lesson.course_id)
+    )
+    return dict(rows.all())
+
+
+def done_counts(user_ids: list[int], course_ids: list[int] | None = None) -> dict[tuple, int]:
+    """(user id, course id) → lessons completed at their current version."""
+    if not user_ids:
+        return {}
+    query = (
+        db.select(LessonProgress.user_id, Lesson.course_id, func.count(Lesson.id))
+        .join(
+            Lesson,
+            and_(
+                Lesson.id == LessonProgress.lesson_id,
+                Lesson.version == LessonProgress.completed_version,
+            ),
+        )
+        .where(LessonProgress.user_id.in_(user_ids), Lesson.retired_at.is_(None))
+        .group_by(LessonProgress.user_id, Lesson.course_id)
+    )
+    if course_ids is not None:
+        query = query.where(Lesson.course_id.in_(course_ids))
+    return {(u, c): n for u, c, n in db.session.execute(query)}
+
+
+def user_enrollments(user: Any) -> dict[int, Enrollment]:
+    """Course id → the user's enrolment."""
+    rows = db.session.scalars(db.select(Enrollment).where(Enrollment.user_id == user.id))
+    return {e.course_id: e for e in rows}
+
+
+def course_statuses(user: Any, courses: list[Course]) -> dict[int, CourseStatus]:
+    """Course id → the user's status in each course, in a fixed number of queries."""
+    ids = [c.id for c in courses]
+    totals = active_lesson_counts(ids)
+    done = done_counts([user.id], ids)
+    enrollments = user_enrollments(user)
+    by_slug = {c.slug: c for c in courses}
+    wanted = {s for c in courses for s in c.prerequisites if s not in by_slug}
+    if wanted:
+        by_slug |= {c.slug: c for c in visible_courses_by_slug(wanted)}
+    statuses = {}
+    for course in courses:
+        missing = [
+            by_slug[slug]
+            for slug in course.prerequisites
+            if slug in by_slug
+            and not (
+                (e := enrollments.get(by_slug[slug].id)) is not None and e.completed_at is not None
+            )
+        ]
+        statuses[course.id] = CourseStatus(
+            course=course,
+            prerequisites=[by_slug[s] for s in course.prerequisites if s in by_slug],
+            total=totals.get(course.id, 0),
+            done=done.get((user.id, course.id), 0),
+            enrollment=enrollments.get(course.id),
+            missing=missing,
+        )
+    return statuses
+
+
+def visible_courses_by_slug(slugs: set[str]) -> list[Course]:
+    """Published, current courses with these slugs (prerequisites that can be met)."""
+    return list(
+        db.session.scalars(
+            db.select(Course).where(
+                Course.slug.in_(slugs), Course.published, Course.retired_at.is_(None)
+            )
+        )
+    )
+
+
+def lesson_progress_map(user: Any, lessons: list[Lesson]) -> dict[int, LessonProgress]:
+    """Lesson id → the user's progress row, for these lessons."""
+    if not lessons:
+        return {}
+    rows = db.session.scalars(
+        db.select(LessonProgress).where(
+            LessonProgress.user_id == user.id,
+            LessonProgress.lesson_id.in_([ls.id for ls in lessons]),
+        )
+    )
+    return {p.lesson_id: p for p in rows}
+
+
+def is_done(lesson: Lesson, progress: LessonProgress | None) -> bool:
+    """Completed at the lesson's current version."""
+    return progress is not None and progress.completed_version == lesson.version
+
+
+def resume_lesson(
+    lessons: list[Lesson], progress: dict[int, LessonProgress], enrollment: Enrollment | None
+) -> Lesson | None:
+    """Where to continue: the first unread lesson after the last one completed, else the first
+    unread lesson; None when every lesson is done."""
+    pending = [ls for ls in lessons if not is_done(ls, progress.get(ls.id))]
+    if not pending:
+        return None
+    last_id = enrollment.last_lesson_id if enrollment else None
+    positions = {ls.id: index for index, ls in enumerate(lessons)}
+    if last_id in positions:
+        after = [ls for ls in pending if positions[ls.id] > positions[last_id]]
+        if after:
+            return after[0]
+    return pending[0]
+
+
+def get_or_create_enrollment(user: Any, course: Course) -> Enrollment:
+    """The user's enrolment in the course, created (self-enrolled) if missing."""
+    enrollment = db.session.scalar(
+        db.select(Enrollment).where(
+            Enrollment.user_id == user.id, Enrollment.course_id == course.id
+        )
+    )
+    if enrollment is None:
+        enrollment = Enrollment(user_id=user.id, course_id=course.id)
+        db.session.add(enrollment)
+    return enrollment
+
+
+def _get_or_create_progress(user: Any, lesson: Lesson) -> LessonProgress:
+    progress = db.session.scalar(
+        db.select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if progress is None:
+        progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, check_answers={})
+        db.session.add(progress)
+    return progress
+
+
+def complete_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:
+    """Record that the user read the lesson's current version; completes the course when it was
+    the last one (then the flag is True). Completing again is harmless."""
+    if lesson.retired_at is not None:
+        raise ProgressError("retired lesson")
+    now = utcnow()
+    progress = _get_or_create_progress(user, lesson)
+    if progress.completed_version != lesson.version:
+        progress.completed_at = now
+        progress.completed_version = lesson.version
+    enrollment = get_or_create_enrollment(user, lesson.course)
+    enrollment.started_at = enrollment.started_at or now
+    enrollment.last_lesson_id = lesson.id
+    enrollment.last_read_at = now
+    db.session.flush()
+    course_completed = False
+    if enrollment.completed_at is None:
+        total = active_lesson_counts([lesson.course_id]).get(lesson.course_id, 0)
+        done = done_counts([user.id], [lesson.course_id]).get((user.id, lesson.course_id), 0)
+        if total and done >= total:
+            enrollment.completed_at = now
+            course_completed = True
+    db.session.flush()
+    return enrollment, course_completed
+
+
+def answer_check(user: Any, lesson: Lesson, index: int, chosen: int) -> CheckResult:
+    """Store the user's answer to a knowledge check and say whether it was right (ungraded)."""
+    if not 0 <= index < len(lesson.checks):
+        raise ProgressError("no such check")
+    check = lesson.checks[index]
+    if not 0 <= chosen < len(check["options"]):
+        raise ProgressError("no such option")
+    progress = _get_or_create_progress(user, lesson)
+    answers = (
+        dict(progress.check_answers or {}) if progress.checks_version == lesson.version else {}
+    )
+    answers[str(index)] = chosen
+    progress.check_answers = answers  # a new dict, so the JSON column sees the change
+    progress.checks_version = lesson.version
+    db.session.flush()
+    return check_result(lesson, index, chosen)
+
+
+def check_result(lesson: Lesson, index: int, chosen: int) -> CheckResult:
+    """The feedback for `chosen` on check `index`."""
+    check = lesson.checks[index]
+    return CheckResult(
+        index=index,
+        chosen=chosen,
+        correct=chosen == check["answer"],
+        answer=check["answer"],
+        explanation=check["explanation"],
+    )
+
+
+def saved_check_results(lesson: Lesson, progress: LessonProgress | None) -> dict[int, CheckResult]:
+    """Check index → feedback for the answers the user gave to this version of the lesson."""
+    if progress is None or progress.checks_version != lesson.version:
+        return {}
+    results = {}
+    for key, chosen in (progress.check_answers or {}).items():
+        index = int(key)
+        if 0 <= index < len(lesson.checks) and 0 <= chosen < len(lesson.checks[index]["options"]):
+            results[index] = check_result(lesson, index, chosen)
+    return results
+
+
+def refresh_completions(course: Course) -> int:
+    """Complete the enrolments whose users have now read every lesson (after lessons were
+    retired, say); returns how many."""
+    total = active_lesson_counts([course.id]).get(course.id, 0)
+    if not total:
+        return 0
+    open_enrollments = list(
+        db.session.scalars(
+            db.select(Enrollment).where(
+                Enrollment.course_id == course.id, Enrollment.completed_at.is_(None)
+            )
+        )
+    )
+    if not open_enrollments:
+        return 0
+    done = done_counts([e.user_id for e in open_enrollments], [course.id])
+    now, count = utcnow(), 0
+    for enrollment in open_enrollments:
+        if done.get((enrollment.user_id, course.id), 0) >= total:
+            enrollment.completed_at = now
+            count += 1
+    db.session.flush()
+    return count

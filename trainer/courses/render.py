@@ -1,0 +1,29 @@
+"""Lesson Markdown to safe HTML (through core.markdown), with course image URLs."""
+
+import functools
+
+from flask import url_for
+from markupsafe import Markup
+
+from trainer.core.i18n import current_language
+from trainer.core.markdown import render_markdown
+
+
+def image_url(course_slug: str, src: str) -> str:
+    """URL of a lesson image written as images/NAME in the Markdown."""
+    return url_for("courses.image", slug=course_slug, name=src.removeprefix("images/"))
+
+
+def render_lesson_body(course_slug: str, body: str) -> Markup:
+    """Sanitised HTML of a lesson body; relative image paths point at the course's images."""
+    return render_markdown(body, rewrite_src=lambda src: image_url(course_slug, src))
+
+
+@functools.lru_cache(maxsize=512)
+def _cached(course_slug: str, content_hash: str, language: str, body: str) -> Markup:
+    return render_lesson_body(course_slug, body)
+
+
+def lesson_html(course_slug: str, lesson) -> Markup:
+    """Rendered lesson, cached per version and language (callout titles are translated)."""
+    return _cached(course_slug, lesson.content_hash, current_language(), lesson.body)
