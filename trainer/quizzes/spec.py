@@ -181,6 +181,8 @@ def validate_spec(spec: QuestionSpec) -> list[str]:
         problems.append(_("Difficulty must be easy, medium or hard."))
     if any(len(t) > MAX_TAG for t in spec.tags):
         problems.append(_("A tag is longer than %(n)d characters.", n=MAX_TAG))
+    if any(set(t) & set("[]\\,，\n\r") for t in spec.tags):
+        problems.append(_("Tags may not contain brackets, backslashes or commas."))
     checks = {
         SINGLE: _check_choices,
         MULTI: _check_choices,
@@ -216,7 +218,7 @@ def _check_choices(spec: QuestionSpec) -> list[str]:
         if abs(total - 100) > 0.5:
             problems.append(
                 _(
-                    "The positive weights of a multiple-choice question must add up to 100% "
+                    "The positive weights of a multiple-choice question must add up to 100%% "
                     "(they add up to %(total)s%%).",
                     total=f"{total:g}",
                 )

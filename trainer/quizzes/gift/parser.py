@@ -367,15 +367,7 @@ def _read_choices(spec: QuestionSpec, answers: str, base: int) -> None:
     spec.qtype = SINGLE if "=" in answers else MULTI
     for marker, piece, offset in _pieces(answers, base, "~="):
         if marker == "=":
-            weight = 100.0
-            if piece.lstrip().startswith("%"):
-                raise _Fail(
-                    offset,
-                    _(
-                        "A '=' option is always 100%%; use %(example)s for part marks.",
-                        example="~%50%",
-                    ),
-                )
+            weight = 100.0  # as Moodle: after `=`, a leading %50% is text, not a weight
         else:
             weight, piece = _weight(piece, offset, 0.0)
         text, feedback = _text_and_feedback(piece)

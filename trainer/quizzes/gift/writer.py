@@ -69,16 +69,17 @@ def _answers(spec: QuestionSpec) -> list[str]:
         for choice in spec.choices:
             if spec.qtype == SINGLE and abs(choice.weight - 100) < 1e-9:
                 mark = "="
-            elif choice.weight == 0:
+            elif choice.weight == 0 and not choice.text.startswith("%"):
                 mark = "~"
-            else:
+            else:  # an explicit weight also keeps a text starting with % from reading as one
                 mark = "~" + weight(choice.weight)
             lines.append(f"\t{mark}{_text(choice.text)}{_feedback(choice.feedback)}")
     elif spec.qtype == MATCHING:
         lines += [f"\t={_text(p.left)} -> {escape(p.right)}" for p in spec.pairs]
     elif spec.qtype == SHORTANSWER:
         for answer in spec.answers:
-            mark = "=" if abs(answer.weight - 100) < 1e-9 else "=" + weight(answer.weight)
+            full = abs(answer.weight - 100) < 1e-9 and not answer.text.startswith("%")
+            mark = "=" if full else "=" + weight(answer.weight)
             lines.append(f"\t{mark}{_text(answer.text)}{_feedback(answer.feedback)}")
     elif spec.qtype == NUMERICAL:
         for answer in spec.numbers:
