@@ -215,7 +215,10 @@ class LessonChecker(Checker):
         counted = 0
         open_callout: tuple[int, str] | None = None
         fence = False
-        for number, raw in enumerate(body.split("\n"), start=first_line):
+        lines = body.split("\n")
+        # A length problem is shown on the body's first line of text.
+        text_line = next((n for n, raw in enumerate(lines, first_line) if raw.strip()), first_line)
+        for number, raw in enumerate(lines, start=first_line):
             stripped = raw.strip()
             if stripped.startswith(("```", "~~~")):
                 fence = not fence
@@ -240,7 +243,7 @@ class LessonChecker(Checker):
         if self.strict and not BODY_MIN <= counted <= BODY_MAX:
             self.problem(
                 name,
-                first_line,
+                text_line,
                 _(
                     "The lesson text has %(n)d characters; a lesson has %(low)d to %(high)d.",
                     n=counted,
@@ -249,7 +252,7 @@ class LessonChecker(Checker):
                 ),
             )
         elif not self.strict and not 1 <= counted <= EDITOR_BODY_MAX:
-            self.problem(name, first_line, _("The lesson text is empty or too long."))
+            self.problem(name, text_line, _("The lesson text is empty or too long."))
 
     def _callout_marker(
         self, name: str, number: int, kind: str, open_callout: tuple[int, str] | None

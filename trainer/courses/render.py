@@ -7,11 +7,15 @@ from markupsafe import Markup
 
 from trainer.core.i18n import current_language
 from trainer.core.markdown import render_markdown
+from trainer.courses.fileformat import IMAGE_NAME
 
 
 def image_url(course_slug: str, src: str) -> str:
-    """URL of a lesson image written as images/NAME in the Markdown."""
-    return url_for("courses.image", slug=course_slug, name=src.removeprefix("images/"))
+    """URL of a lesson image written as images/NAME; anything else points nowhere."""
+    name = src.removeprefix("images/")
+    if not src.startswith("images/") or not IMAGE_NAME.match(name):
+        return ""
+    return url_for("courses.image", slug=course_slug, name=name)
 
 
 def render_lesson_body(course_slug: str, body: str) -> Markup:

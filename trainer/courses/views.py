@@ -71,7 +71,7 @@ def complete(slug: str, lesson_slug: str):
     lesson = get_current_lesson_or_404(course, lesson_slug)
     if (blocked := _locked_redirect(course)) is not None:
         return blocked
-    _, course_completed = progress.complete_lesson(current_user, lesson)
+    course_completed = progress.complete_lesson(current_user, lesson)[1]
     db.session.commit()
     if course_completed:
         flash(_("Course completed: %(title)s. Well done!", title=pick(course.title)), "success")
@@ -133,4 +133,5 @@ def image(slug: str, name: str):
     folder = images.folder_images(course) if content_type else None
     if folder is None or not (folder / name).is_file():
         return render_template("errors/error.html", code=404, message=_("No such image.")), 404
-    return send_file(folder / name, mimetype=content_type, max_age=3600)
+    # Read whole (images are small): no file handle outlives the request.
+    return send_file(io.BytesIO((folder / name).read_bytes()), mimetype=content_type, max_age=3600)
