@@ -1,0 +1,31 @@
+"""Certification: level rules, evaluation (met / missing), approvals, lapses, certificates.
+
+It sits on top of the other features and reads them only through their contracts; nothing
+but views and commands imports it.
+"""
+
+from flask import Flask
+
+from trainer.core.i18n import _l
+
+
+def init_app(app: Flask) -> None:
+    """Register blueprints, the `cert` CLI, navigation, home panels and demo data."""
+    from trainer.certification import admin_views, cli, demo, home, public_views, views
+    from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
+    from trainer.core.content import DemoSeeder, add_demo_seeder
+    from trainer.core.features import add_home_widget, add_nav
+
+    for blueprint in (views.bp, public_views.bp, admin_views.bp):
+        app.register_blueprint(blueprint)
+    app.cli.add_command(cli.cert_group)
+    add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
+    add_nav(app, "certification.review", _l("Certification"), {MANAGER, ADMIN}, order=45)
+    add_nav(app, "certification.endorsements", _l("Endorsements"), {TRAINER}, order=60)
+    add_home_widget(
+        app, "certification/_home_agent.html", {AGENT}, context=home.agent_panel, order=31
+    )
+    add_home_widget(
+        app, "certification/_home_manager.html", {MANAGER}, context=home.manager_panel, order=31
+    )
+    add_demo_seeder(app, DemoSeeder("certification", demo.seed_demo, order=50))

@@ -1,0 +1,126 @@
+"""Turning engine checks into readable lines: label, actual against required, next-step link."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from trainer.certification.engine import (
+    COURSE,
+    ENDORSEMENT,
+    KPI,
+    KPI_CONVERSATIONS,
+    OKR,
+    QUIZ,
+    ROLEPLAY_CRITICAL,
+    ROLEPLAY_SESSIONS,
+    Check,
+)
+from trainer.certification.links import next_step_url
+from trainer.core.i18n import _, pick
+from trainer.scorecards.catalogue import current_catalogue
+from trainer.scorecards.training import course_titles
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement as the agent and the manager read it."""
+
+    kind: str
+    key: str
+    label: str
+    actual: str
+    required: str
+    met: bool
+    url: str | None
+
+
+def _number(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if unit == "seconds":
+        return _("%(n)s s", n=f"{value:.0f}")
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "score5":
+        return f"{value:.2f}"
+    return f"{value:.1f}"
+
+
+def _date(text: str | None) -> str:
+    return text[:10] if text else "—"
+
+
+def _describe(check: Check, titles: dict) -> tuple[str, str, str]:
+    detail = check.detail
+    if check.kind == COURSE:
+        title = pick(titles.get(check.key)) or check.key
+        done = (
+            _("completed %(date)s", date=_date(check.actual)) if check.met else _("not completed")
+        )
+        return _("Course: %(title)s", title=title), done, _("completed")
+    if check.kind == QUIZ:
+        if check.actual is None:
+            actual = _("not passed")
+        elif detail.get("expired"):
+            actual = _("pass expired on %(date)s", date=_date(check.actual["expires_at"]))
+        elif check.actual.get("expires_at"):
+            actual = _("passed, valid until %(date)s", date=_date(check.actual["expires_at"]))
+        else:
+            actual = _("passed")
+        return _("Quiz: %(slug)s", slug=check.key), actual, _("a valid pass")
+    if check.kind == ROLEPLAY_SESSIONS:
+        label = _(
+            "Role-play sessions at difficulty %(d)d or harder scoring %(s)s or more",
+            d=detail["min_difficulty"],
+            s=f"{detail['min_score']:g}",
+        )
+        return label, str(check.actual), str(check.required)
+    if check.kind == ROLEPLAY_CRITICAL:
+        return (
+            _("No critical failure in the last %(n)d role-plays", n=detail["last"]),
+            str(check.actual),
+            "0",
+        )
+    if check.kind == KPI_CONVERSATIONS:
+        label = _("Conversations in the last %(days)d days", days=detail["window_days"])
+        return label, str(check.actual), _("at least %(n)d", n=check.required)
+    if check.kind == KPI:
+        kpi = current_catalogue().get(check.key)
+        unit = kpi.unit if kpi else "points"
+        name = kpi.label if kpi else check.key
+        sign = "≥" if detail.get("direction") == "higher" else "≤"
+        label = _("%(kpi)s over the last %(days)d days", kpi=name, days=detail["window_days"])
+        return label, _number(check.actual, unit), f"{sign} {_number(check.required, unit)}"
+    if check.kind == OKR:
+        actual = f"{check.actual:.2f}" if check.actual is not None else _("no approved OKRs")
+        return _("OKR score"), actual, f"≥ {check.required:.2f}"
+    if check.kind == ENDORSEMENT:
+        return (
+            _("A trainer's endorsement"),
+            _("endorsed") if check.met else _("not yet"),
+            _("endorsed"),
+        )
+    return check.kind, str(check.actual), str(check.required)
+
+
+def present(checks: Iterable[Check]) -> list[Requirement]:
+    """Readable requirements, with links to the next step for the missing ones."""
+    checks = list(checks)
+    titles = course_titles([c.key for c in checks if c.kind == COURSE])
+    out = []
+    for check in checks:
+        label, actual, required = _describe(check, titles)
+        url = None if check.met else next_step_url(check)
+        out.append(Requirement(check.kind, check.key, label, actual, required, check.met, url))
+    return out
+
+
+def check_from_dict(data: dict) -> Check:
+    """A check stored in a certification's evidence snapshot."""
+    return Check(
+        kind=data["kind"],
+        key=data["key"],
+        met=data["met"],
+        actual=data.get("actual"),
+        required=data.get("required"),
+        detail=data.get("detail", {}),
+    )

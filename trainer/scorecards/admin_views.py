@@ -1,0 +1,126 @@
+"""KPI data administration: CSV upload, integration tokens, the KPI catalogue editor."""
+
+from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+
+from trainer.config import ROOT
+from trainer.core.auth import ADMIN, MANAGER, role_required
+from trainer.core.i18n import _
+from trainer.extensions import db
+from trainer.scorecards import catalogue, records, tokens, yamlconfig
+from trainer.scorecards.forms import ConfigForm, KpiUploadForm, TokenForm
+from trainer.scorecards.models import ApiToken
+
+bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi", template_folder="templates")
+
+SAMPLES = {"agents": "kpi-records-sample.csv", "teams": "team-kpi-sample.csv"}
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@role_required(MANAGER, ADMIN)
+def upload():
+    """Upload a helpdesk CSV of daily KPI records (managers: their own team's agents only)."""
+    form = KpiUploadForm()
+    rejected = result = None
+    if form.validate_on_submit():
+        team_id = current_user.team_id if current_user.role == MANAGER else None
+        if current_user.role == MANAGER and team_id is None:
+            flash(_("You do not lead a team, so there is nobody to import figures for."), "error")
+            return render_template("scorecards/upload.html", form=form)
+        try:
+            result = records.import_csv(
+                form.file.data.read(),
+                actor=current_user,
+                allowed_team_id=team_id,
+                label=form.file.data.filename or "",
+            )
+        except records.ImportRejected as error:
+            db.session.rollback()
+            rejected = error
+        else:
+            db.session.commit()
+    return render_template("scorecards/upload.html", form=form, rejected=rejected, result=result)
+
+
+@bp.get("/samples/<kind>.csv")
+@role_required(MANAGER, ADMIN)
+def sample(kind: str):
+    """Download a sample CSV file with the documented columns."""
+    if kind not in SAMPLES:
+        return redirect(url_for("kpi_admin.upload"))
+    path = ROOT / "docs" / "samples" / SAMPLES[kind]
+    return send_file(path, mimetype="text/csv", as_attachment=True, download_name=SAMPLES[kind])
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@role_required(ADMIN)
+def token_list():
+    """Integration tokens: create one (shown once) or see the existing ones."""
+    form = TokenForm()
+    secret = None
+    if form.validate_on_submit():
+        try:
+            _token, secret = tokens.create_token(form.name.data, actor=current_user)
+        except tokens.TokenError as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    return render_template(
+        "scorecards/tokens.html", form=form, tokens=tokens.list_tokens(), secret=secret
+    )
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@role_required(ADMIN)
+def revoke_token(token_id: int):
+    """Revoke an integration token; calls with it are refused from now on."""
+    token = db.get_or_404(ApiToken, token_id)
+    tokens.revoke_token(token, actor=current_user)
+    db.session.commit()
+    flash(_("Token “%(name)s” revoked.", name=token.name), "success")
+    return redirect(url_for("kpi_admin.token_list"))
+
+
+@bp.route("/catalogue", methods=["GET", "POST"])
+@role_required(ADMIN)
+def edit_catalogue():
+    """Edit the KPI catalogue and incentive formula (YAML, validated with line numbers)."""
+    text, override = yamlconfig.effective_text(catalogue.CONFIG_NAME, catalogue.SHIPPED)
+    form = ConfigForm(content=text)
+    problems = []
+    if form.validate_on_submit():
+        try:
+            yamlconfig.save_override(
+                catalogue.CONFIG_NAME,
+                form.content.data,
+                validate=catalogue.parse_catalogue,
+                actor=current_user,
+            )
+        except yamlconfig.ConfigError as error:
+            db.session.rollback()
+            problems = error.problems
+        else:
+            db.session.commit()
+            catalogue.forget_cached_catalogue()
+            flash(_("KPI catalogue saved; scorecards use it from now on."), "success")
+            return redirect(url_for("kpi_admin.edit_catalogue"))
+    current = catalogue.current_catalogue()
+    return render_template(
+        "scorecards/catalogue.html",
+        form=form,
+        problems=problems,
+        override=override,
+        catalogue=current,
+    )
+
+
+@bp.post("/catalogue/reset")
+@role_required(ADMIN)
+def reset_catalogue():
+    """Go back to the shipped KPI catalogue."""
+    if yamlconfig.reset_override(catalogue.CONFIG_NAME, actor=current_user):
+        db.session.commit()
+        catalogue.forget_cached_catalogue()
+        flash(_("The shipped KPI catalogue applies again."), "success")
+    return redirect(url_for("kpi_admin.edit_catalogue"))

@@ -1,0 +1,105 @@
+"""Training evidence read through the other features' contracts (docs/architecture.md).
+
+The contracts are imported lazily: while a feature is not installed (or not built yet) its
+track simply has no evidence. Errors inside a contract are not hidden.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from trainer.core.evidence import QuizPass, RoleplayResult
+
+
+def completed_courses(user_ids: Iterable[int]) -> dict[int, dict[str, datetime]]:
+    """Course slug → completed_at per user (courses.services.completed_courses)."""
+    try:
+        from trainer.courses.services import completed_courses as contract
+    except ImportError:
+        return {}
+    return contract(list(user_ids))
+
+
+def quiz_passes(user_ids: Iterable[int]) -> dict[int, dict[str, QuizPass]]:
+    """Quiz slug → best passing result per user (quizzes.services.quiz_passes)."""
+    try:
+        from trainer.quizzes.services import quiz_passes as contract
+    except ImportError:
+        return {}
+    return contract(list(user_ids))
+
+
+def roleplay_results(
+    user_ids: Iterable[int], since: datetime | None = None
+) -> dict[int, list[RoleplayResult]]:
+    """Graded role-play sessions per user, newest first (roleplay.services.roleplay_results)."""
+    try:
+        from trainer.roleplay.services import roleplay_results as contract
+    except ImportError:
+        return {}
+    return contract(list(user_ids), since=since)
+
+
+def course_titles(slugs: Iterable[str]) -> dict[str, dict]:
+    """Course titles {"zh_CN", "en"} by slug when the courses feature offers them."""
+    try:
+        from trainer.courses.services import course_titles as lookup
+    except ImportError:
+        return {}
+    return lookup(list(slugs))
+
+
+def day_start(day: date) -> datetime:
+    """Midnight UTC at the start of `day`."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def day_end(day: date) -> datetime:
+    """Midnight UTC after `day` (exclusive end)."""
+    return day_start(day + timedelta(days=1))
+
+
+@dataclass
+class TrainingSummary:
+    """One agent's training results for a scorecard period."""
+
+    courses: dict[str, datetime] = field(default_factory=dict)
+    courses_in_period: int = 0
+    valid_passes: list[QuizPass] = field(default_factory=list)
+    expired_passes: list[QuizPass] = field(default_factory=list)
+    roleplays: list[RoleplayResult] = field(default_factory=list)
+
+    @property
+    def roleplay_average(self) -> float | None:
+        if not self.roleplays:
+            return None
+        return round(sum(r.total for r in self.roleplays) / len(self.roleplays), 1)
+
+    @property
+    def critical_failures(self) -> int:
+        return sum(1 for r in self.roleplays if r.critical_failed)
+
+
+def training_summaries(
+    user_ids: Iterable[int], start: date, end: date, now: datetime
+) -> dict[int, TrainingSummary]:
+    """Training results per user for [start, end]: three contract calls whatever the team size."""
+    ids = list(set(user_ids))
+    courses = completed_courses(ids)
+    passes = quiz_passes(ids)
+    plays = roleplay_results(ids, since=day_start(start))
+    period_start, period_end = day_start(start), day_end(end)
+    summaries = {}
+    for uid in ids:
+        done = courses.get(uid, {})
+        user_passes = list(passes.get(uid, {}).values())
+        summaries[uid] = TrainingSummary(
+            courses=dict(done),
+            courses_in_period=sum(1 for at in done.values() if period_start <= at < period_end),
+            valid_passes=[p for p in user_passes if p.expires_at is None or p.expires_at > now],
+            expired_passes=[
+                p for p in user_passes if p.expires_at is not None and p.expires_at <= now
+            ],
+            roleplays=[r for r in plays.get(uid, []) if period_start <= r.ended_at < period_end],
+        )
+    return summaries

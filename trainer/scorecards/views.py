@@ -1,0 +1,147 @@
+"""Scorecard pages: an agent's own, a manager's team (sortable, filterable, CSV) and incentives."""
+
+from flask import Blueprint, Response, render_template, request
+from flask_login import current_user
+
+from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
+from trainer.core.clock import today, utcnow
+from trainer.scorecards import incentives, scorecard
+from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
+from trainer.scorecards.catalogue import current_catalogue
+from trainer.scorecards.periods import parse_period
+
+bp = Blueprint("scorecards", __name__, url_prefix="/scorecards", template_folder="templates")
+
+
+def _period():
+    return parse_period(request.args.get("period"), request.args.get("on"), today())
+
+
+def _levels(user_ids, on=None) -> dict:
+    """Certification levels (label, multiplier) per agent; certification sits above scorecards."""
+    from trainer.certification.services import incentive_levels
+
+    return incentive_levels(user_ids, on or today())
+
+
+def _csv(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/")
+@role_required(AGENT)
+def my_scorecard():
+    """The signed-in agent's own scorecard."""
+    card = scorecard.build_agent_scorecard(current_user._get_current_object(), _period(), utcnow())
+    return render_template("scorecards/agent.html", card=card, own=True)
+
+
+@bp.get("/agents/<int:agent_id>")
+@role_required(MANAGER, ADMIN)
+def agent_scorecard(agent_id: int):
+    """One agent's scorecard, for their manager or an admin."""
+    agent = get_visible_agent_or_404(agent_id, current_user)
+    card = scorecard.build_agent_scorecard(agent, _period(), utcnow())
+    return render_template("scorecards/agent.html", card=card, own=False)
+
+
+def _team_card():
+    team = viewer_team(current_user, request.args.get("team", type=int))
+    if team is None:
+        return None, []
+    period = _period()
+    ids = [a.id for a in scorecard.team_agents(team.id)]
+    labels = {uid: label for uid, (label, _m) in _levels(ids, period.clipped_end(today())).items()}
+    card = scorecard.build_team_scorecard(team, period, utcnow(), labels)
+    rows = scorecard.filter_rows(
+        card.rows, request.args.get("q", ""), request.args.get("status", "all")
+    )
+    sort = request.args.get("sort", "name")
+    rows = scorecard.sort_rows(rows, sort, request.args.get("dir") == "desc", card.kpis)
+    return card, rows
+
+
+@bp.get("/team")
+@role_required(MANAGER, ADMIN)
+def team_scorecard():
+    """The team scorecard: every agent's KPIs, composite, OKR score and training results."""
+    card, rows = _team_card()
+    teams = scorecard.all_teams() if current_user.role == ADMIN else []
+    return render_template(
+        "scorecards/team.html", card=card, rows=rows, teams=teams, args=request.args
+    )
+
+
+@bp.get("/team.csv")
+@role_required(MANAGER, ADMIN)
+def team_export():
+    """The team scorecard as CSV, with the same filters and sort as the page."""
+    card, rows = _team_card()
+    if card is None:
+        return _csv("\ufeff", "scorecard.csv")
+    return _csv(
+        scorecard.team_csv(card, rows), f"scorecard-{card.period.start}-{card.period.kind}.csv"
+    )
+
+
+def _report():
+    team = viewer_team(current_user, request.args.get("team", type=int))
+    team_id = team.id if team else None
+    if current_user.role == MANAGER and team is None:
+        return None
+    if current_user.role == ADMIN and request.args.get("team") == "all":
+        team_id = None
+    period = _period()
+    agents = incentives.agents_for(team_id)
+    levels = _levels([a.id for a in agents], period.clipped_end(today()))
+    return incentives.build_report(agents, period, levels, team_id)
+
+
+@bp.get("/incentives")
+@role_required(MANAGER, ADMIN)
+def incentive_ranking():
+    """Incentive ranking for the period, its distribution and each score's parts."""
+    report = _report()
+    teams = scorecard.all_teams() if current_user.role == ADMIN else []
+    formula = current_catalogue().incentive
+    return render_template(
+        "scorecards/incentives.html", report=report, teams=teams, args=request.args, formula=formula
+    )
+
+
+@bp.get("/incentives.csv")
+@role_required(MANAGER, ADMIN)
+def incentive_export():
+    """The incentive ranking as CSV for payroll."""
+    report = _report()
+    if report is None:
+        return _csv("\ufeff", "incentives.csv")
+    name = f"incentives-{report.period.start}-{report.period.kind}.csv"
+    return _csv(incentives.incentive_csv(report), name)
+
+
+def _agent_incentive(agent):
+    period = _period()
+    level = _levels([agent.id], period.clipped_end(today())).get(agent.id, ("", 1.0))
+    detail = incentives.build_agent_incentive(agent, period, level)
+    return render_template(
+        "scorecards/incentive_agent.html", detail=detail, period=period, agent=agent
+    )
+
+
+@bp.get("/incentives/me")
+@role_required(AGENT)
+def my_incentive():
+    """The agent's own incentive score with its parts."""
+    return _agent_incentive(current_user._get_current_object())
+
+
+@bp.get("/incentives/agents/<int:agent_id>")
+@role_required(MANAGER, ADMIN)
+def agent_incentive(agent_id: int):
+    """One agent's incentive score with its parts, for their manager or an admin."""
+    return _agent_incentive(get_visible_agent_or_404(agent_id, current_user))
