@@ -81,7 +81,9 @@ def make_quiz(app, make_question):
     """A quiz drawing from a category; fills the bank with `bank_size` mixed questions first."""
     counter = iter(range(1, 10_000))
 
-    def build(count: int = 3, bank_size: int | None = None, category: str = "compliance/test", **settings):
+    def build(
+        count: int = 3, bank_size: int | None = None, category: str = "compliance/test", **settings
+    ):
         n = next(counter)
         for i in range(bank_size if bank_size is not None else count):
             make_question(QTYPES[i % len(QTYPES)], category=category)
@@ -106,7 +108,11 @@ def right_fields(answer) -> dict[str, list[str]]:
         best = max(range(len(spec.choices)), key=lambda i: spec.choices[i].weight)
         return {name: [str(layout["order"].index(best))]}
     if spec.qtype == "multi":
-        return {name: [str(layout["order"].index(i)) for i, c in enumerate(spec.choices) if c.weight > 0]}
+        return {
+            name: [
+                str(layout["order"].index(i)) for i, c in enumerate(spec.choices) if c.weight > 0
+            ]
+        }
     if spec.qtype == "truefalse":
         return {name: ["true" if spec.correct else "false"]}
     if spec.qtype == "matching":

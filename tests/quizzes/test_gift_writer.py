@@ -76,11 +76,18 @@ def test_truefalse_feedback_combinations():
             assert roundtrip([spec]) == [spec]
 
 
-texts = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufdd0\ufdd1\ufdd2\ufdd3\ufdd4\ufdd5\ufdd6\ufdd7"),
-    min_size=1,
-    max_size=20,
-).map(str.strip).filter(bool)
+texts = (
+    st.text(
+        alphabet=st.characters(
+            blacklist_categories=("Cs", "Cc"),
+            blacklist_characters="\ufdd0\ufdd1\ufdd2\ufdd3\ufdd4\ufdd5\ufdd6\ufdd7",
+        ),
+        min_size=1,
+        max_size=20,
+    )
+    .map(str.strip)
+    .filter(bool)
+)
 weights = st.sampled_from([0.0, 25.0, 50.0, -50.0, 100.0, -100.0, 33.5])
 numbers = st.floats(min_value=-1e6, max_value=1e6, allow_nan=False).map(lambda x: round(x, 3))
 
@@ -99,7 +106,10 @@ def specs(draw):
     )
     if qtype == "single":
         spec.choices = [Choice(draw(texts), 100, draw(st.one_of(st.just(""), texts)))]
-        spec.choices += [Choice(draw(texts), draw(weights.filter(lambda w: w != 100))) for _ in range(draw(st.integers(1, 3)))]
+        spec.choices += [
+            Choice(draw(texts), draw(weights.filter(lambda w: w != 100)))
+            for _ in range(draw(st.integers(1, 3)))
+        ]
     elif qtype == "multi":
         spec.choices = [Choice(draw(texts), 50, draw(texts)), Choice(draw(texts), 50)]
         spec.choices += [Choice(draw(texts), -25.0)]
@@ -108,14 +118,29 @@ def specs(draw):
         spec.feedback_true = draw(st.one_of(st.just(""), texts))
         spec.feedback_false = draw(st.one_of(st.just(""), texts))
     elif qtype == "matching":
-        lefts = draw(st.lists(texts.filter(lambda t: "->" not in t and not t.endswith("-")), min_size=2, max_size=4, unique=True))
+        lefts = draw(
+            st.lists(
+                texts.filter(lambda t: "->" not in t and not t.endswith("-")),
+                min_size=2,
+                max_size=4,
+                unique=True,
+            )
+        )
         spec.pairs = [MatchPair(left, draw(texts)) for left in lefts]
     elif qtype == "shortanswer":
-        spec.answers = [TextAnswer(draw(texts.filter(lambda t: "->" not in t)), 100, draw(st.one_of(st.just(""), texts)))]
+        spec.answers = [
+            TextAnswer(
+                draw(texts.filter(lambda t: "->" not in t)),
+                100,
+                draw(st.one_of(st.just(""), texts)),
+            )
+        ]
         spec.case_sensitive = draw(st.booleans())
     else:
         value = draw(numbers)
-        spec.numbers = [NumericAnswer(value, abs(draw(numbers)), feedback=draw(st.one_of(st.just(""), texts)))]
+        spec.numbers = [
+            NumericAnswer(value, abs(draw(numbers)), feedback=draw(st.one_of(st.just(""), texts)))
+        ]
         low = draw(numbers)
         spec.numbers.append(NumericAnswer((low + low + 10) / 2, low=low, high=low + 10, weight=50))
         spec.wrong_feedback = draw(st.one_of(st.just(""), texts))

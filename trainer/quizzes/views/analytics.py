@@ -34,9 +34,7 @@ def index():
             func.avg(QuizAttempt.score),
             func.sum(db.case((QuizAttempt.passed.is_(True), 1), else_=0)),
         )
-        .outerjoin(
-            QuizAttempt, (QuizAttempt.quiz_id == Quiz.id) & (QuizAttempt.state == FINISHED)
-        )
+        .outerjoin(QuizAttempt, (QuizAttempt.quiz_id == Quiz.id) & (QuizAttempt.state == FINISHED))
         .group_by(Quiz.id)
         .order_by(Quiz.course_slug, Quiz.slug)
     ).all()

@@ -19,9 +19,7 @@ from trainer.quizzes.responses import ResponseError, fields_to_response, make_la
 from trainer.quizzes.review import ReviewItem
 from trainer.quizzes.texts import render_text
 
-bp = Blueprint(
-    "quiz_bank", __name__, url_prefix="/quizzes/bank", template_folder="../templates"
-)
+bp = Blueprint("quiz_bank", __name__, url_prefix="/quizzes/bank", template_folder="../templates")
 STAFF = (TRAINER, ADMIN)
 
 

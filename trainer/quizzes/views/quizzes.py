@@ -13,9 +13,7 @@ from trainer.quizzes.editing import fill_quiz_form, settings_from_quiz_form
 from trainer.quizzes.forms import QuizForm
 from trainer.quizzes.models import Question, Quiz, QuizAttempt
 
-bp = Blueprint(
-    "quiz_admin", __name__, url_prefix="/quizzes/manage", template_folder="../templates"
-)
+bp = Blueprint("quiz_admin", __name__, url_prefix="/quizzes/manage", template_folder="../templates")
 STAFF = (TRAINER, ADMIN)
 
 
