@@ -22,11 +22,12 @@ from trainer.extensions import db
 bp = Blueprint("courses", __name__, url_prefix="/courses", template_folder="templates")
 
 
-def _locked_redirect(course: Course):
+def _locked_redirect(course: Course, missing: list[Course] | None = None):
     """Send a learner back to the course page while a prerequisite is missing; None if open."""
     if is_author(current_user):
         return None
-    missing = progress.course_statuses(current_user, [course])[course.id].missing
+    if missing is None:
+        missing = progress.course_statuses(current_user, [course])[course.id].missing
     if not missing:
         return None
     names = ", ".join(pick(c.title) for c in missing)
@@ -57,9 +58,9 @@ def lesson(slug: str, lesson_slug: str):
     """The lesson reader: sanitised lesson text, knowledge checks, previous/next."""
     course = get_readable_course_or_404(slug, current_user)
     lesson = get_current_lesson_or_404(course, lesson_slug)
-    if (blocked := _locked_redirect(course)) is not None:
-        return blocked
     page = lesson_page(current_user, course, lesson)
+    if (blocked := _locked_redirect(course, page.status.missing)) is not None:
+        return blocked
     return render_template("courses/lesson.html", page=page, body=lesson_html(course.slug, lesson))
 
 
