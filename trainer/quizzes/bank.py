@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
@@ -183,7 +183,7 @@ def search_questions(
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     items = db.session.scalars(
-        query.options(selectinload(Question.tag_rows))
+        query.options(selectinload(Question.tag_rows), contains_eager(Question.current_version))
         .order_by(Question.category, QuestionVersion.title, Question.id)
         .limit(per_page)
         .offset((page - 1) * per_page)

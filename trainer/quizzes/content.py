@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from trainer.core.content import Problem
@@ -219,7 +220,12 @@ def _matches(rule: dict, course: str, spec: QuestionSpec) -> bool:
 
 
 def check_quizzes(root: Path) -> list[Problem]:
-    """Every problem in the shipped banks and quiz definitions."""
+    """Every problem in the shipped banks and quiz definitions (messages in English)."""
+    with force_locale("en"):
+        return _check_quizzes(root)
+
+
+def _check_quizzes(root: Path) -> list[Problem]:
     problems: list[Problem] = []
     banks = _read_banks(root, problems)
     keyed = {shipped_idnumber(b.course, q): q for b in banks for q in b.questions}
@@ -258,6 +264,11 @@ def check_quizzes(root: Path) -> list[Problem]:
 
 def sync_quizzes(root: Path) -> dict[str, int]:
     """Load banks and quizzes idempotently (the CLI checked them first and commits)."""
+    with force_locale("en"):
+        return _sync_quizzes(root)
+
+
+def _sync_quizzes(root: Path) -> dict[str, int]:
     counts = {"questions": 0, "new_versions": 0, "retired": 0, "quizzes": 0, "quizzes_changed": 0}
     problems: list[Problem] = []
     for shipped in _read_banks(root, problems):
