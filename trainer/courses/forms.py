@@ -14,6 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from trainer.core.forms import choices
 from trainer.core.i18n import _l
@@ -51,7 +52,14 @@ class CourseForm(FlaskForm):
     estimated_minutes = IntegerField(
         _l("Estimated minutes"), validators=[DataRequired(), NumberRange(min=1, max=1000)]
     )
-    prerequisites = SelectMultipleField(_l("Prerequisites"), choices=[])
+    prerequisites = SelectMultipleField(
+        _l("Prerequisites"),
+        choices=[],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        render_kw={"class": "checkbox-list"},
+        description=_l("Learners must complete these courses first."),
+    )
 
     def course_fields(self) -> dict:
         """The values as service keyword arguments."""
