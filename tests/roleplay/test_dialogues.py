@@ -1,0 +1,82 @@
+"""Whole conversations for every shipped scenario through the chat endpoints (scripted engine):
+good agents pass, bad agents fail, and the same conversation always gets the same grade."""
+
+import json
+
+import pytest
+
+from tests.roleplay.conftest import DIALOGUES, load_dialogue, play_dialogue
+from trainer.extensions import db
+from trainer.roleplay.models import RoleplaySession
+
+SLUGS = sorted(p.stem for p in DIALOGUES.glob("*.yaml"))
+
+
+def test_every_shipped_scenario_has_a_dialogue():
+    from trainer.config import ROOT
+
+    shipped = sorted(p.stem for p in (ROOT / "scenarios").glob("*.yaml"))
+    assert len(shipped) >= 12
+    assert shipped == SLUGS
+
+
+def _grade(session_id):
+    db.session.expire_all()
+    return db.session.get(RoleplaySession, session_id).grade
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+@pytest.mark.parametrize("kind", ["good", "bad"])
+def test_dialogue_meets_expectations(app, login_as, shipped_scenarios, clock, slug, kind):
+    dialogue = load_dialogue(slug)
+    client, _agent = login_as("agent")
+    session_id, events = play_dialogue(client, clock, slug, dialogue[kind])
+    grade = _grade(session_id)
+    assert grade is not None
+    for key, value in dialogue["expect"][kind].items():
+        assert getattr(grade, key) == value, (key, grade.total, grade.items)
+    if kind == "good":
+        # A good agent satisfies the customer before the turn limit.
+        assert events[-1]["end_reason"] == "resolved"
+        assert grade.total >= 80
+        assert grade.flags == []
+    else:
+        assert grade.total < 50
+
+
+@pytest.mark.parametrize("slug", ["fraud-wechat-private-transfer", "logistics-stuck-birthday-gift"])
+def test_same_conversation_same_transcript_and_grade(app, login_as, shipped_scenarios, clock, slug):
+    turns = load_dialogue(slug)["good"]
+    first_client, _ = login_as("agent")
+    second_client, _ = login_as("agent")
+    first, _ = play_dialogue(first_client, clock, slug, turns)
+    second, _ = play_dialogue(second_client, clock, slug, turns)
+    db.session.expire_all()
+    a, b = db.session.get(RoleplaySession, first), db.session.get(RoleplaySession, second)
+    assert [(t.speaker, t.text, t.mood) for t in a.turns] == [
+        (t.speaker, t.text, t.mood) for t in b.turns
+    ]
+    assert json.dumps(a.grade.items, sort_keys=True) == json.dumps(b.grade.items, sort_keys=True)
+    assert a.grade.total == b.grade.total
+
+
+def test_bad_fraud_agent_fails_the_critical_item(app, login_as, shipped_scenarios, clock):
+    client, _ = login_as("agent")
+    turns = load_dialogue("fraud-cashback-card-code-scam")["bad"]
+    session_id, _ = play_dialogue(client, clock, "fraud-cashback-card-code-scam", turns)
+    grade = _grade(session_id)
+    assert grade.critical_failed and grade.total == 0 and not grade.passed
+    item = next(i for i in grade.items if i["id"] == "no_fraud_language")
+    assert item["score"] == 0
+    assert "微信" in item["evidence"]
+
+
+def test_slow_first_reply_fails_the_first_response_item(app, login_as, shipped_scenarios, clock):
+    client, _ = login_as("agent")
+    turns = load_dialogue("aftersales-seven-day-return-dress")["good"]
+    session_id, _ = play_dialogue(client, clock, "aftersales-seven-day-return-dress", turns, gap=45)
+    grade = _grade(session_id)
+    item = next(i for i in grade.items if i["id"] == "first_response")
+    assert item["score"] == 0
+    assert item["detail"]["seconds"] == 45
+    assert grade.total < 100

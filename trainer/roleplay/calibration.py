@@ -1,0 +1,123 @@
+"""How well automatic grades agree with trainers' reviews, per scenario and rubric item.
+
+A reviewed session gives one (automatic, human) pair per item: the trainer's override, or the
+automatic score the trainer confirmed by reviewing without changing it. Reported per item:
+exact agreement, adjacent agreement (within one scale point), quadratic weighted kappa, count.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from trainer.extensions import db
+from trainer.roleplay.models import RoleplayGrade, RoleplayItemOverride, RoleplaySession
+from trainer.roleplay.review import effective_items
+from trainer.roleplay.scenarios import scale_bounds
+
+
+def quadratic_weighted_kappa(pairs: list[tuple[int, int]], low: int, high: int) -> float | None:
+    """Cohen's kappa with quadratic weights on the categories low..high (None if undefined).
+
+    Undefined when the expected disagreement is zero, e.g. when both raters used one category.
+    """
+    k = high - low + 1
+    if not pairs or k < 2:
+        return None
+    observed = [[0.0] * k for _ in range(k)]
+    for a, h in pairs:
+        observed[a - low][h - low] += 1
+    n = len(pairs)
+    rows = [sum(observed[i]) for i in range(k)]
+    cols = [sum(observed[i][j] for i in range(k)) for j in range(k)]
+    weighted_observed = weighted_expected = 0.0
+    for i in range(k):
+        for j in range(k):
+            weight = (i - j) ** 2 / (k - 1) ** 2
+            weighted_observed += weight * observed[i][j]
+            weighted_expected += weight * rows[i] * cols[j] / n
+    if weighted_expected == 0:
+        return None
+    return 1 - weighted_observed / weighted_expected
+
+
+@dataclass
+class ItemAgreement:
+    """Agreement statistics for one rubric item of one scenario."""
+
+    item_id: str
+    title: dict
+    scale: str | int
+    pairs: list[tuple[int, int]] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Number of (automatic, human) pairs."""
+        return len(self.pairs)
+
+    @property
+    def exact(self) -> float | None:
+        """Share of pairs with the same score."""
+        return sum(a == h for a, h in self.pairs) / self.count if self.pairs else None
+
+    @property
+    def adjacent(self) -> float | None:
+        """Share of pairs at most one scale point apart."""
+        return sum(abs(a - h) <= 1 for a, h in self.pairs) / self.count if self.pairs else None
+
+    @property
+    def kappa(self) -> float | None:
+        """Quadratic weighted kappa over the item's scale."""
+        low, high = scale_bounds(self.scale)
+        return quadratic_weighted_kappa(self.pairs, low, high)
+
+
+@dataclass
+class ScenarioAgreement:
+    """The items of one scenario and how many reviewed sessions they come from."""
+
+    slug: str
+    title: dict
+    sessions: int = 0
+    items: dict[str, ItemAgreement] = field(default_factory=dict)
+
+
+def calibration_report(judge: str = "") -> list[ScenarioAgreement]:
+    """Agreement per scenario and item over all reviewed, non-trial sessions (fixed queries).
+
+    `judge` limits it to grades made by one judge ("llm", "offline", "offline_fallback").
+    """
+    query = (
+        db.select(RoleplayGrade)
+        .join(RoleplaySession, RoleplaySession.id == RoleplayGrade.session_id)
+        .where(RoleplayGrade.reviewed_at.is_not(None), RoleplaySession.trial.is_(False))
+        .options(
+            db.selectinload(RoleplayGrade.overrides).joinedload(RoleplayItemOverride.reviewer),
+            db.joinedload(RoleplayGrade.session).joinedload(RoleplaySession.scenario),
+        )
+        .order_by(RoleplayGrade.id)
+    )
+    if judge:
+        query = query.where(RoleplayGrade.judge == judge)
+    report: dict[str, ScenarioAgreement] = {}
+    for grade in db.session.scalars(query).unique():
+        scenario = grade.session.scenario
+        entry = report.setdefault(scenario.slug, ScenarioAgreement(scenario.slug, scenario.title))
+        entry.sessions += 1
+        automatic = {item["id"]: item["score"] for item in grade.items}
+        for item in effective_items(grade):
+            auto, human = automatic.get(item["id"]), item["score"]
+            stats = entry.items.setdefault(
+                item["id"], ItemAgreement(item["id"], item["title"], item["scale"])
+            )
+            if auto is not None and human is not None:
+                stats.pairs.append((auto, human))
+    return sorted(report.values(), key=lambda s: s.slug)
+
+
+def judge_counts() -> dict[str, int]:
+    """Reviewed grades per judge kind, for the filter."""
+    rows = db.session.execute(
+        db.select(RoleplayGrade.judge, db.func.count(RoleplayGrade.id))
+        .where(RoleplayGrade.reviewed_at.is_not(None))
+        .group_by(RoleplayGrade.judge)
+    )
+    return dict(defaultdict(int, rows.all()))

@@ -1,0 +1,119 @@
+"""Role-play forms: the scenario editor, import, clone, assignment and the trainer's review."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+
+from trainer.core.forms import choices
+from trainer.core.i18n import _l
+from trainer.roleplay.labels import CATEGORY_LABELS, DIFFICULTY_LABELS, score_label
+from trainer.roleplay.scenarios import SLUG_RE
+
+SLUG_MESSAGE = _l("Use lowercase letters, digits and hyphens.")
+
+
+class ScenarioForm(FlaskForm):
+    """The scenario editor: the texts as fields, the nested parts as one YAML block."""
+
+    slug = StringField(
+        _l("Slug"),
+        validators=[Optional(), Length(max=80), Regexp(SLUG_RE, message=SLUG_MESSAGE)],
+        description=_l("The scenario's permanent key, e.g. damaged-parcel-refund."),
+    )
+    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=200)])
+    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
+    summary_zh = TextAreaField(
+        _l("Summary (Chinese)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    summary_en = TextAreaField(
+        _l("Summary (English)"), validators=[DataRequired(), Length(max=1000)]
+    )
+    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()))
+    difficulty = SelectField(
+        _l("Difficulty"), coerce=int, choices=choices(DIFFICULTY_LABELS.items())
+    )
+    persona_name = StringField(_l("Customer's name"), validators=[DataRequired(), Length(max=60)])
+    persona_temperament = StringField(
+        _l("Temperament"), validators=[DataRequired(), Length(max=300)]
+    )
+    persona_patience = SelectField(
+        _l("Patience"),
+        coerce=int,
+        choices=choices((n, str(n)) for n in range(1, 6)),
+        default=3,
+        description=_l("How many unhelpful replies before the mood drops faster (1-5)."),
+    )
+    persona_style = StringField(_l("Way of writing"), validators=[Optional(), Length(max=300)])
+    situation = TextAreaField(
+        _l("Situation"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("What the customer knows and wants, from their point of view."),
+    )
+    opening = TextAreaField(_l("Opening message"), validators=[DataRequired(), Length(max=1000)])
+    policy = TextAreaField(
+        _l("Shop policy"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l(
+            "What the agent may and may not offer; the judge grades accuracy against it."
+        ),
+    )
+    details = TextAreaField(
+        _l("Hidden facts, mood, endings, script, rubric, coaching and examples (YAML)"),
+        validators=[Length(max=60_000)],
+        description=_l("Same format as the scenario files (docs/scenario-format.md)."),
+        render_kw={"class": "rp-yaml", "spellcheck": "false", "rows": 30},
+    )
+
+
+class ImportForm(FlaskForm):
+    """Upload a scenario YAML file, or paste its text."""
+
+    file = FileField(_l("YAML file"))
+    text = TextAreaField(
+        _l("…or paste the YAML"),
+        validators=[Length(max=200_000)],
+        render_kw={"class": "rp-yaml", "spellcheck": "false", "rows": 12},
+    )
+
+
+class CloneForm(FlaskForm):
+    """The slug of the copy."""
+
+    new_slug = StringField(
+        _l("Slug of the copy"),
+        validators=[DataRequired(), Length(max=80), Regexp(SLUG_RE, message=SLUG_MESSAGE)],
+    )
+
+
+class AssignForm(FlaskForm):
+    """Assign a scenario to a team or one agent, with an optional due date."""
+
+    scenario = SelectField(_l("Scenario"), validators=[InputRequired()])
+    team = SelectField(_l("Team"), coerce=int, default=0)
+    agent = SelectField(_l("…or one agent"), coerce=int, default=0)
+    due = DateField(_l("Due date"), validators=[Optional()])
+
+
+def review_form(items: list[dict], na_allowed: dict[str, bool], data: dict | None = None):
+    """A form with a score and a comment per rubric item, plus an overall comment."""
+
+    class ReviewForm(FlaskForm):
+        comment = TextAreaField(_l("Comment for the agent"), validators=[Length(max=2000)])
+
+    for item in items:
+        values = list(range(item["min"], item["max"] + 1))
+        options = [(str(v), score_label(item, v)) for v in values]
+        if na_allowed.get(item["id"]):
+            options.append(("na", _l("N/A")))
+        setattr(
+            ReviewForm,
+            f"score_{item['id']}",
+            SelectField(_l("Score"), choices=choices(options), validators=[InputRequired()]),
+        )
+        setattr(
+            ReviewForm,
+            f"note_{item['id']}",
+            TextAreaField(_l("Why"), validators=[Length(max=1000)], render_kw={"rows": 2}),
+        )
+    return ReviewForm(data=data)

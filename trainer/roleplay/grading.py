@@ -1,0 +1,183 @@
+"""Grade a transcript against a scenario's rubric; all arithmetic happens here, in code.
+
+Item score = (chosen − min) / (max − min); total = weighted mean of applicable items × 100;
+a failed critical item sets the total to 0; passed = no critical failure and total ≥ pass mark.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from trainer.roleplay import judge as judges
+from trainer.roleplay import llm
+from trainer.roleplay.rules import evaluate_rule, manipulation_flags
+from trainer.roleplay.scenarios import scale_bounds
+from trainer.roleplay.text import normalise
+from trainer.roleplay.transcript import Line, agent_lines
+
+# A quote must be at least this long (normalised) to count as evidence.
+MIN_QUOTE_CHARS = 2
+
+
+@dataclass
+class Grade:
+    """The outcome of grading: what the CLI prints and RoleplayGrade stores."""
+
+    total: float
+    passed: bool
+    critical_failed: bool
+    items: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    judge: str = "offline"
+    judge_model: str | None = None
+    tokens: int = 0
+    pass_mark: int = 70
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON shape of `flask roleplay grade`."""
+        return {
+            "total": self.total,
+            "passed": self.passed,
+            "critical_failed": self.critical_failed,
+            "pass_mark": self.pass_mark,
+            "judge": self.judge,
+            "items": self.items,
+            "flags": self.flags,
+        }
+
+
+def fraction(item: dict) -> float | None:
+    """The item's score on 0-1, or None when not applicable."""
+    if item["score"] is None:
+        return None
+    low, high = scale_bounds(item["scale"])
+    return (item["score"] - low) / (high - low)
+
+
+def item_failed(item: dict) -> bool:
+    """Failed: below the middle of its scale (pass/fail items: a fail)."""
+    share = fraction(item)
+    return share is not None and share < 0.5
+
+
+def compute_total(items: list[dict], pass_mark: float) -> tuple[float, bool, bool]:
+    """(total 0-100, passed, critical_failed) from scored items."""
+    applicable = [(item, fraction(item)) for item in items if item["score"] is not None]
+    weight = sum(item["weight"] for item, _ in applicable)
+    total = (
+        100 * sum(item["weight"] * share for item, share in applicable) / weight if weight else 0
+    )
+    critical_failed = any(item["critical"] and item_failed(item) for item, _ in applicable)
+    if critical_failed:
+        total = 0.0
+    total = round(total, 1)
+    return total, (not critical_failed and total >= pass_mark), critical_failed
+
+
+def _base(item: dict) -> dict:
+    low, high = scale_bounds(item["scale"])
+    return {
+        "id": item["id"],
+        "title": item["title"],
+        "kind": item["kind"],
+        "scale": item["scale"],
+        "min": low,
+        "max": high,
+        "weight": item["weight"],
+        "critical": item["critical"],
+        "score": None,
+        "evidence": "",
+        "justification": "",
+        "detail": {},
+        "source": "rule",
+        "flags": [],
+    }
+
+
+def _quote_location(quote: str, lines: list[Line], excluded: set[int]) -> str:
+    """Where a quote occurs: "agent", "manipulation" (a flagged agent turn), "customer" or ""."""
+    target = normalise(quote)
+    if len(target) < MIN_QUOTE_CHARS:
+        return ""
+    agent = agent_lines(lines)
+    if any(target in normalise(line.text) for line in agent if line.seq not in excluded):
+        return "agent"
+    if any(target in normalise(line.text) for line in agent):
+        return "manipulation"
+    if any(target in normalise(line.text) for line in lines):
+        return "customer"
+    return ""
+
+
+def _apply_judged(entry: dict, spec_item: dict, raw: Any, lines, excluded) -> None:
+    """Check an LLM judge's answer for one item: allowed score, and a verbatim agent quote."""
+    allowed = judges.allowed_scores(spec_item)
+    if not isinstance(raw, dict) or raw.get("score", "missing") not in allowed:
+        entry.update(score=entry["min"], source="llm")
+        entry["flags"].append("invalid_score")
+        return
+    score = raw["score"]
+    quote = str(raw.get("evidence") or "").strip()
+    entry.update(
+        score=score,
+        evidence=quote,
+        justification=str(raw.get("justification") or "").strip()[:500],
+        source="llm",
+    )
+    if score is None or score == entry["min"]:
+        return
+    where = _quote_location(quote, lines, excluded)
+    if where != "agent":
+        # Evidence that is not the agent's own words earns nothing, and a trainer looks at it.
+        entry["score"] = entry["min"]
+        entry["flags"].append(
+            {"": "quote_not_found", "customer": "quote_not_agent"}.get(
+                where, "quote_from_manipulation"
+            )
+        )
+
+
+def grade_transcript(spec: dict, lines: list[Line], *, judge: str | None = None) -> Grade:
+    """Grade `lines` with the scenario's rubric: rules offline, judged items by the judge."""
+    judge = judge or judges.judge_mode()
+    flags = manipulation_flags(lines)
+    excluded = {flag["seq"] for flag in flags}
+    items: list[dict] = []
+    judged: list[tuple[dict, dict]] = []
+    for spec_item in spec["rubric"]["items"]:
+        entry = _base(spec_item)
+        if spec_item["kind"] == "rule":
+            passed, evidence, detail = evaluate_rule(spec_item["check"], spec, lines, excluded)
+            entry.update(score=1 if passed else 0, evidence=evidence, detail=detail)
+        else:
+            judged.append((entry, spec_item))
+        items.append(entry)
+    used, model, tokens = "offline", None, 0
+    if judged and judge == "llm":
+        try:
+            raw, tokens = judges.llm_judge(spec, [s for _, s in judged], lines)
+            used, model = "llm", llm.model_name()
+            for entry, spec_item in judged:
+                _apply_judged(entry, spec_item, raw.get(spec_item["id"]), lines, excluded)
+        except llm.LLMError as error:
+            used = "offline_fallback"
+            flags.append({"code": "judge_unavailable", "kind": error.kind})
+    if used != "llm":
+        for entry, spec_item in judged:
+            entry.update(judges.offline_judge(spec_item, lines, excluded))
+    for entry in items:
+        for code in entry["flags"]:
+            flags.append({"code": code, "item": entry["id"]})
+    pass_mark = spec["rubric"]["pass_mark"]
+    total, passed, critical_failed = compute_total(items, pass_mark)
+    return Grade(
+        total=total,
+        passed=passed,
+        critical_failed=critical_failed,
+        items=items,
+        flags=flags,
+        judge=used,
+        judge_model=model,
+        tokens=tokens,
+        pass_mark=pass_mark,
+    )

@@ -1,0 +1,19 @@
+"""Home-page panels: an agent's practice at a glance, a trainer's review queue."""
+
+from trainer.roleplay import review, services
+
+
+def agent_panel(user) -> dict:
+    """Open assignments, the last result and how many sessions were graded."""
+    passed = services.passed_scenario_ids(user)
+    open_assignments = [a for a in services.assigned_scenarios(user) if a.scenario_id not in passed]
+    recent = services.user_sessions(user, limit=5)
+    last = next((s for s in recent if s.grade is not None), None)
+    active = next((s for s in recent if s.status == "active"), None)
+    return {"assignments": open_assignments[:3], "last": last, "active": active}
+
+
+def trainer_panel(user) -> dict:
+    """How many sessions wait for review, and how many of them are flagged."""
+    pending, flagged = review.pending_counts()
+    return {"pending": pending, "flagged": flagged}

@@ -1,0 +1,509 @@
+"""The scenario schema: parse YAML, validate with line numbers, normalise, dump back.
+
+A validated spec is a plain dict with every default filled in; it is what the database stores,
+what the engines run and what the graders read (see docs/scenario-format.md).
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from trainer.core.i18n import _
+from trainer.roleplay import yamltext
+from trainer.roleplay.locale import message_locale
+
+CATEGORIES = (
+    "pre_sale",
+    "order",
+    "logistics",
+    "after_sales",
+    "payment_dispute",
+    "live_flash_sale",
+    "promotion_peak",
+    "fraud_compliance",
+    "complaint_escalation",
+)
+SCALES = ("pass_fail", 3, 4, 5)
+RULE_TYPES = (
+    "first_response_within",
+    "response_within",
+    "required_phrases",
+    "forbidden_phrases",
+    "forbidden_lexicon",
+    "regex",
+    "hidden_fact_uncovered",
+)
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+LESSON_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_TEXT = 4000
+TOP_KEYS = (
+    "slug",
+    "title",
+    "summary",
+    "category",
+    "difficulty",
+    "persona",
+    "situation",
+    "hidden_facts",
+    "opening",
+    "mood",
+    "end",
+    "policy",
+    "script",
+    "rubric",
+    "coaching",
+    "examples",
+)
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One validation problem: where (line and key path) and what."""
+
+    line: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.message}"
+
+
+class ScenarioError(ValueError):
+    """The scenario text is not valid; `problems` says where and why."""
+
+    def __init__(self, problems: list[SpecProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+def scale_bounds(scale: str | int) -> tuple[int, int]:
+    """(min, max) points of a rubric scale: pass/fail is 0-1, an N-point scale 1-N."""
+    return (0, 1) if scale == "pass_fail" else (1, int(scale))
+
+
+class _Checker:
+    """Collects problems while normalising a parsed scenario."""
+
+    def __init__(self, lines: dict[Path, int]) -> None:
+        self.lines = lines
+        self.problems: list[SpecProblem] = []
+
+    def problem(self, path: Path, message: str) -> None:
+        label = ".".join(str(p) for p in path) or "(top)"
+        line = yamltext.line_of(self.lines, path)
+        self.problems.append(SpecProblem(line, label, f"{label}: {message}"))
+
+    def mapping(self, value: Any, path: Path, allowed: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            self.problem(path, _("must be a mapping of keys to values"))
+            return {}
+        for key in value:
+            if key not in allowed:
+                self.problem(
+                    (*path, key),
+                    _("unknown key; allowed: %(keys)s", keys=", ".join(allowed)),
+                )
+        return value
+
+    def text(self, parent: dict, key: str, path: Path, *, required: bool = True) -> str:
+        value = parent.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem((*path, key), _("is required"))
+            return ""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = str(value)
+        if not isinstance(value, str):
+            self.problem((*path, key), _("must be text"))
+            return ""
+        if len(value) > MAX_TEXT:
+            self.problem((*path, key), _("is too long (at most %(n)d characters)", n=MAX_TEXT))
+        return value.strip() if "\n" not in value.strip() else value.rstrip() + "\n"
+
+    def bilingual(self, parent: dict, key: str, path: Path) -> dict[str, str]:
+        value = parent.get(key)
+        if not isinstance(value, dict):
+            self.problem((*path, key), _("needs zh_CN and en texts"))
+            return {"zh_CN": "", "en": ""}
+        self.mapping(value, (*path, key), ("zh_CN", "en"))
+        return {
+            "zh_CN": self.text(value, "zh_CN", (*path, key)),
+            "en": self.text(value, "en", (*path, key)),
+        }
+
+    def integer(
+        self, parent: dict, key: str, path: Path, low: int, high: int, default: int | None = None
+    ) -> int:
+        value = parent.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            if value is None:
+                self.problem((*path, key), _("is required"))
+            else:
+                self.problem((*path, key), _("must be a whole number"))
+            return default if default is not None else low
+        if not low <= value <= high:
+            self.problem(
+                (*path, key), _("must be between %(low)d and %(high)d", low=low, high=high)
+            )
+        return value
+
+    def number(self, parent: dict, key: str, path: Path, default: float | None = None) -> float:
+        value = parent.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.problem(
+                (*path, key), _("must be a number") if value is not None else _("is required")
+            )
+            return default or 1
+        if value <= 0:
+            self.problem((*path, key), _("must be greater than 0"))
+        return value
+
+    def boolean(self, parent: dict, key: str, path: Path, default: bool = False) -> bool:
+        value = parent.get(key, default)
+        if not isinstance(value, bool):
+            self.problem((*path, key), _("must be true or false"))
+            return default
+        return value
+
+    def words(self, parent: dict, key: str, path: Path, *, required: bool = True) -> list[str]:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem((*path, key), _("is required"))
+            return []
+        if not isinstance(value, list) or not value:
+            self.problem((*path, key), _("must be a non-empty list of phrases"))
+            return []
+        words = []
+        for index, word in enumerate(value):
+            if isinstance(word, int | float) and not isinstance(word, bool):
+                word = str(word)
+            if not isinstance(word, str) or not word.strip():
+                self.problem((*path, key, index), _("must be a non-empty phrase"))
+                continue
+            words.append(word.strip())
+        return words
+
+    def items(self, parent: dict, key: str, path: Path, *, required: bool = False) -> list:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.problem((*path, key), _("is required"))
+            return []
+        if not isinstance(value, list):
+            self.problem((*path, key), _("must be a list"))
+            return []
+        if required and not value:
+            self.problem((*path, key), _("must not be empty"))
+        return value
+
+    def identifier(self, parent: dict, key: str, path: Path, seen: set[str]) -> str:
+        value = parent.get(key)
+        if not isinstance(value, str) or not ID_RE.match(value):
+            self.problem(
+                (*path, key), _("must be an id in lowercase letters, digits and underscores")
+            )
+            return str(value)
+        if value in seen:
+            self.problem((*path, key), _("duplicate id %(id)s", id=value))
+        seen.add(value)
+        return value
+
+    def condition(self, parent: dict, key: str, path: Path, *, required: bool = True) -> dict:
+        value = parent.get(key)
+        where = (*path, key)
+        if value is None:
+            if required:
+                self.problem(where, _("is required"))
+            return {}
+        value = self.mapping(value, where, ("any", "all", "slow_reply_seconds"))
+        if not value:
+            self.problem(where, _("needs any, all or slow_reply_seconds"))
+            return {}
+        cond: dict[str, Any] = {}
+        for name in ("any", "all"):
+            if name in value:
+                cond[name] = self.words(value, name, where)
+        if "slow_reply_seconds" in value:
+            cond["slow_reply_seconds"] = self.number(value, "slow_reply_seconds", where)
+        return cond
+
+
+def _persona(c: _Checker, data: dict) -> dict:
+    raw = c.mapping(data.get("persona"), ("persona",), ("name", "temperament", "patience", "style"))
+    return {
+        "name": c.text(raw, "name", ("persona",)),
+        "temperament": c.text(raw, "temperament", ("persona",)),
+        "patience": c.integer(raw, "patience", ("persona",), 1, 5, default=3),
+        "style": c.text(raw, "style", ("persona",), required=False),
+    }
+
+
+def _hidden_facts(c: _Checker, data: dict) -> list[dict]:
+    facts, seen = [], set()
+    for index, raw in enumerate(c.items(data, "hidden_facts", ())):
+        path = ("hidden_facts", index)
+        raw = c.mapping(raw, path, ("id", "fact", "ask_keywords", "reveal"))
+        facts.append(
+            {
+                "id": c.identifier(raw, "id", path, seen),
+                "fact": c.text(raw, "fact", path),
+                "ask_keywords": c.words(raw, "ask_keywords", path),
+                "reveal": c.text(raw, "reveal", path),
+            }
+        )
+    return facts
+
+
+def _mood(c: _Checker, data: dict) -> dict:
+    path = ("mood",)
+    raw = c.mapping(data.get("mood"), path, ("start", "give_up_at", "satisfied_at", "rules"))
+    mood = {
+        "start": c.integer(raw, "start", path, 0, 100, default=50),
+        "give_up_at": c.integer(raw, "give_up_at", path, 0, 100, default=10),
+        "satisfied_at": c.integer(raw, "satisfied_at", path, 0, 100, default=75),
+        "rules": [],
+    }
+    if not mood["give_up_at"] < mood["start"] < mood["satisfied_at"]:
+        c.problem(path, _("needs give_up_at < start < satisfied_at"))
+    for index, rule in enumerate(c.items(raw, "rules", path)):
+        where = (*path, "rules", index)
+        rule = c.mapping(rule, where, ("when", "change"))
+        mood["rules"].append(
+            {
+                "when": c.condition(rule, "when", where),
+                "change": c.integer(rule, "change", where, -100, 100),
+            }
+        )
+    return mood
+
+
+def _end(c: _Checker, data: dict) -> dict:
+    raw = c.mapping(data.get("end"), ("end",), ("max_turns", "resolved_when"))
+    return {
+        "max_turns": c.integer(raw, "max_turns", ("end",), 1, 50, default=12),
+        "resolved_when": c.condition(raw, "resolved_when", ("end",)),
+    }
+
+
+def _script(c: _Checker, data: dict) -> dict:
+    path = ("script",)
+    raw = c.mapping(
+        data.get("script"), path, ("beats", "fallback", "resolved_reply", "gave_up_reply")
+    )
+    beats, seen = [], set()
+    for index, beat in enumerate(c.items(raw, "beats", path)):
+        where = (*path, "beats", index)
+        beat = c.mapping(beat, where, ("id", "when", "reply", "mood"))
+        beats.append(
+            {
+                "id": c.identifier(beat, "id", where, seen),
+                "when": c.condition(beat, "when", where),
+                "reply": c.text(beat, "reply", where),
+                "mood": c.integer(beat, "mood", where, -100, 100, default=0),
+            }
+        )
+    return {
+        "beats": beats,
+        "fallback": c.words(raw, "fallback", path),
+        "resolved_reply": c.text(raw, "resolved_reply", path),
+        "gave_up_reply": c.text(raw, "gave_up_reply", path),
+    }
+
+
+def _check(c: _Checker, raw: dict, path: Path, fact_ids: set[str]) -> dict:
+    from trainer.roleplay.rules import lexicon_names
+
+    raw = c.mapping(
+        raw, path, ("type", "seconds", "phrases", "min", "lexicon", "pattern", "must_match", "fact")
+    )
+    kind = raw.get("type")
+    if kind not in RULE_TYPES:
+        c.problem((*path, "type"), _("must be one of %(types)s", types=", ".join(RULE_TYPES)))
+        return {"type": str(kind)}
+    check: dict[str, Any] = {"type": kind}
+    if kind in ("first_response_within", "response_within"):
+        check["seconds"] = c.number(raw, "seconds", path)
+    elif kind in ("required_phrases", "forbidden_phrases"):
+        check["phrases"] = c.words(raw, "phrases", path)
+        if kind == "required_phrases":
+            check["min"] = c.integer(raw, "min", path, 1, max(1, len(check["phrases"])), default=1)
+    elif kind == "forbidden_lexicon":
+        names = c.words(raw, "lexicon", path)
+        known = lexicon_names()
+        for index, name in enumerate(names):
+            if name not in known:
+                c.problem(
+                    (*path, "lexicon", index),
+                    _(
+                        "unknown lexicon %(name)s; known: %(known)s",
+                        name=name,
+                        known=", ".join(known),
+                    ),
+                )
+        check["lexicon"] = names
+    elif kind == "regex":
+        pattern = c.text(raw, "pattern", path)
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            c.problem((*path, "pattern"), _("is not a valid regular expression: %(e)s", e=error))
+        check["pattern"] = pattern
+        check["must_match"] = c.boolean(raw, "must_match", path, default=True)
+    elif kind == "hidden_fact_uncovered":
+        fact = raw.get("fact")
+        if fact not in fact_ids:
+            c.problem((*path, "fact"), _("must name one of the hidden_facts ids"))
+        check["fact"] = str(fact)
+    extra = {"seconds", "phrases", "min", "lexicon", "pattern", "must_match", "fact"} - set(check)
+    for key in extra & set(raw):
+        c.problem((*path, key), _("is not used by a %(type)s check", type=kind))
+    return check
+
+
+def _rubric(c: _Checker, data: dict, fact_ids: set[str]) -> dict:
+    path = ("rubric",)
+    raw = c.mapping(data.get("rubric"), path, ("pass_mark", "items"))
+    items, seen = [], set()
+    item_keys = (
+        "id",
+        "title",
+        "kind",
+        "check",
+        "scale",
+        "weight",
+        "critical",
+        "na_allowed",
+        "guidance",
+        "offline_keywords",
+    )
+    for index, item in enumerate(c.items(raw, "items", path, required=True)):
+        where = (*path, "items", index)
+        item = c.mapping(item, where, item_keys)
+        kind = item.get("kind")
+        scale = item.get("scale")
+        if scale not in SCALES:
+            c.problem((*where, "scale"), _("must be pass_fail, 3, 4 or 5"))
+            scale = "pass_fail"
+        entry: dict[str, Any] = {
+            "id": c.identifier(item, "id", where, seen),
+            "title": c.bilingual(item, "title", where),
+            "kind": kind,
+            "scale": scale,
+            "weight": c.number(item, "weight", where, default=1),
+            "critical": c.boolean(item, "critical", where),
+            "na_allowed": c.boolean(item, "na_allowed", where),
+        }
+        if kind == "rule":
+            if scale != "pass_fail":
+                c.problem((*where, "scale"), _("rule items are pass_fail"))
+            if "check" not in item:
+                c.problem(where, _("a rule item needs a check"))
+            entry["check"] = _check(c, item.get("check", {}), (*where, "check"), fact_ids)
+            for key in ("guidance", "offline_keywords"):
+                if key in item:
+                    c.problem((*where, key), _("is only used by judged items"))
+        elif kind == "judged":
+            entry["guidance"] = c.text(item, "guidance", where)
+            entry["offline_keywords"] = c.words(item, "offline_keywords", where)
+            if "check" in item:
+                c.problem((*where, "check"), _("is only used by rule items"))
+        else:
+            c.problem((*where, "kind"), _("must be rule or judged"))
+        items.append(entry)
+    return {"pass_mark": c.integer(raw, "pass_mark", path, 0, 100, default=70), "items": items}
+
+
+def _coaching(c: _Checker, data: dict, item_ids: set[str]) -> list[dict]:
+    links = []
+    for index, raw in enumerate(c.items(data, "coaching", ())):
+        where = ("coaching", index)
+        raw = c.mapping(raw, where, ("item", "lesson"))
+        item = raw.get("item")
+        if item not in item_ids:
+            c.problem((*where, "item"), _("must name one of the rubric item ids"))
+        lesson = raw.get("lesson")
+        if not isinstance(lesson, str) or not LESSON_RE.match(lesson):
+            c.problem((*where, "lesson"), _("must look like course-slug/lesson-slug"))
+        links.append({"item": str(item), "lesson": str(lesson)})
+    return links
+
+
+def normalise(data: Any, lines: dict[Path, int] | None = None) -> tuple[dict, list[SpecProblem]]:
+    """Validate parsed YAML; return the normalised spec and the problems found."""
+    c = _Checker(lines or {})
+    with message_locale():
+        data = c.mapping(data, (), TOP_KEYS)
+        slug = data.get("slug")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 80:
+            c.problem(("slug",), _("must be lowercase letters, digits and hyphens"))
+        category = data.get("category")
+        if category not in CATEGORIES:
+            c.problem(("category",), _("must be one of %(c)s", c=", ".join(CATEGORIES)))
+        facts = _hidden_facts(c, data)
+        rubric = _rubric(c, data, {f["id"] for f in facts})
+        spec = {
+            "slug": str(slug),
+            "title": c.bilingual(data, "title", ()),
+            "summary": c.bilingual(data, "summary", ()),
+            "category": str(category),
+            "difficulty": c.integer(data, "difficulty", (), 1, 3),
+            "persona": _persona(c, data),
+            "situation": c.text(data, "situation", ()),
+            "hidden_facts": facts,
+            "opening": c.text(data, "opening", ()),
+            "mood": _mood(c, data),
+            "end": _end(c, data),
+            "policy": c.text(data, "policy", ()),
+            "script": _script(c, data),
+            "rubric": rubric,
+            "coaching": _coaching(c, data, {i["id"] for i in rubric["items"]}),
+            "examples": c.words(data, "examples", (), required=False),
+        }
+    return spec, sorted(c.problems, key=lambda p: p.line)
+
+
+def parse_scenario(text: str, *, expected_slug: str | None = None) -> dict:
+    """Parse and validate scenario YAML; raises ScenarioError with line-numbered problems."""
+    with message_locale():
+        try:
+            data, lines, duplicates = yamltext.load_with_lines(text)
+        except yamltext.YamlSyntaxError as error:
+            raise ScenarioError(
+                [SpecProblem(error.line, "", _("not valid YAML: %(e)s", e=error.message))]
+            ) from error
+        spec, problems = normalise(data, lines)
+        for line, key in duplicates:
+            problems.append(SpecProblem(line, key, _("%(key)s: duplicate key", key=key)))
+        if expected_slug is not None and spec["slug"] != expected_slug and not problems:
+            problems.append(
+                SpecProblem(
+                    lines.get(("slug",), 1),
+                    "slug",
+                    _("slug: must equal the file name (%(slug)s)", slug=expected_slug),
+                )
+            )
+    if problems:
+        raise ScenarioError(sorted(problems, key=lambda p: p.line))
+    return spec
+
+
+def dump_spec(spec: dict) -> str:
+    """Scenario YAML for a normalised spec, in the documented key order."""
+    return yamltext.dump({key: spec[key] for key in TOP_KEYS if key in spec})
+
+
+def spec_digest(spec: dict) -> str:
+    """A fingerprint of the content, to tell whether a new version is needed."""
+    canonical = json.dumps(spec, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def item_by_id(spec: dict) -> dict[str, dict]:
+    """Rubric items of a spec by id."""
+    return {item["id"]: item for item in spec["rubric"]["items"]}

@@ -1,0 +1,207 @@
+"""Trainers author scenarios: list, form editor, YAML import/export, clone, publish, try it."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from trainer.core.auth import ADMIN, TRAINER, role_required
+from trainer.core.i18n import _
+from trainer.extensions import db
+from trainer.roleplay import authoring, catalog, sessions, stats
+from trainer.roleplay.forms import CloneForm, ImportForm, ScenarioForm
+from trainer.roleplay.models import Scenario
+from trainer.roleplay.scenarios import ScenarioError
+
+bp = Blueprint(
+    "roleplay_authoring", __name__, url_prefix="/roleplay/manage", template_folder="../templates"
+)
+MAX_IMPORT_BYTES = 200_000
+
+
+def get_scenario_or_404(slug: str) -> Scenario:
+    """Any scenario (published or not) by slug."""
+    scenario = catalog.get_scenario(slug)
+    if scenario is None or scenario.current_version is None:
+        abort(404)
+    return scenario
+
+
+def _attach(form: ScenarioForm, problems: dict[str, list[str]]) -> None:
+    for name, messages in problems.items():
+        getattr(form, name).errors = list(getattr(form, name).errors or []) + messages
+
+
+@bp.get("/")
+@role_required(TRAINER, ADMIN)
+def scenarios():
+    """Every scenario with status, version and practice figures."""
+    rows = db.session.scalars(
+        db.select(Scenario)
+        .options(db.joinedload(Scenario.current_version))
+        .order_by(Scenario.category, Scenario.difficulty, Scenario.slug)
+    ).all()
+    figures = stats.scenario_figures([s.id for s in rows])
+    return render_template(
+        "roleplay/manage/list.html", scenarios=rows, figures=figures, import_form=ImportForm()
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(TRAINER, ADMIN)
+def create():
+    """Write a new scenario in the form editor (saved unpublished)."""
+    form = ScenarioForm(details=authoring.blank_details())
+    if form.validate_on_submit():
+        if not form.slug.data:
+            form.slug.errors = [_("A new scenario needs a slug.")]
+        elif catalog.get_scenario(form.slug.data) is not None:
+            form.slug.errors = [_("A scenario with this slug exists.")]
+        else:
+            return _save(form, form.slug.data, None)
+    return render_template("roleplay/manage/form.html", form=form, scenario=None)
+
+
+@bp.route("/<slug>/edit", methods=["GET", "POST"])
+@role_required(TRAINER, ADMIN)
+def edit(slug: str):
+    """Edit a scenario; saving a change makes a new version."""
+    scenario = get_scenario_or_404(slug)
+    if request.method == "GET":
+        form = ScenarioForm(data=authoring.form_data(scenario.current_version.spec))
+    else:
+        form = ScenarioForm()
+    if form.validate_on_submit():
+        return _save(form, scenario.slug, scenario)
+    return render_template("roleplay/manage/form.html", form=form, scenario=scenario)
+
+
+def _save(form: ScenarioForm, slug: str, scenario: Scenario | None):
+    try:
+        spec = authoring.spec_from_form(form.data, slug)
+    except authoring.FormProblems as problems:
+        _attach(form, problems.problems)
+        flash(_("The scenario has problems; see the marked fields."), "error")
+        return render_template("roleplay/manage/form.html", form=form, scenario=scenario)
+    saved, version = catalog.save_version(
+        spec,
+        None,
+        source=catalog.EDITOR,
+        actor=current_user,
+        scenario=scenario,
+        publish=False if scenario is None else None,
+    )
+    db.session.commit()
+    if version is None:
+        flash(_("No changes to save."), "info")
+    else:
+        flash(_("Saved as version %(n)d.", n=version.number), "success")
+    return redirect(url_for("roleplay_authoring.detail", slug=saved.slug))
+
+
+@bp.get("/<slug>")
+@role_required(TRAINER, ADMIN)
+def detail(slug: str):
+    """A scenario's versions, figures and actions."""
+    scenario = get_scenario_or_404(slug)
+    return render_template(
+        "roleplay/manage/detail.html",
+        scenario=scenario,
+        spec=scenario.current_version.spec,
+        versions=stats.versions_with_authors(scenario),
+        figures=stats.scenario_figures([scenario.id]).get(scenario.id),
+        clone_form=CloneForm(new_slug=f"{scenario.slug}-copy"),
+    )
+
+
+@bp.post("/import")
+@role_required(TRAINER, ADMIN)
+def import_yaml():
+    """Import a YAML file (a new scenario, or a new version of an existing one)."""
+    form = ImportForm()
+    if not form.validate_on_submit():
+        abort(400)
+    upload = form.file.data
+    raw = upload.read(MAX_IMPORT_BYTES + 1) if upload else (form.text.data or "").encode()
+    if not raw.strip():
+        flash(_("Choose a YAML file or paste the scenario."), "error")
+        return redirect(url_for("roleplay_authoring.scenarios"))
+    if len(raw) > MAX_IMPORT_BYTES:
+        flash(_("The file is too large (at most 200 KB)."), "error")
+        return redirect(url_for("roleplay_authoring.scenarios"))
+    try:
+        scenario, changed = catalog.import_yaml(raw.decode("utf-8"), actor=current_user)
+    except UnicodeDecodeError:
+        flash(_("The file is not UTF-8 text."), "error")
+        return redirect(url_for("roleplay_authoring.scenarios"))
+    except ScenarioError as error:
+        db.session.rollback()
+        return render_template("roleplay/manage/import_problems.html", problems=error.problems), 400
+    db.session.commit()
+    flash(_("Imported.") if changed else _("Nothing changed: that version exists."), "success")
+    return redirect(url_for("roleplay_authoring.detail", slug=scenario.slug))
+
+
+@bp.get("/<slug>/export.yaml")
+@role_required(TRAINER, ADMIN)
+def export_yaml(slug: str):
+    """Download the current version (or ?version=N) as YAML."""
+    scenario = get_scenario_or_404(slug)
+    number = request.args.get("version", type=int)
+    version = catalog.version_of(scenario, number) if number else scenario.current_version
+    if version is None:
+        abort(404)
+    filename = f"{scenario.slug}.yaml" if not number else f"{scenario.slug}-v{number}.yaml"
+    return Response(
+        version.yaml_text,
+        mimetype="application/x-yaml",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.post("/<slug>/clone")
+@role_required(TRAINER, ADMIN)
+def clone(slug: str):
+    """Copy a scenario under a new slug (unpublished) and open it in the editor."""
+    scenario = get_scenario_or_404(slug)
+    form = CloneForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.new_slug.errors) or _("Give the copy a slug."), "error")
+        return redirect(url_for("roleplay_authoring.detail", slug=slug))
+    try:
+        copy = catalog.clone_scenario(scenario, form.new_slug.data, actor=current_user)
+    except ScenarioError as error:
+        db.session.rollback()
+        flash(" ".join(p.message for p in error.problems), "error")
+        return redirect(url_for("roleplay_authoring.detail", slug=slug))
+    db.session.commit()
+    flash(_("Copied. The copy is unpublished until you publish it."), "success")
+    return redirect(url_for("roleplay_authoring.edit", slug=copy.slug))
+
+
+@bp.post("/<slug>/publish")
+@role_required(TRAINER, ADMIN)
+def publish(slug: str):
+    """Make the scenario visible to agents."""
+    catalog.set_published(get_scenario_or_404(slug), True, actor=current_user)
+    db.session.commit()
+    flash(_("Published."), "success")
+    return redirect(url_for("roleplay_authoring.detail", slug=slug))
+
+
+@bp.post("/<slug>/unpublish")
+@role_required(TRAINER, ADMIN)
+def unpublish(slug: str):
+    """Hide the scenario from agents; past sessions keep their version and results."""
+    catalog.set_published(get_scenario_or_404(slug), False, actor=current_user)
+    db.session.commit()
+    flash(_("Unpublished."), "success")
+    return redirect(url_for("roleplay_authoring.detail", slug=slug))
+
+
+@bp.post("/<slug>/try")
+@role_required(TRAINER, ADMIN)
+def try_it(slug: str):
+    """Chat with the current version as an agent would; the run is a trial and never counts."""
+    scenario = get_scenario_or_404(slug)
+    session = sessions.start_session(current_user, scenario, trial=True)
+    db.session.commit()
+    return redirect(url_for("roleplay.chat", session_id=session.id))

@@ -1,0 +1,195 @@
+"""Agents practise: pick a scenario, chat with the customer (streamed), end, see the result."""
+
+import itertools
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from trainer.core.auth import signed_in
+from trainer.core.i18n import _
+from trainer.extensions import db
+from trainer.roleplay import catalog, results, services, sessions
+from trainer.roleplay.models import ACTIVE, RoleplaySession
+from trainer.roleplay.scenarios import CATEGORIES
+
+bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="../templates")
+
+
+def get_own_session_or_404(session_id: int) -> RoleplaySession:
+    """The current user's own session (any other id is a 404, not a hint that it exists)."""
+    session = db.session.get(RoleplaySession, session_id)
+    if session is None or session.user_id != current_user.id:
+        abort(404)
+    return session
+
+
+def get_viewable_session_or_404(session_id: int) -> RoleplaySession:
+    """A session with its result data, if the current user may see it."""
+    session = services.load_session_detail(session_id)
+    if session is None or not services.can_view_session(current_user, session):
+        abort(404)
+    return session
+
+
+def get_published_scenario_or_404(slug: str):
+    """A published scenario (trainers and admins may also open unpublished ones)."""
+    scenario = catalog.get_scenario(slug)
+    staff = current_user.role in ("trainer", "admin")
+    if scenario is None or scenario.current_version is None or not (scenario.published or staff):
+        abort(404)
+    return scenario
+
+
+def _events(events) -> Response:
+    """Server-sent events over a streamed POST response (read by fetch in roleplay.js)."""
+
+    def generate():
+        for event in events:
+            yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
+
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@bp.get("/")
+@signed_in
+def catalogue():
+    """Published scenarios with filters, the agent's assignments and recent practice."""
+    category = request.args.get("category", "")
+    difficulty = request.args.get("difficulty", type=int)
+    context = results.catalogue_context(current_user, category, difficulty)
+    return render_template(
+        "roleplay/catalogue.html",
+        categories=CATEGORIES,
+        category=category,
+        difficulty=difficulty,
+        **context,
+    )
+
+
+@bp.get("/scenarios/<slug>")
+@signed_in
+def brief(slug: str):
+    """What the scenario practises and how it is graded, with the agent's past attempts."""
+    scenario = get_published_scenario_or_404(slug)
+    attempts = results.attempts_on(current_user, scenario)
+    return render_template(
+        "roleplay/brief.html",
+        scenario=scenario,
+        spec=scenario.current_version.spec,
+        attempts=attempts,
+    )
+
+
+@bp.post("/scenarios/<slug>/start")
+@signed_in
+def start(slug: str):
+    """Start (or resume) a conversation on the scenario's current version."""
+    scenario = get_published_scenario_or_404(slug)
+    session = results.active_session(current_user, scenario) or sessions.start_session(
+        current_user, scenario, trial=not scenario.published
+    )
+    db.session.commit()
+    return redirect(url_for("roleplay.chat", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>")
+@signed_in
+def chat(session_id: int):
+    """The chat page; a finished conversation goes to its result."""
+    session = get_own_session_or_404(session_id)
+    if session.status != ACTIVE:
+        return redirect(url_for("roleplay.result", session_id=session.id))
+    turns = sessions.session_turns(session)
+    return render_template(
+        "roleplay/chat.html",
+        session=session,
+        spec=session.version.spec,
+        turns=turns,
+        pending=turns[-1].speaker == "agent",
+    )
+
+
+@bp.post("/sessions/<int:session_id>/turns")
+@signed_in
+def post_turn(session_id: int):
+    """Store the agent's message, then stream the customer's reply."""
+    session = get_own_session_or_404(session_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("text"), str):
+        return jsonify(error=_('Send the message as JSON: {"text": "..."}.')), 400
+    try:
+        turn = sessions.add_agent_turn(session, current_user, body["text"])
+        db.session.commit()
+    except sessions.TurnRefused as refused:
+        db.session.rollback()
+        return jsonify(error=refused.message), refused.status
+    except IntegrityError:
+        db.session.rollback()
+        return jsonify(error=_("Another message was sent at the same moment. Try again.")), 409
+    saved = {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}
+    return _reply_stream(session, saved)
+
+
+@bp.post("/sessions/<int:session_id>/reply")
+@signed_in
+def retry_reply(session_id: int):
+    """Ask again for the customer's reply to the agent's unanswered message."""
+    session = get_own_session_or_404(session_id)
+    try:
+        sessions.check_retry(session, current_user)
+    except sessions.TurnRefused as refused:
+        return jsonify(error=refused.message), refused.status
+    return _reply_stream(session)
+
+
+def _reply_stream(session: RoleplaySession, saved: dict | None = None) -> Response:
+    job = sessions.prepare_reply(session)
+    if job is None:
+        return jsonify(error=_("There is no message waiting for an answer.")), 409
+    # The reply may take a while: hand the connection back to the pool until it is stored.
+    # The signed-in user is read again after this view (response headers), so load it first.
+    current_user.is_active  # noqa: B018 - loads the attributes before detaching
+    db.session.close()
+    events = sessions.run_reply(job)
+    return _events(itertools.chain([saved], events) if saved else events)
+
+
+@bp.post("/sessions/<int:session_id>/end")
+@signed_in
+def end(session_id: int):
+    """End the conversation and grade it."""
+    session = get_own_session_or_404(session_id)
+    if not sessions.end_session(session):
+        db.session.commit()
+        flash(_("Nothing to grade yet: the practice was discarded."), "info")
+        return redirect(url_for("roleplay.catalogue"))
+    sessions.grade_session(session)
+    db.session.commit()
+    return redirect(url_for("roleplay.result", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>/result")
+@signed_in
+def result(session_id: int):
+    """Total, pass/fail, each item with evidence, charts and coaching links."""
+    session = get_viewable_session_or_404(session_id)
+    if session.status == ACTIVE and session.user_id == current_user.id:
+        return redirect(url_for("roleplay.chat", session_id=session.id))
+    return render_template("roleplay/result.html", **results.result_context(session))
