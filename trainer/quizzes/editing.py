@@ -8,7 +8,14 @@ from flask_babel import get_timezone
 from trainer.quizzes.forms import QuestionForm, QuizForm
 from trainer.quizzes.models import Quiz
 from trainer.quizzes.quizdefs import QuizSettings
-from trainer.quizzes.spec import Choice, MatchPair, NumericAnswer, QuestionSpec, TextAnswer
+from trainer.quizzes.spec import (
+    DIFFICULTIES,
+    Choice,
+    MatchPair,
+    NumericAnswer,
+    QuestionSpec,
+    TextAnswer,
+)
 
 
 def _rows(field_list, count: int) -> None:
@@ -62,6 +69,10 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
+def _difficulty(value) -> str:
+    return value if value in DIFFICULTIES else ""
+
+
 def spec_from_question_form(form: QuestionForm) -> QuestionSpec:
     """The question the form describes (only the chosen type's rows are read)."""
     qtype = form.qtype.data
@@ -74,7 +85,7 @@ def spec_from_question_form(form: QuestionForm) -> QuestionSpec:
         category=_text(form.category.data),
         idnumber=_text(form.idnumber.data),
         tags=[t for t in re.split(r"[,，]", form.tags.data or "") if t.strip()],
-        difficulty=form.difficulty.data or "",
+        difficulty=_difficulty(form.difficulty.data),
     )
     if qtype in ("single", "multi"):
         spec.choices = [
@@ -141,7 +152,10 @@ def _to_utc(value: datetime | None) -> datetime | None:
     """A datetime-local value (the site's time zone) as aware UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=get_timezone()).astimezone(UTC)
+    zone = get_timezone()
+    # pytz zones must localize (replace() would pick the zone's historic LMT offset).
+    local = zone.localize(value) if hasattr(zone, "localize") else value.replace(tzinfo=zone)
+    return local.astimezone(UTC)
 
 
 def fill_quiz_form(form: QuizForm, quiz: Quiz) -> None:
@@ -201,7 +215,7 @@ def settings_from_quiz_form(form: QuizForm, resolve) -> tuple[QuizSettings, list
                     "count": row.count.data,
                     "category": _text(row.category.data),
                     "tag": _text(row.tag.data),
-                    "difficulty": row.difficulty.data or "",
+                    "difficulty": _difficulty(row.difficulty.data),
                 }
             )
     settings = QuizSettings(

@@ -96,8 +96,11 @@ class QuestionForm(FlaskForm):
     tags = StringField(
         _l("Tags"), validators=[Optional(), Length(max=500)], description=_l("Comma-separated.")
     )
+    # Not validated as a choice: an absent or unknown value means "any" (see editing.py).
     difficulty = SelectField(
-        _l("Difficulty"), choices=choices([("", "—"), *DIFFICULTY_LABELS.items()])
+        _l("Difficulty"),
+        choices=choices([("", "—"), *DIFFICULTY_LABELS.items()]),
+        validate_choice=False,
     )
     text_format = SelectField(_l("Text format"), choices=choices(FORMAT_LABELS.items()))
     stem = TextAreaField(_l("Question text"), validators=[DataRequired(), Length(max=20000)])
@@ -131,8 +134,11 @@ class RuleRow(Form):
     count = IntegerField(_l("Questions"), validators=[Optional(), NumberRange(min=0, max=200)])
     category = StringField(_l("From category"), validators=[Optional(), Length(max=255)])
     tag = StringField(_l("With tag"), validators=[Optional(), Length(max=50)])
+    # Not validated as a choice: an absent or unknown value means "any" (see editing.py).
     difficulty = SelectField(
-        _l("Difficulty"), choices=choices([("", "—"), *DIFFICULTY_LABELS.items()])
+        _l("Difficulty"),
+        choices=choices([("", "—"), *DIFFICULTY_LABELS.items()]),
+        validate_choice=False,
     )
 
 
