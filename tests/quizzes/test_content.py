@@ -87,6 +87,9 @@ def test_broken_bank_is_reported_with_file_and_line(app, content_root):
     assert any(p.startswith("courses/after-sales/questions.gift:3:") for p in problems), problems
 
 
+HEAD = "quizzes:\n  - slug: a\n    title: {zh_CN: x}\n"
+
+
 @pytest.mark.parametrize(
     ("yaml_text", "words"),
     [
@@ -94,7 +97,7 @@ def test_broken_bank_is_reported_with_file_and_line(app, content_root):
         ("nothing: here", "quizzes"),
         ("quizzes:\n  - slug: Bad Slug\n    title: {zh_CN: x}\n    draw: [{random: 1}]", "slug"),
         (
-            "quizzes:\n  - slug: a\n    title: {zh_CN: x}\n    draw: [{random: 999, category: compliance}]",
+            HEAD + "    draw: [{random: 999, category: compliance}]",
             "999",
         ),
         (
@@ -102,15 +105,15 @@ def test_broken_bank_is_reported_with_file_and_line(app, content_root):
             "unknown question",
         ),
         (
-            "quizzes:\n  - slug: a\n    title: {zh_CN: x}\n    draw: [{random: 1}]\n    colour: red",
+            HEAD + "    draw: [{random: 1}]\n    colour: red",
             "unknown keys",
         ),
         (
-            "quizzes:\n  - slug: a\n    title: {zh_CN: x}\n    draw: [{random: 1}]\n    pass_mark: lots",
+            HEAD + "    draw: [{random: 1}]\n    pass_mark: lots",
             "bad value",
         ),
         (
-            "quizzes:\n  - slug: anti-fraud-privacy\n    title: {zh_CN: x}\n    draw: [{random: 1}]",
+            HEAD.replace("slug: a", "slug: anti-fraud-privacy") + "    draw: [{random: 1}]",
             "slug also used",
         ),
     ],
