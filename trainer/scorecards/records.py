@@ -100,6 +100,7 @@ class ImportResult:
 class _Parsed:
     agent_rows: list[tuple[int, dict]] = field(default_factory=list)
     team_rows: list[tuple[int, dict]] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # rows that could not even be read
 
 
 class _ImportBatch:
@@ -170,7 +171,7 @@ def read_csv(text: str) -> _Parsed:
         for raw in reader:
             line = reader.line_num
             if None in raw:
-                errors.append(
+                parsed.errors.append(
                     RowError(line, _("This row has more values than the header has columns."))
                 )
                 continue
@@ -178,21 +179,12 @@ def read_csv(text: str) -> _Parsed:
                 continue
             target.append((line, raw))
             if len(target) > MAX_ROWS:
-                raise ImportRejected(
-                    [
-                        RowError(
-                            line,
-                            _("Too many rows; split the file (at most %(n)d rows).", n=MAX_ROWS),
-                        )
-                    ]
-                )
+                message = _("Too many rows; split the file (at most %(n)d rows).", n=MAX_ROWS)
+                raise ImportRejected([RowError(line, message)])
     except csv.Error as error:
-        raise ImportRejected(
-            [RowError(reader.line_num, _("Not valid CSV: %(error)s", error=str(error)))]
-        ) from error
-    if errors:
-        raise ImportRejected(errors)
-    if not target:
+        message = _("Not valid CSV: %(error)s", error=str(error))
+        raise ImportRejected([RowError(reader.line_num, message)]) from error
+    if not target and not parsed.errors:
         raise ImportRejected([RowError(1, _("The file has a header but no rows."))])
     return parsed
 
@@ -406,7 +398,7 @@ def check_batch(
     parsed: _Parsed, allowed_team_id: int | None = None
 ) -> tuple[list[dict], list[dict]]:
     """Clean agent and team rows ready to write; raises ImportRejected listing every problem."""
-    errors: list[RowError] = []
+    errors: list[RowError] = list(parsed.errors)
     agent_rows = _check_rows(parsed.agent_rows, AGENT_COLUMNS, errors)
     team_rows = _check_rows(parsed.team_rows, TEAM_COLUMNS, errors)
     agents, unknown = _resolve_agents(agent_rows, errors, allowed_team_id)
