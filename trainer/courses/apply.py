@@ -67,7 +67,7 @@ def sync_packages(packages: list[CoursePackage]) -> ApplyCounts:
 
 
 def _sync_course(package: CoursePackage, course: Course | None, counts: ApplyCounts) -> None:
-    file_hash = package.meta_hash + ":" + ",".join(lp.slug for lp in package.lessons)
+    file_hash = package.meta_hash
     if course is None:
         course = Course(slug=package.slug, published=True, source=SOURCE_FILES)
         _set_meta(course, package)

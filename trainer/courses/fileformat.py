@@ -72,9 +72,10 @@ class CoursePackage:
 
     @property
     def meta_hash(self) -> str:
-        """Hash of course.yaml's content, to tell whether the file changed since the last sync."""
+        """Hash of course.yaml's content and the lesson order, to tell whether the folder's
+        course-level content changed since the last sync."""
         meta = [self.title, self.summary, self.category, self.estimated_minutes]
-        meta += [self.prerequisites, self.level]
+        meta += [self.prerequisites, self.level, [lesson.slug for lesson in self.lessons]]
         return _sha(meta)
 
 
