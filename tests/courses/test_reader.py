@@ -194,3 +194,12 @@ def test_shipped_lesson_renders_callouts(app, login_as, synced):
     page = html(client.get("/courses/service-foundations/trust-agent"))
     assert 'class="callout callout-good"' in page
     assert "checks" in page and "data-check" in page
+
+
+def test_checks_of_a_locked_course_are_refused(app, login_as, make_course):
+    client, _ = login_as("agent")
+    make_course("basics")
+    make_course("advanced", prerequisites=["basics"])
+    response = client.post("/courses/advanced/lesson-1/checks/0", json={"choice": 0})
+    assert response.status_code == 403 and "error" in response.get_json()
+    assert db.session.scalar(db.select(db.func.count(LessonProgress.id))) == 0

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from trainer.core.clock import utcnow
+from trainer.courses.fileformat import CATEGORIES
 from trainer.courses.models import Course, Lesson
 from trainer.courses.progress import (
     CourseStatus,
@@ -58,7 +59,8 @@ def learning_overview(user: Any) -> Overview:
     courses = published_courses()
     statuses = course_statuses(user, courses)
     overview = Overview(statuses=[statuses[c.id] for c in courses], now=utcnow())
-    overview.categories = sorted({c.category for c in courses})
+    present = {c.category for c in courses}
+    overview.categories = [key for key in CATEGORIES if key in present]
     overview.resume = _resume(user, overview)
     return overview
 

@@ -94,6 +94,12 @@ def answer_check(slug: str, lesson_slug: str, index: int):
     """Answer a knowledge check: JSON for the page's script, a redirect for a plain form."""
     course = get_readable_course_or_404(slug, current_user)
     lesson = get_current_lesson_or_404(course, lesson_slug)
+    if (blocked := _locked_redirect(course)) is not None:
+        return (
+            (jsonify(error=_("Complete the prerequisites first.")), 403)
+            if request.is_json
+            else blocked
+        )
     data = request.get_json(silent=True) if request.is_json else request.form
     try:
         result = progress.answer_check(current_user, lesson, index, int((data or {}).get("choice")))
