@@ -153,7 +153,8 @@
       }
       var minutes = Math.floor(left / 60);
       var seconds = left % 60;
-      out.textContent = "(" + minutes + ":" + (seconds < 10 ? "0" : "") + seconds + " " + autosave.text("left") + ")";
+      var time = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+      out.textContent = "(" + autosave.text("left").replace("%(time)s", time) + ")";
       bar.classList.toggle("is-ending", left <= 60);
     }
     var timer = window.setInterval(tick, 1000);
