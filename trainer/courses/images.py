@@ -59,6 +59,15 @@ def image_names(course: Course) -> set[str]:
     return names
 
 
+def uploaded_names(course: Course) -> set[str]:
+    """Names of the images uploaded to the course (the ones authors may remove)."""
+    return set(
+        db.session.scalars(
+            db.select(CourseImage.filename).where(CourseImage.course_id == course.id)
+        )
+    )
+
+
 def stored_image(course: Course, name: str) -> CourseImage | None:
     """The uploaded image of that name, if any."""
     return db.session.scalar(

@@ -20,7 +20,7 @@ from trainer.courses import authoring, images, transfer
 from trainer.courses.fileformat import EDITOR_BODY_MAX
 from trainer.courses.forms import CourseForm, ImageForm, ImportForm
 from trainer.courses.lookups import get_editable_course_or_404
-from trainer.courses.models import Course, CourseImage
+from trainer.courses.models import Course
 from trainer.courses.render import render_lesson_body
 from trainer.courses.stats import course_stats
 from trainer.extensions import db
@@ -93,18 +93,13 @@ def edit_course(slug: str):
             db.session.commit()
             flash(_("Changes saved."), "success")
             return redirect(url_for("course_manage.edit_course", slug=slug))
-    names = sorted(images.image_names(course))
     return render_template(
         "courses/manage/course_edit.html",
         course=course,
         form=form,
         image_form=ImageForm(),
-        image_names=names,
-        uploaded=set(
-            db.session.scalars(
-                db.select(CourseImage.filename).where(CourseImage.course_id == course.id)
-            )
-        ),
+        image_names=sorted(images.image_names(course)),
+        uploaded=images.uploaded_names(course),
     )
 
 
@@ -144,6 +139,15 @@ def export(slug: str):
     return Response(transfer.export_course(course), mimetype="application/zip", headers=headers)
 
 
+def _imported_message(course: Course, counts) -> str:
+    return _(
+        "Imported %(title)s: %(new)d new lessons, %(changed)d changed.",
+        title=pick(course.title),
+        new=counts.lessons_created,
+        changed=counts.lessons_versioned,
+    )
+
+
 @bp.post("/import")
 @role_required(TRAINER, ADMIN)
 def import_zip():
@@ -158,15 +162,7 @@ def import_zip():
             problems = error.problems
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Imported %(title)s: %(new)d new lessons, %(changed)d changed.",
-                    title=pick(course.title),
-                    new=counts.lessons_created,
-                    changed=counts.lessons_versioned,
-                ),
-                "success",
-            )
+            flash(_imported_message(course, counts), "success")
             return redirect(url_for("course_manage.edit_course", slug=course.slug))
     flash(_("Nothing was imported."), "error")
     return render_template(

@@ -44,6 +44,25 @@ def _targets(form: AssignForm) -> list:
     return [a for a in assignments.assignable_agents(current_user) if a.id == form.agent_id.data]
 
 
+def _assigned_message(result: assignments.AssignResult) -> str:
+    return _(
+        "Assigned to %(new)d agents; %(updated)d due dates updated; "
+        "%(done)d had completed it already.",
+        new=result.assigned,
+        updated=result.updated,
+        done=result.already_completed,
+    )
+
+
+def _current_assignments(form: AssignForm):
+    """Who has the chosen (else the first) course assigned, for the list beside the form."""
+    choices_ = form.course_id.choices
+    course_id = form.course_id.data or (choices_[0].value if choices_ else None)
+    if not course_id:
+        return None
+    return team_report(current_user, status="assigned", course_id=course_id)
+
+
 @bp.route("/assign", methods=["GET", "POST"])
 @role_required(*STAFF)
 def assign():
@@ -59,23 +78,9 @@ def assign():
             flash(str(error), "error")
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Assigned to %(new)d agents; %(updated)d due dates updated; "
-                    "%(done)d had completed it already.",
-                    new=result.assigned,
-                    updated=result.updated,
-                    done=result.already_completed,
-                ),
-                "success",
-            )
+            flash(_assigned_message(result), "success")
             return redirect(url_for("course_team.assign", course=course.id))
-    course_id = form.course_id.data or (
-        form.course_id.choices[0].value if form.course_id.choices else None
-    )
-    report = (
-        team_report(current_user, status="assigned", course_id=course_id) if course_id else None
-    )
+    report = _current_assignments(form)
     return render_template("courses/team/assign.html", form=form, report=report)
 
 

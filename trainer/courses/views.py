@@ -95,25 +95,32 @@ def answer_check(slug: str, lesson_slug: str, index: int):
     course = get_readable_course_or_404(slug, current_user)
     lesson = get_current_lesson_or_404(course, lesson_slug)
     if (blocked := _locked_redirect(course)) is not None:
-        return (
-            (jsonify(error=_("Complete the prerequisites first.")), 403)
-            if request.is_json
-            else blocked
-        )
-    data = request.get_json(silent=True) if request.is_json else request.form
+        return _check_reply(None, _("Complete the prerequisites first."), 403, blocked)
+    data = (request.get_json(silent=True) if request.is_json else request.form) or {}
     try:
-        result = progress.answer_check(current_user, lesson, index, int((data or {}).get("choice")))
+        result = progress.answer_check(current_user, lesson, index, int(data.get("choice")))
     except (TypeError, ValueError):
         db.session.rollback()
-        if request.is_json:
-            return jsonify(error=_("Choose one of the answers.")), 400
-        flash(_("Choose one of the answers."), "error")
-    else:
-        db.session.commit()
-        if request.is_json:
-            return jsonify(result_json(result))
-    anchor = f"check-{index}"
-    return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lesson_slug, _anchor=anchor))
+        return _check_reply(None, _("Choose one of the answers."), 400)
+    db.session.commit()
+    return _check_reply(result)
+
+
+def _check_reply(result, error: str = "", status: int = 200, redirect_to=None):
+    """JSON for fetch() callers; for a plain form, a flash and back to the check's anchor."""
+    if request.is_json:
+        return (jsonify(result_json(result)), 200) if result else (jsonify(error=error), status)
+    if redirect_to is not None:
+        return redirect_to
+    if error:
+        flash(error, "error")
+    args = request.view_args
+    anchor = f"check-{args['index']}"
+    return redirect(
+        url_for(
+            "courses.lesson", slug=args["slug"], lesson_slug=args["lesson_slug"], _anchor=anchor
+        )
+    )
 
 
 def result_json(result: progress.CheckResult) -> dict:
