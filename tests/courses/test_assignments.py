@@ -196,3 +196,26 @@ def test_home_panels(app, make_user, make_course, assign, login_as):
     trainer_client, _ = login_as("trainer")
     page = trainer_client.get("/").get_data(as_text=True)
     assert "首页课程" in page and "1/1" not in page and "0/1" in page
+
+
+def test_manager_without_a_team_sees_nobody(app, make_user, make_course, assign, login_as):
+    assign(make_user("agent", name="某客服"), make_course("solo"))
+    client, _ = login_as("manager")
+    page = client.get("/courses/team/progress").get_data(as_text=True)
+    assert "某客服" not in page
+    assert "某客服" not in client.get("/courses/team/assign").get_data(as_text=True)
+    assert "某客服" not in client.get("/courses/team/progress.csv").get_data(as_text=True)
+
+
+def test_staff_pages_escape_course_titles(app, make_user, make_course, assign, login_as):
+    assign(make_user("agent"), make_course("xss", title="<img src=x onerror=alert(1)>"))
+    client, _ = login_as("admin")
+    for url in (
+        "/courses/manage/",
+        "/courses/manage/xss",
+        "/courses/team/progress",
+        "/courses/team/assign",
+        "/",
+    ):
+        page = client.get(url).get_data(as_text=True)
+        assert "<img src=x onerror" not in page, url
