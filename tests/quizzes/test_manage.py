@@ -58,7 +58,11 @@ def test_trainer_creates_and_edits_a_quiz(trainer_client, make_question):
 
 def test_a_quiz_the_bank_cannot_fill_is_refused(trainer_client, make_question):
     make_question("single")
-    response = trainer_client.post("/quizzes/manage/new", data=quiz_form(**{"rules-0-count": "5"}))
+    response = trainer_client.post(
+        "/quizzes/manage/new",
+        data=quiz_form(**{"rules-0-count": "5"}),
+        headers={"Accept-Language": "en"},
+    )
     assert response.status_code == 200 and "only 1" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(Quiz.id))) == 0
 
