@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 
 from trainer.core.evidence import KpiSummary, QuizPass, RoleplayResult
 
@@ -137,3 +138,10 @@ def team(make_team, make_user):
     team = make_team(None, manager)
     agent = make_user("agent", team=team, name="李小美")
     return team, manager, agent
+
+
+@pytest.fixture
+def english(app):
+    """Messages built outside a request in English, so tests can read them."""
+    with force_locale("en"):
+        yield

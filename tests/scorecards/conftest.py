@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.scorecards import okrs
@@ -103,3 +104,10 @@ def team_with_agents(make_team, make_user):
         return team, manager, agents
 
     return build
+
+
+@pytest.fixture
+def english(app):
+    """Messages built outside a request in English, so tests can read them."""
+    with force_locale("en"):
+        yield

@@ -33,7 +33,7 @@ def _text(**replace) -> str:
     return text
 
 
-def test_problems_carry_line_numbers(app):
+def test_problems_carry_line_numbers(app, english):
     text = catalogue.SHIPPED.read_text(encoding="utf-8")
     lines = text.splitlines()
     csat_target = next(i for i, line in enumerate(lines, 1) if "target: 4.5" in line)

@@ -50,7 +50,9 @@ def test_valid_file_imports_every_row(app, agents, frozen_today):
     assert _count() == 3
 
 
-def test_malformed_rows_are_reported_by_line_and_nothing_is_written(app, agents, frozen_today):
+def test_malformed_rows_are_reported_by_line_and_nothing_is_written(
+    app, agents, frozen_today, english
+):
     data = _csv(
         "2026-11-18,li@example.org,120,28.5,99.2,97.0,4.6,40,7.5,91",
         "18/11/2026,li@example.org,120,,,,,,,",  # line 3: bad date
@@ -87,14 +89,14 @@ def test_unknown_agents_are_named(app, agents, frozen_today):
     assert _count() == 0
 
 
-def test_non_agents_are_refused(app, make_user, frozen_today):
+def test_non_agents_are_refused(app, make_user, frozen_today, english):
     manager = make_user("manager", email="boss@example.org")
     with pytest.raises(records.ImportRejected) as caught:
         records.import_csv(_csv(f"2026-11-18,{manager.email},10,,,,,,,"), actor=None)
     assert "not an agent" in caught.value.errors[0].message
 
 
-def test_duplicates_within_a_file_point_at_the_first_row(app, agents, frozen_today):
+def test_duplicates_within_a_file_point_at_the_first_row(app, agents, frozen_today, english):
     data = _csv("2026-11-18,li@example.org,120,,,,,,,", "2026-11-18,li@example.org,121,,,,,,,")
     with pytest.raises(records.ImportRejected) as caught:
         records.import_csv(data, actor=None)
@@ -118,7 +120,7 @@ def test_reimporting_a_day_replaces_it(app, agents, frozen_today):
     assert _count() == 2
 
 
-def test_header_problems(app, agents):
+def test_header_problems(app, agents, english):
     with pytest.raises(records.ImportRejected) as caught:
         records.import_csv(b"date,agent,conversations\n2026-11-18,x,1\n", actor=None)
     assert caught.value.errors[0].row == 1
@@ -140,7 +142,7 @@ def test_excel_encodings(app, agents, frozen_today):
     assert _count() == 2
 
 
-def test_team_file(app, agents, frozen_today):
+def test_team_file(app, agents, frozen_today, english):
     data = _csv(
         "2026-11-18,Hangzhou live room,12.5,4.8", header="date,team,cost_saving_rate,churn_rate\n"
     )
@@ -200,6 +202,7 @@ def test_manager_uploads_only_for_their_team(app, login_as, agents, make_user, f
         "/admin/kpi/import",
         data={"file": (io.BytesIO(data), "day.csv")},
         content_type="multipart/form-data",
+        headers={"Accept-Language": "en"},
     )
     assert "not in your team" in response.get_data(as_text=True)
     assert _count() == 0

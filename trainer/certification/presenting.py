@@ -17,7 +17,7 @@ from trainer.certification.engine import (
 from trainer.certification.links import next_step_url
 from trainer.core.i18n import _, pick
 from trainer.scorecards.catalogue import current_catalogue
-from trainer.scorecards.training import course_titles
+from trainer.scorecards.training import course_titles, quiz_titles
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ def _date(text: str | None) -> str:
     return text[:10] if text else "—"
 
 
-def _describe(check: Check, titles: dict) -> tuple[str, str, str]:
+def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]:
     detail = check.detail
     if check.kind == COURSE:
         title = pick(titles.get(check.key)) or check.key
@@ -66,7 +66,8 @@ def _describe(check: Check, titles: dict) -> tuple[str, str, str]:
             actual = _("passed, valid until %(date)s", date=_date(check.actual["expires_at"]))
         else:
             actual = _("passed")
-        return _("Quiz: %(slug)s", slug=check.key), actual, _("a valid pass")
+        title = pick(quizzes.get(check.key)) or check.key
+        return _("Quiz: %(slug)s", slug=title), actual, _("a valid pass")
     if check.kind == ROLEPLAY_SESSIONS:
         label = _(
             "Role-play sessions at difficulty %(d)d or harder scoring %(s)s or more",
@@ -106,9 +107,10 @@ def present(checks: Iterable[Check]) -> list[Requirement]:
     """Readable requirements, with links to the next step for the missing ones."""
     checks = list(checks)
     titles = course_titles([c.key for c in checks if c.kind == COURSE])
+    quizzes = quiz_titles([c.key for c in checks if c.kind == QUIZ])
     out = []
     for check in checks:
-        label, actual, required = _describe(check, titles)
+        label, actual, required = _describe(check, titles, quizzes)
         url = None if check.met else next_step_url(check)
         out.append(Requirement(check.kind, check.key, label, actual, required, check.met, url))
     return out

@@ -114,12 +114,13 @@ def histogram(
         index = int((min(max(value, low), high) - low) / size)
         counts[min(index, buckets - 1)] += 1
     top = max(counts) or 1
-    plot_h = height - 40
+    top_pad = 22  # room for the count printed above the tallest bar
+    plot_h = height - top_pad - 30
     bar_w = (width - 20) / buckets
     bars = tuple(
         Bar(
             x=round(10 + i * bar_w + 2, 1),
-            y=round(10 + plot_h * (1 - c / top), 1),
+            y=round(top_pad + plot_h * (1 - c / top), 1),
             width=round(bar_w - 4, 1),
             height=round(plot_h * c / top, 1),
             label=f"{low + i * size:g}–{low + (i + 1) * size:g}",
@@ -128,5 +129,5 @@ def histogram(
         for i, c in enumerate(counts)
     )
     return BarChart(
-        width=width, height=height, bars=bars, max_count=max(counts), baseline=10 + plot_h
+        width=width, height=height, bars=bars, max_count=max(counts), baseline=top_pad + plot_h
     )

@@ -28,7 +28,7 @@ from trainer.scorecards.scoring import (
     kpi_status,
 )
 from trainer.scorecards.services import agent_values
-from trainer.scorecards.training import TrainingSummary, training_summaries
+from trainer.scorecards.training import TrainingSummary, quiz_titles, training_summaries
 
 
 @dataclass
@@ -71,6 +71,7 @@ class AgentScorecard:
     okr_set: OkrSet | None
     okr_score: float | None
     qa_source: str | None
+    quiz_names: dict = field(default_factory=dict)
 
 
 def _lines(
@@ -136,6 +137,9 @@ def build_agent_scorecard(agent: User, period: Period, now: datetime) -> AgentSc
         okr_set=okr_set,
         okr_score=okrs.set_score(okr_set) if okr_set and okr_set.status == APPROVED else None,
         qa_source=qa_source,
+        quiz_names=quiz_titles(
+            p.quiz_slug for p in training.valid_passes + training.expired_passes
+        ),
     )
 
 

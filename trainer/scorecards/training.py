@@ -4,9 +4,14 @@ The contracts are imported lazily: while a feature is not installed (or not buil
 track simply has no evidence. Errors inside a contract are not hidden.
 """
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import yaml
+from flask import current_app
 
 from trainer.core.evidence import QuizPass, RoleplayResult
 
@@ -47,6 +52,33 @@ def course_titles(slugs: Iterable[str]) -> dict[str, dict]:
     except ImportError:
         return {}
     return lookup(list(slugs))
+
+
+def quiz_titles(slugs: Iterable[str]) -> dict[str, dict]:
+    """Quiz titles {"zh_CN", "en"} by slug: from the quizzes feature if it offers a lookup,
+    else from the shipped quiz definitions (courses/*/quiz.yaml)."""
+    slugs = list(slugs)
+    try:
+        from trainer.quizzes.services import quiz_titles as lookup
+    except ImportError:
+        titles = _shipped_quiz_titles(str(current_app.config["CONTENT_ROOT"]))
+        return {slug: titles[slug] for slug in slugs if slug in titles}
+    return lookup(slugs)
+
+
+@functools.lru_cache(maxsize=4)
+def _shipped_quiz_titles(root: str) -> dict[str, dict]:
+    titles: dict[str, dict] = {}
+    for path in sorted(Path(root).glob("courses/*/quiz.yaml")):
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError):
+            continue
+        items = data.get("quizzes", []) if isinstance(data, dict) else []
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and item.get("slug") and isinstance(item.get("title"), dict):
+                titles[str(item["slug"])] = dict(item["title"])
+    return titles
 
 
 def day_start(day: date) -> datetime:
