@@ -133,7 +133,8 @@ _MANIPULATION_PATTERNS: list[tuple[str, re.Pattern]] = [
     (
         "role_tag",
         re.compile(
-            r"(^|\n)\s*(#+\s*)?(system|assistant|user|developer|tool|human|ai|judge|grader|customer|"
+            r"(^|[\n。！？!?；;]|\s)\s*(#+\s*)?(system|assistant|user|developer|tool|human|ai|judge|"
+            r"grader|customer|"
             r"系统|助手|顾客|客户|买家|评委|评分员)\s*[:：]",
             re.I,
         ),

@@ -89,14 +89,21 @@ def _list(dumper: yaml.SafeDumper, value: list) -> yaml.SequenceNode:
     return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
 
 
+def _inline(value) -> bool:
+    if isinstance(value, str):
+        return "\n" not in value
+    if isinstance(value, list):
+        return all(isinstance(v, str | int | float) and "\n" not in str(v) for v in value)
+    return isinstance(value, int | float | bool)
+
+
 def _dict(dumper: yaml.SafeDumper, value: dict) -> yaml.MappingNode:
     # Small dicts of scalars (titles, conditions, checks) read best on one line.
     flow = (
         bool(value)
         and len(value) <= 3
-        and all(isinstance(v, str | int | float | bool) for v in value.values())
+        and all(_inline(v) for v in value.values())
         and sum(len(str(k)) + len(str(v)) for k, v in value.items()) < 70
-        and not any(isinstance(v, str) and "\n" in v for v in value.values())
     )
     return dumper.represent_mapping("tag:yaml.org,2002:map", value.items(), flow_style=flow)
 

@@ -1,0 +1,188 @@
+"""Trainers author scenarios in the browser: editor, versions, import/export, clone, publish,
+"try it"."""
+
+import io
+
+from tests.roleplay.conftest import say, start_chat, tiny_yaml
+from trainer.core.audit import AuditEvent
+from trainer.extensions import db
+from trainer.roleplay import authoring, catalog
+from trainer.roleplay.models import RoleplaySession, Scenario
+
+
+def _form(spec_overrides=None, **fields):
+    from tests.roleplay.conftest import tiny_spec
+    from trainer.roleplay.scenarios import normalise
+
+    spec, _ = normalise(tiny_spec(**(spec_overrides or {})))
+    data = authoring.form_data(spec)
+    data.update(fields)
+    return data
+
+
+def test_scenario_list_and_detail(app, login_as, make_scenario):
+    make_scenario()
+    make_scenario(slug="draft-one", published=False)
+    client, _ = login_as("trainer")
+    page = client.get("/roleplay/manage/").get_data(as_text=True)
+    assert "小测试：包裹破损" in page and "draft-one" in page
+    detail = client.get("/roleplay/manage/tiny-parcel").get_data(as_text=True)
+    assert 'data-testid="rp-versions"' in detail
+
+
+def test_edit_form_round_trips_and_saves_a_new_version(app, login_as, make_scenario):
+    scenario = make_scenario()
+    client, trainer = login_as("trainer")
+    page = client.get("/roleplay/manage/tiny-parcel/edit").get_data(as_text=True)
+    assert "王女士" in page and "hidden_facts:" in page
+    # Saving unchanged content makes no version.
+    response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form())
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert scenario.current_version.number == 1
+    response = client.post(
+        "/roleplay/manage/tiny-parcel/edit", data=_form(opening="盒子也压扁了！杯子碎了！")
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    scenario = catalog.get_scenario("tiny-parcel")
+    assert scenario.current_version.number == 2
+    assert scenario.current_version.spec["opening"] == "盒子也压扁了！杯子碎了！"
+    assert scenario.current_version.created_by_id == trainer.id
+    assert scenario.current_version.source == "editor"
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.action == "scenario.version"))
+    assert event.actor_id == trainer.id
+
+
+def test_editor_reports_yaml_problems_with_line_numbers(app, login_as, make_scenario):
+    make_scenario()
+    client, _ = login_as("trainer")
+    details = _form()["details"].replace("scale: 5", "scale: 9")
+    line = next(n for n, text in enumerate(details.splitlines(), 1) if "scale: 9" in text)
+    response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=details))
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"Line {line}:" in page or f"第 {line} 行" in page
+    bad_yaml = client.post(
+        "/roleplay/manage/tiny-parcel/edit", data=_form(details="mood: [unclosed")
+    )
+    assert "YAML" in bad_yaml.get_data(as_text=True)
+    db.session.expire_all()
+    assert catalog.get_scenario("tiny-parcel").current_version.number == 1
+
+
+def test_editor_puts_field_problems_next_to_the_field(app, login_as, make_scenario):
+    make_scenario()
+    client, _ = login_as("trainer")
+    details = _form()["details"] + "persona: {name: x}\n"
+    page = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=details)).get_data(
+        as_text=True
+    )
+    assert "belongs in the form fields" in page or "表单" in page
+
+
+def test_create_new_scenario_starts_unpublished(app, login_as):
+    client, _ = login_as("trainer")
+    page = client.get("/roleplay/manage/new").get_data(as_text=True)
+    assert "first_response_within" in page  # a starting YAML block
+    data = _form(slug="brand-new")
+    response = client.post("/roleplay/manage/new", data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    scenario = catalog.get_scenario("brand-new")
+    assert scenario is not None and not scenario.published
+    again = client.post("/roleplay/manage/new", data=data)
+    assert again.status_code == 200  # the slug is taken
+
+
+def test_import_and_export_yaml(app, login_as):
+    client, _ = login_as("trainer")
+    upload = {"file": (io.BytesIO(tiny_yaml().encode()), "tiny-parcel.yaml")}
+    response = client.post("/roleplay/manage/import", data=upload)
+    assert response.status_code == 302
+    scenario = catalog.get_scenario("tiny-parcel")
+    assert scenario.current_version.source == "import" and not scenario.published
+    exported = client.get("/roleplay/manage/tiny-parcel/export.yaml")
+    assert exported.headers["Content-Disposition"].endswith('filename="tiny-parcel.yaml"')
+    assert exported.get_data(as_text=True) == tiny_yaml()
+    # Pasted text works too; the same content makes no new version.
+    response = client.post("/roleplay/manage/import", data={"text": tiny_yaml()})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert catalog.get_scenario("tiny-parcel").current_version.number == 1
+
+
+def test_bad_import_changes_nothing_and_lists_lines(app, login_as):
+    client, _ = login_as("trainer")
+    broken = tiny_yaml().replace("difficulty: 1", "difficulty: 5")
+    line = next(n for n, text in enumerate(broken.splitlines(), 1) if "difficulty" in text)
+    response = client.post("/roleplay/manage/import", data={"text": broken})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert f"{line}" in page and "difficulty" in page
+    assert db.session.scalar(db.select(db.func.count(Scenario.id))) == 0
+    not_utf8 = {"file": (io.BytesIO("难".encode("gbk")), "x.yaml")}
+    assert client.post("/roleplay/manage/import", data=not_utf8).status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Scenario.id))) == 0
+
+
+def test_clone_publish_unpublish(app, login_as, make_scenario):
+    make_scenario()
+    client, _ = login_as("trainer")
+    response = client.post("/roleplay/manage/tiny-parcel/clone", data={"new_slug": "tiny-copy"})
+    assert response.headers["Location"].endswith("/roleplay/manage/tiny-copy/edit")
+    copy = catalog.get_scenario("tiny-copy")
+    assert not copy.published and copy.current_version.spec["opening"] == "杯子碎了！怎么办？"
+    assert "（副本）" in copy.title["zh_CN"] or "(copy)" in copy.title["zh_CN"]
+    taken = client.post("/roleplay/manage/tiny-parcel/clone", data={"new_slug": "tiny-copy"})
+    assert taken.status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Scenario.id))) == 2
+    client.post("/roleplay/manage/tiny-copy/publish")
+    db.session.expire_all()
+    assert catalog.get_scenario("tiny-copy").published
+    client.post("/roleplay/manage/tiny-copy/unpublish")
+    db.session.expire_all()
+    assert not catalog.get_scenario("tiny-copy").published
+    actions = set(db.session.scalars(db.select(AuditEvent.action)))
+    assert {"scenario.clone", "scenario.publish", "scenario.unpublish"} <= actions
+
+
+def test_try_it_is_a_trial_that_never_counts(app, login_as, make_scenario, clock):
+    from trainer.roleplay.services import roleplay_results
+
+    make_scenario(published=False)
+    client, trainer = login_as("trainer")
+    response = client.post("/roleplay/manage/tiny-parcel/try")
+    session_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    clock.shift(5)
+    assert say(client, session_id, "抱歉！")[0] == 200
+    client.post(f"/roleplay/sessions/{session_id}/end")
+    session = db.session.get(RoleplaySession, session_id)
+    assert session.trial and session.grade is not None
+    assert roleplay_results([trainer.id]) == {trainer.id: []}
+    assert client.get("/roleplay/review/").get_data(as_text=True).count("rp-review-link") == 0
+
+
+def test_a_session_keeps_the_version_it_ran(app, login_as, make_scenario, clock):
+    make_scenario()
+    agent_client, _ = login_as("agent")
+    session_id = start_chat(agent_client, "tiny-parcel")
+    trainer_client, _ = login_as("trainer")
+    trainer_client.post("/roleplay/manage/tiny-parcel/edit", data=_form(opening="全新的开场白"))
+    clock.shift(5)
+    _, events = say(agent_client, session_id, "请问订单号？")
+    assert events[-1]["text"] == "订单号 2024111100123。"
+    session = db.session.get(RoleplaySession, session_id)
+    assert session.version.number == 1 and session.turns[0].text == "杯子碎了！怎么办？"
+    assert start_chat(agent_client, "tiny-parcel") == session_id  # resumed, still version 1
+    agent_client.post(f"/roleplay/sessions/{session_id}/end")
+    new_session = start_chat(agent_client, "tiny-parcel")
+    assert db.session.get(RoleplaySession, new_session).version.number == 2
+
+
+def test_export_of_an_old_version(app, login_as, make_scenario):
+    make_scenario()
+    client, _ = login_as("trainer")
+    client.post("/roleplay/manage/tiny-parcel/edit", data=_form(opening="第二版"))
+    old = client.get("/roleplay/manage/tiny-parcel/export.yaml?version=1").get_data(as_text=True)
+    assert "杯子碎了！怎么办？" in old
+    assert client.get("/roleplay/manage/tiny-parcel/export.yaml?version=9").status_code == 404
