@@ -155,6 +155,8 @@ def normalise_spec(spec: QuestionSpec) -> QuestionSpec:
         answer.text, answer.feedback = answer.text.strip(), answer.feedback.strip()
     for number in spec.numbers:
         number.feedback = number.feedback.strip()
+        if number.is_range:  # the midpoint is derived, so every reader computes it alike
+            number.value, number.tolerance = (number.low + number.high) / 2, 0.0
     return spec
 
 
