@@ -202,13 +202,13 @@ def test_trainer_endorses(app, team, make_user, frozen_now):
     _team, _manager, agent = team
     trainer = make_user("trainer")
     client = _client(app, trainer)
-    assert agent.email in client.get("/certification/endorsements").get_data(as_text=True)
+    assert agent.email in client.get("/certification/endorsements/").get_data(as_text=True)
     client.post(
-        "/certification/endorsements",
+        "/certification/endorsements/",
         data={"agent_id": agent.id, "level": "L3", "comment": "带教优秀"},
     )
     client.post(
-        "/certification/endorsements", data={"agent_id": agent.id, "level": "L1", "comment": "x"}
+        "/certification/endorsements/", data={"agent_id": agent.id, "level": "L1", "comment": "x"}
     )
     from trainer.certification.models import Endorsement
 

@@ -11,17 +11,32 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register blueprints, the `cert` CLI, navigation, home panels and demo data."""
-    from trainer.certification import admin_views, cli, demo, home, public_views, views
+    from trainer.certification import (
+        admin_views,
+        certificate_views,
+        cli,
+        demo,
+        endorsement_views,
+        home,
+        public_views,
+        views,
+    )
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import DemoSeeder, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
 
-    for blueprint in (views.bp, public_views.bp, admin_views.bp):
+    for blueprint in (
+        views.bp,
+        certificate_views.bp,
+        endorsement_views.bp,
+        public_views.bp,
+        admin_views.bp,
+    ):
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.cert_group)
     add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
     add_nav(app, "certification.review", _l("Certification"), {MANAGER, ADMIN}, order=45)
-    add_nav(app, "certification.endorsements", _l("Endorsements"), {TRAINER}, order=60)
+    add_nav(app, "endorsements.index", _l("Endorsements"), {TRAINER}, order=60)
     add_home_widget(
         app, "certification/_home_agent.html", {AGENT}, context=home.agent_panel, order=31
     )

@@ -125,3 +125,20 @@ def render_pdf(certificate: Certificate, texts: dict, verify_url: str) -> bytes:
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def certificate_texts(certificate: Certificate) -> dict:
+    """The certificate's wording in both languages (Chinese first: the holders read Chinese)."""
+    certification = certificate.certification
+    names = certificate.level_name or {}
+    dates = [f"颁发日期 Issued: {certificate.issued_at.date().isoformat()}"]
+    if certification.status == GRANTED and certification.valid_until:
+        dates.append(f"有效期至 Valid until: {certification.valid_until.date().isoformat()}")
+    return {
+        "title": "认证证书 · Certificate",
+        "intro": "兹证明 This certifies that",
+        "achieved": "已达到以下认证等级 has achieved the certification level",
+        "level": f"{certificate.level} {names.get('zh_CN', '')} · {names.get('en', '')}",
+        "dates": dates,
+        "verify": "验证码 Verification code:",
+    }

@@ -1,0 +1,102 @@
+"""Reading certification state: evaluations, open certifications, history, levels on a date."""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+
+from trainer.accounts.models import User
+from trainer.certification.engine import Evaluation, evaluate
+from trainer.certification.evidence import collect_evidence
+from trainer.certification.ladder import Ladder, current_ladder
+from trainer.certification.models import GRANTED, LAPSED, PROPOSED, REVOKED, Certification
+from trainer.core.clock import utcnow
+from trainer.extensions import db
+
+
+def evaluate_users(
+    users: Iterable[User], now: datetime | None = None, ladder: Ladder | None = None
+) -> dict[int, Evaluation]:
+    """Each agent's level and next-level requirements (bounded queries for any number)."""
+    now, ladder = now or utcnow(), ladder or current_ladder()
+    evidence = collect_evidence(list(users), ladder, now)
+    return {uid: evaluate(ev, ladder, now) for uid, ev in evidence.items()}
+
+
+def evaluate_user(user: User, now: datetime | None = None) -> Evaluation:
+    """One agent's level and next-level requirements."""
+    return evaluate_users([user], now)[user.id]
+
+
+def open_certifications(user_ids: list[int]) -> dict[int, list[Certification]]:
+    """Proposed and granted certifications per user."""
+    if not user_ids:
+        return {}
+    rows = db.session.scalars(
+        db.select(Certification)
+        .where(Certification.user_id.in_(user_ids), Certification.status.in_((PROPOSED, GRANTED)))
+        .options(
+            db.selectinload(Certification.proposed_by), db.selectinload(Certification.certificate)
+        )
+        .order_by(Certification.created_at)
+    )
+    found: dict[int, list[Certification]] = {}
+    for row in rows:
+        found.setdefault(row.user_id, []).append(row)
+    return found
+
+
+def history(user_id: int) -> list[Certification]:
+    """All of a user's certifications, newest first, with their certificates."""
+    query = (
+        db.select(Certification)
+        .where(Certification.user_id == user_id)
+        .options(
+            db.selectinload(Certification.certificate), db.selectinload(Certification.decided_by)
+        )
+        .order_by(Certification.created_at.desc(), Certification.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+
+
+def levels_held_on(
+    user_ids: Iterable[int], day: date, ladder: Ladder | None = None
+) -> dict[int, str]:
+    """The level each user held at the end of `day` (from grant and end dates): one query."""
+    ladder = ladder or current_ladder()
+    ids = list(set(user_ids))
+    if not ids:
+        return {}
+    end = _end_of(day)
+    rows = db.session.execute(
+        db.select(Certification.user_id, Certification.level).where(
+            Certification.user_id.in_(ids),
+            Certification.status.in_((GRANTED, LAPSED, REVOKED)),
+            Certification.granted_at.is_not(None),
+            Certification.granted_at < end,
+            db.or_(Certification.ended_at.is_(None), Certification.ended_at >= end),
+        )
+    )
+    best: dict[int, str] = {}
+    for user_id, code in rows:
+        level = ladder.level(code)
+        if level is None:
+            continue
+        current = ladder.level(best.get(user_id))
+        if current is None or level.rank > current.rank:
+            best[user_id] = code
+    return best
+
+
+def incentive_levels(user_ids: Iterable[int], day: date) -> dict[int, tuple[str, float]]:
+    """(level label, incentive multiplier) per agent for the level held at the end of `day`."""
+    ladder = current_ladder()
+    ids = list(set(user_ids))
+    held = levels_held_on(ids, day, ladder)
+    out = {}
+    for uid in ids:
+        level = ladder.level(held.get(uid)) or ladder.base
+        out[uid] = (level.label, level.multiplier)
+    return out
