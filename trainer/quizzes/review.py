@@ -11,7 +11,7 @@ from trainer.extensions import db
 from trainer.quizzes.grading import grade_response, right_answer
 from trainer.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
 from trainer.quizzes.models.quiz import AFTER_CLOSE, AFTER_SUBMIT, NEVER
-from trainer.quizzes.responses import SlotView, slot_view
+from trainer.quizzes.responses import SlotView, fields_to_response, slot_view
 from trainer.quizzes.spec import TRUEFALSE
 from trainer.quizzes.texts import render_inline, render_text
 
@@ -87,3 +87,15 @@ def review_items(attempt: QuizAttempt, options: ReviewOptions) -> list[ReviewIte
                     item.right_answers = [render_inline(t, fmt) for t in right_answer(spec)]
         items.append(item)
     return items
+
+
+def preview_item(spec, layout: dict, fields: dict[str, list[str]]) -> ReviewItem:
+    """Grade a trainer's preview answer (nothing is stored); raises ResponseError."""
+    response = fields_to_response(spec, layout, 0, fields)
+    grade = grade_response(spec, response)
+    return ReviewItem(
+        view=slot_view(spec, layout, 0, response),
+        state=grade.state,
+        fraction=grade.fraction,
+        feedback=[render_text(text, spec.text_format) for text in grade.feedback],
+    )

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from trainer.quizzes.gift.parser import FORMAT
+from trainer.quizzes.gift.lexer import FORMAT
 from trainer.quizzes.spec import (
     MATCHING,
     MULTI,

@@ -13,10 +13,9 @@ from trainer.quizzes import bank
 from trainer.quizzes.editing import fill_question_form, spec_from_question_form
 from trainer.quizzes.forms import QTYPE_LABELS, ImportForm, QuestionForm
 from trainer.quizzes.gift import GiftError
-from trainer.quizzes.grading import grade_response
 from trainer.quizzes.lookups import get_question_or_404
-from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout, slot_view
-from trainer.quizzes.review import ReviewItem
+from trainer.quizzes.responses import ResponseError, make_layout, slot_view
+from trainer.quizzes.review import preview_item
 from trainer.quizzes.texts import render_text
 
 bp = Blueprint("quiz_bank", __name__, url_prefix="/quizzes/bank", template_folder="../templates")
@@ -102,27 +101,18 @@ def detail(question_id: int):
     spec = version.spec()
     # The same layout on GET and POST: matching choices are shuffled, seeded by the question.
     layout = make_layout(spec, False, random.Random(question.id))  # noqa: S311
-    checked, response = None, None
+    checked = None
     if request.method == "POST":  # a preview answer is graded, nothing is stored
-        fields = {name: request.form.getlist(name) for name in request.form}
         try:
-            response = fields_to_response(spec, layout, 0, fields)
+            checked = preview_item(spec, layout, request.form.to_dict(flat=False))
         except ResponseError as error:
             flash(str(error), "error")
-        else:
-            grade = grade_response(spec, response)
-            checked = ReviewItem(
-                view=slot_view(spec, layout, 0, response),
-                state=grade.state,
-                fraction=grade.fraction,
-                feedback=[render_text(t, spec.text_format) for t in grade.feedback],
-            )
     return render_template(
         "quizzes/bank/question.html",
         question=question,
         version=version,
         spec=spec,
-        view=slot_view(spec, layout, 0, response),
+        view=checked.view if checked else slot_view(spec, layout, 0, None),
         checked=checked,
         qtypes=QTYPE_LABELS,
         render_text=render_text,

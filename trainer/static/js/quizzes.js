@@ -64,6 +64,8 @@
       state.inflight = true;
       refresh();
       window.Trainer.postJSON(url, { slot: slot, fields: fieldsOf(fieldset) }).then(function (data) {
+        // A signed-out session is redirected to the login page: that is not a save.
+        if (!data || !data.saved_at) { throw Object.assign(new Error(text("unsaved")), { status: 0 }); }
         state.inflight = false;
         state.failed = false;
         state.delay = 1000;
