@@ -130,6 +130,12 @@ def item_detail(item: dict) -> str:
         seconds = check.get("seconds")
         if seconds is None:
             return _("No reply from the agent (limit %(limit)s s).", limit=_num(check["limit"]))
+        if check.get("first"):
+            return _(
+                "First reply after %(s)s s (limit %(limit)s s).",
+                s=_num(seconds),
+                limit=_num(check["limit"]),
+            )
         return _(
             "Slowest counted reply: %(s)s s (limit %(limit)s s).",
             s=_num(seconds),

@@ -69,6 +69,15 @@ def lesson_link(key: str) -> str | None:
         return None
 
 
+def course_titles(keys: list[str]) -> dict[str, dict]:
+    """Course slug → title for the coaching keys, if the courses feature is installed."""
+    try:
+        from trainer.courses.services import course_titles as titles_of
+    except ImportError:
+        return {}
+    return titles_of(sorted({key.split("/", 1)[0] for key in keys}))
+
+
 def coaching_for(spec: dict, items: list[dict]) -> list[dict]:
     """Lessons behind the items that did not get full marks (each lesson once)."""
     missed = {item["id"] for item in items if item["score"] is not None and fraction(item) < 1}
@@ -84,6 +93,9 @@ def coaching_for(spec: dict, items: list[dict]) -> list[dict]:
                     "item_title": titles.get(link["item"], {}),
                 }
             )
+    courses = course_titles([link["lesson"] for link in links]) if links else {}
+    for link in links:
+        link["course_title"] = courses.get(link["lesson"].split("/", 1)[0])
     return links
 
 

@@ -244,7 +244,7 @@ def evaluate_rule(
     if kind == "first_response_within":
         seconds = first_response_seconds(lines)
         passed = seconds is not None and seconds <= check["seconds"]
-        return passed, "", {"seconds": seconds, "limit": check["seconds"]}
+        return passed, "", {"seconds": seconds, "limit": check["seconds"], "first": True}
     if kind == "response_within":
         times = reply_times(lines)
         slow = [(line, s) for line, s in times if s > check["seconds"]]

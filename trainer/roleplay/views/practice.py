@@ -2,6 +2,7 @@
 
 import itertools
 import json
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -19,7 +20,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from trainer.core.auth import signed_in
-from trainer.core.i18n import _
+from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.roleplay import catalog, results, services, sessions
 from trainer.roleplay.models import ACTIVE, RoleplaySession
@@ -58,6 +59,9 @@ def _events(events) -> Response:
 
     def generate():
         for event in events:
+            if "at" in event:
+                # The site's time zone, as on server-rendered pages.
+                event["clock"] = format_datetime(datetime.fromisoformat(event["at"]), "HH:mm:ss")
             yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
 
     return Response(

@@ -139,7 +139,7 @@
         if (agentMsg) {
           agentMsg.classList.remove("rp-sending");
           agentMsg.setAttribute("data-seq", event.seq);
-          agentMsg.querySelector("time").textContent = clock(new Date(event.at));
+          agentMsg.querySelector("time").textContent = event.clock || clock(new Date(event.at));
         }
       },
       start: function () {
@@ -156,7 +156,7 @@
         bubble.classList.remove("rp-streaming");
         bubble.setAttribute("data-seq", event.seq);
         bubble.querySelector(".rp-bubble").textContent = event.text;
-        bubble.querySelector("time").textContent = clock(new Date(event.at));
+        bubble.querySelector("time").textContent = event.clock || clock(new Date(event.at));
         moodBadge.textContent = moodLabels[event.mood_label] || event.mood;
         moodBadge.className = "badge rp-mood-" + event.mood_label;
         setStatus("");
