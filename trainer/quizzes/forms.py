@@ -59,7 +59,7 @@ class ChoiceRow(Form):
 class PairRow(Form):
     """A matching pair."""
 
-    left = StringField(_l("Item"), validators=[Optional(), Length(max=1000)])
+    left = StringField(_l("Left-hand item"), validators=[Optional(), Length(max=1000)])
     right = StringField(_l("Matches"), validators=[Optional(), Length(max=1000)])
 
 
