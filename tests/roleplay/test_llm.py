@@ -270,3 +270,15 @@ def test_scripted_engine_is_forced_even_with_a_key(app, login_as, make_scenario,
     session = _chat_and_end(client, clock, ["非常抱歉！"])
     assert session.engine == "scripted" and session.grade.judge == "offline"
     assert fake_llm.requests == []
+
+
+def test_streamed_pieces_never_show_the_agents_part(app, login_as, make_scenario, fake_llm, clock):
+    fake_llm.reply = "好的。\n客服：我来处理。"
+    fake_llm.chunk_chars = 1
+    make_scenario()
+    client, _ = login_as("agent")
+    session_id = start_chat(client, "tiny-parcel")
+    clock.shift(5)
+    _, events = say(client, session_id, "我看一下。")
+    streamed = "".join(e["text"] for e in events if e["type"] == "delta")
+    assert streamed == "好的。" and events[-1]["text"] == "好的。"

@@ -18,7 +18,6 @@ from trainer.roleplay.transcript import AGENT
 # Labels a model may put before its line, and markers of it writing the agent's part too.
 _LABEL = re.compile(r"^\s*(顾客|客户|买家|customer|assistant)\s*[:：]\s*", re.I)
 _OTHER_SPEAKER = re.compile(r"\n\s*(客服|agent|user|system|assistant)\s*[:：]|<\|[a-z_]+\|>", re.I)
-_PREFIX_HOLD = 8
 
 MOOD_GUIDANCE = {
     "furious": "You are very angry and close to giving up.",
@@ -142,8 +141,33 @@ def _guarded(pieces: Iterator[str]) -> Iterator[str]:
         raise EngineError(error.kind, error.detail) from error
 
 
+def _may_become_label(raw: str, name: str) -> bool:
+    """True while the text so far could still turn into a speaker label ("顾客：")."""
+    head = raw.lstrip().casefold()
+    if not head:
+        return True
+    labels = ["顾客：", "客户：", "买家：", "customer:", "assistant:", "顾客:", "客户:", "买家:"]
+    if name:
+        labels += [f"{name}：", f"{name}:"]
+    return any(label.casefold().startswith(head) and label.casefold() != head for label in labels)
+
+
+_OTHER_LABELS = ("客服：", "客服:", "agent:", "user:", "system:", "assistant:", "<|")
+
+
+def _visible_part(raw: str) -> str:
+    """The text that is safe to show: a last line that may be becoming "客服：" is held back."""
+    if "\n" not in raw:
+        return raw
+    head, tail = raw.rsplit("\n", 1)
+    tail = tail.lstrip().casefold()
+    if any(label.startswith(tail) for label in _OTHER_LABELS):
+        return head
+    return raw
+
+
 class _CleanStream(ReplyStream):
-    """Streams the reply while holding back a possible speaker label, and stops at the cap."""
+    """Streams the reply as soon as it cannot be a speaker label, and stops at the cap."""
 
     def __init__(self, pieces: Iterator[str], max_chars: int, usage: llm.Usage, name: str) -> None:
         super().__init__(pieces)
@@ -156,9 +180,9 @@ class _CleanStream(ReplyStream):
         try:
             for piece in self._chunks:
                 raw += piece
-                if len(raw) < _PREFIX_HOLD and "\n" not in raw:
+                if _may_become_label(raw, self._name):
                     continue
-                clean = clean_reply(raw, self._max_chars, self._name)
+                clean = clean_reply(_visible_part(raw), self._max_chars, self._name)
                 if len(clean) > sent and clean.startswith(self.text):
                     delta = clean[sent:]
                     self.text, sent = clean, len(clean)
