@@ -43,6 +43,12 @@ def upgrade():
     with op.batch_alter_table('certifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_certifications_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_certifications_user_id'), ['user_id'], unique=False)
+        # At most one open (proposed or granted) certification per agent and level.
+        batch_op.create_index(
+            'uq_certifications_open_level', ['user_id', 'level'], unique=True,
+            sqlite_where=sa.text("status IN ('proposed', 'granted')"),
+            postgresql_where=sa.text("status IN ('proposed', 'granted')"),
+        )
 
     op.create_table('endorsements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -80,6 +86,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_endorsements_user_id'))
     op.drop_table('endorsements')
     with op.batch_alter_table('certifications', schema=None) as batch_op:
+        batch_op.drop_index('uq_certifications_open_level')
         batch_op.drop_index(batch_op.f('ix_certifications_user_id'))
         batch_op.drop_index(batch_op.f('ix_certifications_status'))
     op.drop_table('certifications')

@@ -278,3 +278,40 @@ def test_audit_log_cannot_be_rewritten(team, frozen_now):
     with pytest.raises(RuntimeError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_two_managers_approving_at_once_grant_once(
+    team, make_user, fake_training, good_kpis, frozen_now
+):
+    """The approval claims the proposal with a conditional UPDATE; the slower one is refused."""
+    _team, manager, agent = team
+    fake_training.complete_l1(agent)
+    good_kpis(agent)
+    services.sweep([agent])
+    db.session.commit()
+    (cert,) = _certs(agent)
+    # Another request granted it in the meantime; this session still holds it as proposed.
+    db.session.execute(
+        db.text("UPDATE certifications SET status = 'granted' WHERE id = :id"), {"id": cert.id}
+    )
+    assert cert.status == "proposed"
+    with pytest.raises(services.CertificationError):
+        services.approve(cert, make_user("admin"))
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 0
+
+
+def test_only_one_open_certification_per_level(team, frozen_now):
+    """The database refuses a second proposed/granted row for the same agent and level."""
+    from sqlalchemy.exc import IntegrityError
+
+    _team, manager, agent = team
+    services.grant_override(agent, "L1", manager, reason="x")
+    db.session.commit()
+    db.session.add(Certification(user_id=agent.id, level="L1", status="proposed", evidence={}))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+    # Closed rows (rejected, lapsed, revoked) do not count.
+    db.session.add(Certification(user_id=agent.id, level="L1", status="rejected", evidence={}))
+    db.session.commit()

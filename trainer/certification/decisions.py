@@ -97,6 +97,16 @@ def grant_certification(
 ) -> Certification:
     """Mark a certification granted, issue its certificate and audit `action` with the reason."""
     before = {"status": cert.status}
+    if cert.id is not None and cert.status == PROPOSED:
+        # A conditional UPDATE: of two managers approving at once, only one wins.
+        claimed = db.session.execute(
+            db.update(Certification)
+            .where(Certification.id == cert.id, Certification.status == PROPOSED)
+            .values(status=GRANTED)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed != 1:
+            raise CertificationError(_("Someone else decided on this promotion a moment ago."))
     cert.status = GRANTED
     cert.decided_at = cert.granted_at = now
     cert.decided_by_id = getattr(actor, "id", None)

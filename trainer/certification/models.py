@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -25,6 +25,18 @@ class Certification(db.Model):
     possibly lapsed or revoked later. Only one proposed or granted row per agent and level."""
 
     __tablename__ = "certifications"
+    # At most one open (proposed or granted) certification per agent and level, even when two
+    # sweeps or two managers act at the same moment.
+    __table_args__ = (
+        Index(
+            "uq_certifications_open_level",
+            "user_id",
+            "level",
+            unique=True,
+            sqlite_where=text("status IN ('proposed', 'granted')"),
+            postgresql_where=text("status IN ('proposed', 'granted')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
