@@ -169,3 +169,24 @@ def test_cli_creates_token(runner):
     assert result.exit_code == 0
     secret = result.output.strip().splitlines()[-1]
     assert tokens.token_from_header(f"Bearer {secret}") is not None
+
+
+def test_a_concurrent_import_of_the_same_days_asks_for_a_retry(
+    client, token, agent, monkeypatch, frozen_today
+):
+    """Another import inserts the same agent-day between check and write: 409, nothing written."""
+    from trainer.scorecards import records
+
+    def read_before_the_other_import(model, owner, rows):
+        # We looked for existing days before the other import committed its row ...
+        db.session.add(KpiRecord(agent_id=agent.id, day=rows[0]["day"], conversations=1))
+        db.session.flush()
+        return {}  # ... so we believe the day is new and try to insert it.
+
+    monkeypatch.setattr(records, "existing_keys", read_before_the_other_import)
+    _row, secret = token
+    body = {"records": [{"date": "2026-11-18", "agent_email": agent.email, "conversations": 5}]}
+    response = client.post(URL, json=body, headers=_auth(secret))
+    assert response.status_code == 409
+    assert response.get_json()["errors"][0]["row"] == 0
+    assert _count() == 0

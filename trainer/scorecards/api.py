@@ -34,7 +34,7 @@ def post_kpi_records():
             "errors": errors,
             "unknown_agents": error.unknown,
         }
-        return jsonify(body), 422
+        return jsonify(body), 409 if error.conflict else 422
     db.session.commit()
     return jsonify(
         created=result.created,

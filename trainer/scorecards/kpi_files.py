@@ -61,9 +61,10 @@ class RowError:
 class ImportRejected(ValueError):
     """The batch was refused; nothing was written."""
 
-    def __init__(self, errors: list[RowError], unknown: Iterable[str] = ()):
+    def __init__(self, errors: list[RowError], unknown: Iterable[str] = (), conflict: bool = False):
         self.errors = errors
         self.unknown = sorted(set(unknown))
+        self.conflict = conflict  # a concurrent import, not bad data: worth retrying
         super().__init__(f"{len(errors)} problem(s)")
 
     @property

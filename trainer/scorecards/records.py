@@ -8,9 +8,11 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
+from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards.kpi_files import (
     ImportRejected,
@@ -37,10 +39,8 @@ class _ImportBatch:
         self.id = label
 
 
-def _upsert(model, owner: str, rows: list[dict], source: str) -> tuple[int, int]:
-    """Insert new (owner, day) rows and replace existing ones; returns (created, updated)."""
-    if not rows:
-        return 0, 0
+def existing_keys(model, owner: str, rows: list[dict]) -> dict[tuple[int, date], int]:
+    """Ids of the rows already stored for the batch's (owner, day) pairs."""
     owner_column = getattr(model, owner)
     first, last = min(r["day"] for r in rows), max(r["day"] for r in rows)
     existing: dict[tuple[int, date], int] = {}
@@ -49,6 +49,14 @@ def _upsert(model, owner: str, rows: list[dict], source: str) -> tuple[int, int]
             owner_column.in_(chunk), model.day.between(first, last)
         )
         existing.update({(r[1], r[2]): r[0] for r in db.session.execute(query)})
+    return existing
+
+
+def _upsert(model, owner: str, rows: list[dict], source: str) -> tuple[int, int]:
+    """Insert new (owner, day) rows and replace existing ones; returns (created, updated)."""
+    if not rows:
+        return 0, 0
+    existing = existing_keys(model, owner, rows)
     now = utcnow()
     new, changed = [], []
     for row in rows:
@@ -92,7 +100,12 @@ def import_batch(
 ) -> ImportResult:
     """Check and write a parsed batch in the caller's transaction, and audit it."""
     agents, teams = check_batch(parsed, allowed_team_id)
-    result = write_batch(agents, teams, source=source)
+    try:
+        result = write_batch(agents, teams, source=source)
+    except IntegrityError as error:
+        # Another import inserted the same agent-days between our read and our insert.
+        message = _("Another import wrote the same days at this moment; send the batch again.")
+        raise ImportRejected([RowError(0, message)], conflict=True) from error
     batch = _ImportBatch(f"{source}:{result.first_day}..{result.last_day}")
     audit.record(
         actor,
