@@ -7,70 +7,24 @@ what the engines run and what the graders read (see docs/scenario-format.md).
 import hashlib
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from trainer.core.i18n import _
 from trainer.roleplay import yamltext
 from trainer.roleplay.locale import message_locale
-
-CATEGORIES = (
-    "pre_sale",
-    "order",
-    "logistics",
-    "after_sales",
-    "payment_dispute",
-    "live_flash_sale",
-    "promotion_peak",
-    "fraud_compliance",
-    "complaint_escalation",
-)
-SCALES = ("pass_fail", 3, 4, 5)
-RULE_TYPES = (
-    "first_response_within",
-    "response_within",
-    "required_phrases",
-    "forbidden_phrases",
-    "forbidden_lexicon",
-    "regex",
-    "hidden_fact_uncovered",
-)
-SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
-LESSON_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*/[a-z0-9]+(?:-[a-z0-9]+)*$")
-MAX_TEXT = 4000
-TOP_KEYS = (
-    "slug",
-    "title",
-    "summary",
-    "category",
-    "difficulty",
-    "persona",
-    "situation",
-    "hidden_facts",
-    "opening",
-    "mood",
-    "end",
-    "policy",
-    "script",
-    "rubric",
-    "coaching",
-    "examples",
+from trainer.roleplay.schema import (
+    CATEGORIES,
+    LESSON_RE,
+    RULE_TYPES,
+    SCALES,
+    SLUG_RE,
+    TOP_KEYS,
+    Checker,
+    Path,
+    SpecProblem,
 )
 
-Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class SpecProblem:
-    """One validation problem: where (line and key path) and what."""
-
-    line: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.line}: {self.message}"
+__all__ = ["CATEGORIES", "SLUG_RE", "ScenarioError", "SpecProblem", "normalise", "parse_scenario"]
 
 
 class ScenarioError(ValueError):
@@ -86,155 +40,7 @@ def scale_bounds(scale: str | int) -> tuple[int, int]:
     return (0, 1) if scale == "pass_fail" else (1, int(scale))
 
 
-class _Checker:
-    """Collects problems while normalising a parsed scenario."""
-
-    def __init__(self, lines: dict[Path, int]) -> None:
-        self.lines = lines
-        self.problems: list[SpecProblem] = []
-
-    def problem(self, path: Path, message: str) -> None:
-        label = ".".join(str(p) for p in path) or "(top)"
-        line = yamltext.line_of(self.lines, path)
-        self.problems.append(SpecProblem(line, label, f"{label}: {message}"))
-
-    def mapping(self, value: Any, path: Path, allowed: tuple[str, ...]) -> dict:
-        if not isinstance(value, dict):
-            self.problem(path, _("must be a mapping of keys to values"))
-            return {}
-        for key in value:
-            if key not in allowed:
-                self.problem(
-                    (*path, key),
-                    _("unknown key; allowed: %(keys)s", keys=", ".join(allowed)),
-                )
-        return value
-
-    def text(self, parent: dict, key: str, path: Path, *, required: bool = True) -> str:
-        value = parent.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
-                self.problem((*path, key), _("is required"))
-            return ""
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str):
-            self.problem((*path, key), _("must be text"))
-            return ""
-        if len(value) > MAX_TEXT:
-            self.problem((*path, key), _("is too long (at most %(n)d characters)", n=MAX_TEXT))
-        return value.strip() if "\n" not in value.strip() else value.rstrip() + "\n"
-
-    def bilingual(self, parent: dict, key: str, path: Path) -> dict[str, str]:
-        value = parent.get(key)
-        if not isinstance(value, dict):
-            self.problem((*path, key), _("needs zh_CN and en texts"))
-            return {"zh_CN": "", "en": ""}
-        self.mapping(value, (*path, key), ("zh_CN", "en"))
-        return {
-            "zh_CN": self.text(value, "zh_CN", (*path, key)),
-            "en": self.text(value, "en", (*path, key)),
-        }
-
-    def integer(
-        self, parent: dict, key: str, path: Path, low: int, high: int, default: int | None = None
-    ) -> int:
-        value = parent.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int):
-            if value is None:
-                self.problem((*path, key), _("is required"))
-            else:
-                self.problem((*path, key), _("must be a whole number"))
-            return default if default is not None else low
-        if not low <= value <= high:
-            self.problem(
-                (*path, key), _("must be between %(low)d and %(high)d", low=low, high=high)
-            )
-        return value
-
-    def number(self, parent: dict, key: str, path: Path, default: float | None = None) -> float:
-        value = parent.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.problem(
-                (*path, key), _("must be a number") if value is not None else _("is required")
-            )
-            return default or 1
-        if value <= 0:
-            self.problem((*path, key), _("must be greater than 0"))
-        return value
-
-    def boolean(self, parent: dict, key: str, path: Path, default: bool = False) -> bool:
-        value = parent.get(key, default)
-        if not isinstance(value, bool):
-            self.problem((*path, key), _("must be true or false"))
-            return default
-        return value
-
-    def words(self, parent: dict, key: str, path: Path, *, required: bool = True) -> list[str]:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.problem((*path, key), _("is required"))
-            return []
-        if not isinstance(value, list) or not value:
-            self.problem((*path, key), _("must be a non-empty list of phrases"))
-            return []
-        words = []
-        for index, word in enumerate(value):
-            if isinstance(word, int | float) and not isinstance(word, bool):
-                word = str(word)
-            if not isinstance(word, str) or not word.strip():
-                self.problem((*path, key, index), _("must be a non-empty phrase"))
-                continue
-            words.append(word.strip())
-        return words
-
-    def items(self, parent: dict, key: str, path: Path, *, required: bool = False) -> list:
-        value = parent.get(key)
-        if value is None:
-            if required:
-                self.problem((*path, key), _("is required"))
-            return []
-        if not isinstance(value, list):
-            self.problem((*path, key), _("must be a list"))
-            return []
-        if required and not value:
-            self.problem((*path, key), _("must not be empty"))
-        return value
-
-    def identifier(self, parent: dict, key: str, path: Path, seen: set[str]) -> str:
-        value = parent.get(key)
-        if not isinstance(value, str) or not ID_RE.match(value):
-            self.problem(
-                (*path, key), _("must be an id in lowercase letters, digits and underscores")
-            )
-            return str(value)
-        if value in seen:
-            self.problem((*path, key), _("duplicate id %(id)s", id=value))
-        seen.add(value)
-        return value
-
-    def condition(self, parent: dict, key: str, path: Path, *, required: bool = True) -> dict:
-        value = parent.get(key)
-        where = (*path, key)
-        if value is None:
-            if required:
-                self.problem(where, _("is required"))
-            return {}
-        value = self.mapping(value, where, ("any", "all", "slow_reply_seconds"))
-        if not value:
-            self.problem(where, _("needs any, all or slow_reply_seconds"))
-            return {}
-        cond: dict[str, Any] = {}
-        for name in ("any", "all"):
-            if name in value:
-                cond[name] = self.words(value, name, where)
-        if "slow_reply_seconds" in value:
-            cond["slow_reply_seconds"] = self.number(value, "slow_reply_seconds", where)
-        return cond
-
-
-def _persona(c: _Checker, data: dict) -> dict:
+def _persona(c: Checker, data: dict) -> dict:
     raw = c.mapping(data.get("persona"), ("persona",), ("name", "temperament", "patience", "style"))
     return {
         "name": c.text(raw, "name", ("persona",)),
@@ -244,7 +50,7 @@ def _persona(c: _Checker, data: dict) -> dict:
     }
 
 
-def _hidden_facts(c: _Checker, data: dict) -> list[dict]:
+def _hidden_facts(c: Checker, data: dict) -> list[dict]:
     facts, seen = [], set()
     for index, raw in enumerate(c.items(data, "hidden_facts", ())):
         path = ("hidden_facts", index)
@@ -260,7 +66,7 @@ def _hidden_facts(c: _Checker, data: dict) -> list[dict]:
     return facts
 
 
-def _mood(c: _Checker, data: dict) -> dict:
+def _mood(c: Checker, data: dict) -> dict:
     path = ("mood",)
     raw = c.mapping(data.get("mood"), path, ("start", "give_up_at", "satisfied_at", "rules"))
     mood = {
@@ -283,7 +89,7 @@ def _mood(c: _Checker, data: dict) -> dict:
     return mood
 
 
-def _end(c: _Checker, data: dict) -> dict:
+def _end(c: Checker, data: dict) -> dict:
     raw = c.mapping(data.get("end"), ("end",), ("max_turns", "resolved_when"))
     return {
         "max_turns": c.integer(raw, "max_turns", ("end",), 1, 50, default=12),
@@ -291,7 +97,7 @@ def _end(c: _Checker, data: dict) -> dict:
     }
 
 
-def _script(c: _Checker, data: dict) -> dict:
+def _script(c: Checker, data: dict) -> dict:
     path = ("script",)
     raw = c.mapping(
         data.get("script"), path, ("beats", "fallback", "resolved_reply", "gave_up_reply")
@@ -316,7 +122,7 @@ def _script(c: _Checker, data: dict) -> dict:
     }
 
 
-def _check(c: _Checker, raw: dict, path: Path, fact_ids: set[str]) -> dict:
+def _check(c: Checker, raw: dict, path: Path, fact_ids: set[str]) -> dict:
     from trainer.roleplay.rules import lexicon_names
 
     raw = c.mapping(
@@ -366,7 +172,7 @@ def _check(c: _Checker, raw: dict, path: Path, fact_ids: set[str]) -> dict:
     return check
 
 
-def _rubric(c: _Checker, data: dict, fact_ids: set[str]) -> dict:
+def _rubric(c: Checker, data: dict, fact_ids: set[str]) -> dict:
     path = ("rubric",)
     raw = c.mapping(data.get("rubric"), path, ("pass_mark", "items"))
     items, seen = [], set()
@@ -419,7 +225,7 @@ def _rubric(c: _Checker, data: dict, fact_ids: set[str]) -> dict:
     return {"pass_mark": c.integer(raw, "pass_mark", path, 0, 100, default=70), "items": items}
 
 
-def _coaching(c: _Checker, data: dict, item_ids: set[str]) -> list[dict]:
+def _coaching(c: Checker, data: dict, item_ids: set[str]) -> list[dict]:
     links = []
     for index, raw in enumerate(c.items(data, "coaching", ())):
         where = ("coaching", index)
@@ -436,7 +242,7 @@ def _coaching(c: _Checker, data: dict, item_ids: set[str]) -> list[dict]:
 
 def normalise(data: Any, lines: dict[Path, int] | None = None) -> tuple[dict, list[SpecProblem]]:
     """Validate parsed YAML; return the normalised spec and the problems found."""
-    c = _Checker(lines or {})
+    c = Checker(lines or {})
     with message_locale():
         data = c.mapping(data, (), TOP_KEYS)
         slug = data.get("slug")
