@@ -2,7 +2,7 @@
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -84,7 +84,6 @@ class Ladder:
     kpi_window_days: int = 30
     lapse_grace_days: int = 14
     notice_days: int = 14
-    codes: tuple[str, ...] = field(default=())
 
     def level(self, code: str | None) -> Level | None:
         return next((lv for lv in self.levels if lv.code == code), None)
@@ -311,7 +310,6 @@ def parse_ladder(text: str, catalogue: Catalogue | None = None) -> Ladder:
         kpi_window_days=int(window),
         lapse_grace_days=int(grace),
         notice_days=int(notice),
-        codes=tuple(codes),
     )
 
 

@@ -47,9 +47,6 @@ class Period:
         """The last day with data so far: the period's end, or today for the running period."""
         return min(self.end, today)
 
-    def each_day(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range(self.days)]
-
 
 def quarter_of(day: date) -> str:
     """ "2026-Q4" for a day in October-December 2026."""

@@ -371,15 +371,6 @@ def _cell(value: float | None) -> str:
     return f"{value:.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value)
 
 
-def team_for(user: User, team_id: int | None = None) -> Team | None:
-    """The team a user may look at: a manager's own; for an admin the chosen one (or the first)."""
-    if user.role == "manager":
-        return db.session.get(Team, user.team_id) if user.team_id else None
-    if team_id:
-        return db.session.get(Team, team_id)
-    return db.session.scalar(db.select(Team).order_by(Team.name).limit(1))
-
-
 def all_teams() -> list[Team]:
     """Every team by name (admins choose one)."""
     return list(db.session.scalars(db.select(Team).order_by(Team.name)))
