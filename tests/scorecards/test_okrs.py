@@ -215,3 +215,25 @@ def test_progress_only_on_approved_okrs(app, team, frozen_today, make_okrs):
     draft = make_okrs(agent, "2026-Q4")
     with pytest.raises(okrs.OkrError):
         okrs.update_progress(draft.objectives[0].key_results[0], agent, 5)
+
+
+def test_non_numbers_are_refused(app, team, frozen_today, make_okrs, login_as):
+    _team, manager, (agent,) = team
+    with pytest.raises(okrs.OkrError):
+        okrs.save_draft(
+            agent,
+            "2026-Q4",
+            [okrs.ObjectiveInput("o", [okrs.KeyResultInput("k", target=float("nan"))])],
+        )
+    okr_set = make_okrs(agent, "2026-Q4", status="approved", manager=manager)
+    kr = okr_set.objectives[0].key_results[0]
+    for value in (float("inf"), float("nan")):
+        with pytest.raises(okrs.OkrError):
+            okrs.update_progress(kr, agent, value)
+    client = app.test_client()
+    login(client, agent)
+    assert (
+        client.post(f"/okrs/key-results/{kr.id}/progress", data={"value": "nan"}).status_code == 302
+    )
+    db.session.expire_all()
+    assert db.session.get(OkrKeyResult, kr.id).current == 0

@@ -1,6 +1,7 @@
 """The KPI catalogue and incentive formula: loaded from kpis.yaml or the admin's saved copy."""
 
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -99,7 +100,7 @@ class Catalogue:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _check_kpi(item: Any, i: int, lines: Lines, seen: set[str]) -> list[ConfigProblem]:

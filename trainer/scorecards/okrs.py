@@ -4,6 +4,7 @@ Scores follow scoring.okr_set_score: each key result 0.0-1.0 from its start to i
 objective the weighted mean of its key results, the set the mean of its objectives.
 """
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -98,6 +99,8 @@ def _validate(objectives: Sequence[ObjectiveInput]) -> list[ObjectiveInput]:
         if len(objective.key_results) > MAX_KEY_RESULTS:
             raise OkrError(_("At most %(n)d key results per objective.", n=MAX_KEY_RESULTS))
         for kr in objective.key_results:
+            if not all(math.isfinite(v) for v in (kr.target, kr.start_value, kr.weight)):
+                raise OkrError(_("Key result “%(title)s”: use ordinary numbers.", title=kr.title))
             if not kr.title.strip():
                 raise OkrError(_("Every key result needs a title."))
             if kr.target == kr.start_value:
@@ -201,7 +204,7 @@ def update_progress(
     _start, end = quarter_bounds(okr_set.quarter)
     if today() > end + timedelta(days=UPDATE_GRACE_DAYS):
         raise OkrError(_("This quarter is closed for updates."))
-    if abs(value) > 1e12:
+    if not math.isfinite(value) or abs(value) > 1e12:
         raise OkrError(_("That value is out of range."))
     update = OkrProgressUpdate(
         key_result=key_result, value=value, note=(note or "").strip()[:500], author_id=agent.id
