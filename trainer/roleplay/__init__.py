@@ -57,3 +57,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["rp_difficulty"] = labels.difficulty_label
     app.jinja_env.filters["rp_end_reason"] = labels.end_reason_label
     app.jinja_env.filters["rp_judge"] = labels.judge_label
+    app.jinja_env.filters["rp_mood"] = labels.mood_label

@@ -57,6 +57,11 @@ def end_reason_label(code: str | None) -> str:
     return str(END_REASONS.get(code, code or ""))
 
 
+def mood_label(band: str) -> str:
+    """A mood band (furious, upset, unsure, satisfied) in words."""
+    return str(MOOD_LABELS.get(band, band))
+
+
 def judge_label(code: str) -> str:
     """Which judge graded the judged items."""
     return str(JUDGE_LABELS.get(code, code))

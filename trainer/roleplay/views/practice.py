@@ -23,6 +23,7 @@ from trainer.core.auth import signed_in
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.roleplay import catalog, results, services, sessions
+from trainer.roleplay.conversation import mood_label
 from trainer.roleplay.models import ACTIVE, RoleplaySession
 from trainer.roleplay.scenarios import CATEGORIES
 
@@ -121,12 +122,14 @@ def chat(session_id: int):
     if session.status != ACTIVE:
         return redirect(url_for("roleplay.result", session_id=session.id))
     turns = sessions.session_turns(session)
+    spec = session.version.spec
     return render_template(
         "roleplay/chat.html",
         session=session,
-        spec=session.version.spec,
+        spec=spec,
         turns=turns,
         pending=turns[-1].speaker == "agent",
+        mood=mood_label(spec, session.mood),
     )
 
 
