@@ -282,3 +282,34 @@ def test_streamed_pieces_never_show_the_agents_part(app, login_as, make_scenario
     _, events = say(client, session_id, "我看一下。")
     streamed = "".join(e["text"] for e in events if e["type"] == "delta")
     assert streamed == "好的。" and events[-1]["text"] == "好的。"
+
+
+def test_unanswered_messages_are_capped(app, login_as, make_scenario, fake_llm, clock):
+    make_scenario()
+    client, _ = login_as("agent")
+    session_id = start_chat(client, "tiny-parcel")
+    fake_llm.fail_next("500", times=3)
+    for _ in range(3):
+        clock.shift(5)
+        status, events = say(client, session_id, "在吗？")
+        assert status == 200 and events[-1]["type"] == "error"
+    status, body = say(client, session_id, "在吗？")
+    assert status == 409 and body[0]["error"]
+    assert [t.speaker for t in _session(session_id).turns].count("agent") == 3
+
+
+def test_an_engine_bug_becomes_an_error_event(app, login_as, make_scenario, clock, monkeypatch):
+    from trainer.roleplay.engines import scripted
+
+    make_scenario()
+    client, _ = login_as("agent")
+    session_id = start_chat(client, "tiny-parcel")
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(scripted, "scripted_reply", broken)
+    clock.shift(5)
+    status, events = say(client, session_id, "您好")
+    assert status == 200 and events[-1]["type"] == "error" and events[-1]["kind"] == "server"
+    assert len(_session(session_id).turns) == 2

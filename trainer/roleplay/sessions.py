@@ -46,6 +46,10 @@ log = logging.getLogger("trainer.roleplay")
 
 __all__ = ["TurnRefused"]
 
+# Messages the agent may send in a row while the customer has not answered (e.g. the model is
+# down): enough to add a thought, not enough to fill the transcript while nobody answers.
+MAX_UNANSWERED = 3
+
 
 def start_session(user, scenario: Scenario, *, trial: bool = False) -> RoleplaySession:
     """Open a conversation on the scenario's current version; the customer speaks first."""
@@ -93,6 +97,20 @@ def session_turns(session: RoleplaySession) -> list[RoleplayTurn]:
     )
 
 
+def _unanswered(session: RoleplaySession) -> int:
+    """Agent turns since the customer's last message."""
+    last_customer = db.session.scalar(
+        db.select(db.func.max(RoleplayTurn.seq)).where(
+            RoleplayTurn.session_id == session.id, RoleplayTurn.speaker == CUSTOMER
+        )
+    )
+    return db.session.scalar(
+        db.select(db.func.count(RoleplayTurn.id)).where(
+            RoleplayTurn.session_id == session.id, RoleplayTurn.seq > (last_customer or 0)
+        )
+    )
+
+
 def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
     """Store the agent's message with the server's time, after checking the caps."""
     now = utcnow()
@@ -108,6 +126,10 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
         .order_by(RoleplayTurn.seq.desc())
         .limit(1)
     )
+    if last.speaker == AGENT and _unanswered(session) >= MAX_UNANSWERED:
+        raise TurnRefused(
+            _("Wait for the customer's answer (or try again) before writing more."), 409
+        )
     seconds = (now - last.created_at).total_seconds() if last.speaker == CUSTOMER else None
     turn = RoleplayTurn(
         session_id=session.id,
@@ -181,6 +203,11 @@ def run_reply(job: ReplyJob) -> Iterator[dict]:
             "customer reply failed: session=%s kind=%s %s", job.session_id, error.kind, error.detail
         )
         yield {"type": "error", "kind": error.kind, "message": engine_error_message(error.kind)}
+        return
+    except Exception:
+        # A bug must not leave the agent staring at a half-written reply: say so, keep going.
+        log.exception("customer reply crashed: session=%s", job.session_id)
+        yield {"type": "error", "kind": SERVER, "message": engine_error_message(SERVER)}
         return
     finally:
         if stream is not None:
