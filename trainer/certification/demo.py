@@ -10,9 +10,10 @@ from trainer.accounts.services import get_user_by_email
 from trainer.certification import services
 from trainer.certification.models import Certification
 from trainer.extensions import db
+from trainer.scorecards.demo import TEAMMATES
 from trainer.scorecards.scorecard import team_agents
 
-CERTIFIED_BEFORE = "chen.xiao@demo.trainer"
+CERTIFIED_BEFORE = TEAMMATES[0][0]  # 陈晓, the strongest teammate
 
 
 def seed_demo(users: dict) -> None:

@@ -20,11 +20,11 @@ from trainer.scorecards.records import write_batch
 
 HISTORY_DAYS = 90
 TEAMMATES = [
-    ("chen.xiao@demo.trainer", "陈晓", 0.85),
-    ("liu.yang@demo.trainer", "刘洋", 0.55),
-    ("zhao.min@demo.trainer", "赵敏", 0.70),
-    ("sun.hao@demo.trainer", "孙浩", 0.30),
-    ("zhou.ting@demo.trainer", "周婷", 0.62),
+    ("chen.xiao@demo-team.trainer", "陈晓", 0.85),
+    ("liu.yang@demo-team.trainer", "刘洋", 0.55),
+    ("zhao.min@demo-team.trainer", "赵敏", 0.70),
+    ("sun.hao@demo-team.trainer", "孙浩", 0.30),
+    ("zhou.ting@demo-team.trainer", "周婷", 0.62),
 ]
 # Promotion days bring several times the usual volume (DOMAIN.md: ~10× at the peak itself).
 PEAKS = {(11, 11): 3.0, (11, 10): 1.8, (11, 12): 1.6, (6, 18): 2.5, (6, 17): 1.5}
