@@ -57,14 +57,14 @@ def active_session(user, scenario: Scenario) -> RoleplaySession | None:
 
 
 def lesson_link(key: str) -> str | None:
-    """The URL of a coaching lesson, if the courses feature is installed."""
+    """The URL of a coaching lesson that agents can read now, else None (shown as text)."""
     course, lesson = key.split("/", 1)
     try:
-        from trainer.courses.services import lesson_url
+        from trainer.courses.services import lesson_exists, lesson_url
     except ImportError:
         return None
     try:
-        return lesson_url(course, lesson)
+        return lesson_url(course, lesson) if lesson_exists(course, lesson) else None
     except Exception:  # noqa: BLE001 - a missing route must not break the result page
         return None
 
