@@ -49,3 +49,29 @@ def test_catalogue_is_complete_and_translated(tdir):
     assert missing == [], f"not in {po} (run `flask translate update`): {missing[:20]}"
     untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     assert untranslated == [], f"untranslated in {po}: {untranslated[:20]}"
+
+
+def test_catalogues_agree_on_shared_words():
+    """Catalogues are merged at run time, so one msgid must mean one thing app-wide.
+
+    Short generic words that need different translations per feature take a context
+    (`pgettext("quiz", "Review")`).
+    """
+    seen: dict[tuple, tuple[str, str]] = {}
+    conflicts = []
+    for tdir in _catalogue_dirs():
+        po = tdir / "zh_Hans_CN" / "LC_MESSAGES" / "messages.po"
+        if not po.exists():
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh)
+        for message in catalog:
+            if not message.id or not message.string:
+                continue
+            key = (message.context, str(message.id))
+            if key in seen and seen[key][1] != message.string:
+                conflicts.append(
+                    f"{key[1]!r}: {seen[key]} vs ({tdir.parent.name}, {message.string!r})"
+                )
+            seen.setdefault(key, (tdir.parent.name, message.string))
+    assert conflicts == [], "\n".join(conflicts)

@@ -37,7 +37,7 @@ def test_agent_chats_watches_replies_stream_and_sees_the_result(
     app.config["ROLEPLAY_SCRIPTED_DELAY"] = 0.08  # the scripted customer "types" visibly
     agent = make_user("agent", name="小美")
     sign_in(agent)
-    page.click("nav >> text=情景演练")
+    page.click('nav >> text="角色扮演"')
     page.click("text=小测试：包裹破损")
     page.click("[data-testid=rp-start]")
     expect(page.locator("[data-testid=rp-transcript]")).to_contain_text("杯子碎了！怎么办？")

@@ -45,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.roleplay_group)
     add_nav(app, "roleplay.catalogue", _l("Role-play"), {"agent"}, order=30)
     add_nav(app, "roleplay_authoring.scenarios", _l("Scenarios"), {"trainer", "admin"}, order=31)
-    add_nav(app, "roleplay_review.queue", _l("Review"), {"trainer", "admin"}, order=32)
+    add_nav(app, "roleplay_review.queue", _l("Review queue"), {"trainer", "admin"}, order=32)
     add_nav(app, "roleplay_review.results", _l("Role-play results"), {"manager"}, order=32)
     add_home_widget(app, "roleplay/_home_agent.html", {"agent"}, home.agent_panel, order=30)
     add_home_widget(
