@@ -209,3 +209,22 @@ def test_assignments(app, login_as, make_scenario, make_user, make_team):
     outsider = app.test_client()
     login(outsider, other)
     assert 'data-testid="rp-assigned"' not in outsider.get("/roleplay/").get_data(as_text=True)
+
+
+def test_teamless_manager_cannot_remove_teamless_agents_assignment(app, make_scenario, make_user):
+    from tests.conftest import login
+    from trainer.roleplay.models import RoleplayAssignment
+    from trainer.roleplay.services import assign_scenario
+
+    scenario = make_scenario()
+    admin = make_user("admin")
+    loner = make_user("agent")  # no team, like the manager below
+    assign_scenario(scenario, [loner], actor=admin)
+    db.session.commit()
+    assignment_id = db.session.scalar(db.select(RoleplayAssignment.id))
+    client = app.test_client()
+    login(client, make_user("manager"))
+    response = client.post(f"/roleplay/review/assign/{assignment_id}/remove")
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert db.session.get(RoleplayAssignment, assignment_id) is not None

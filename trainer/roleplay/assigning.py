@@ -74,7 +74,11 @@ def visible_assignments(user) -> list[tuple[RoleplayAssignment, bool]]:
 
 
 def may_manage(user, assignment: RoleplayAssignment) -> bool:
-    """Trainers and admins any; managers only their own team's agents'."""
+    """Trainers and admins any; managers only their own team's agents' (none without a team)."""
     if user.role != "manager":
         return True
-    return assignment.user is not None and assignment.user.team_id == user.team_id
+    return (
+        user.team_id is not None
+        and assignment.user is not None
+        and assignment.user.team_id == user.team_id
+    )
