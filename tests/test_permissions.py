@@ -7,7 +7,7 @@ New routes are covered automatically. A view must declare its access with `role_
 import re
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import FloatConverter, IntegerConverter, Rule
 
 from tests.conftest import login
 from trainer.core.auth import ROLES
@@ -19,7 +19,7 @@ def _url_for_rule(rule: Rule) -> str:
     """A concrete URL for the rule, with placeholder values for its arguments."""
     url = rule.rule
     for name, converter in rule._converters.items():  # noqa: SLF001
-        value = "1" if type(converter).__name__ in ("IntegerConverter", "NumberConverter") else "x"
+        value = "1" if isinstance(converter, IntegerConverter | FloatConverter) else "x"
         url = re.sub(rf"<(?:[^:<>]+:)?{name}>", value, url)
     return url
 

@@ -13,11 +13,12 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     app.config.from_object(config or Config())
     app.config.update(overrides)
 
-    from trainer.core import errors, i18n, logs, security
+    from trainer.core import errors, i18n, inputs, logs, security
     from trainer.core.features import register_features
     from trainer.extensions import csrf, db, limiter, migrate
 
     logs.configure_logging(app)
+    inputs.init_app(app)
     db.init_app(app)
     # Batch mode lets Alembic alter SQLite tables (copy and move) with the same scripts as
     # PostgreSQL.

@@ -16,6 +16,7 @@ from trainer.accounts.models import Team, User
 from trainer.core.auth import ADMIN, public, role_required, signed_in
 from trainer.core.forms import choices
 from trainer.core.i18n import _
+from trainer.core.inputs import page_number
 from trainer.core.urls import safe_next_url
 from trainer.extensions import db, limiter
 
@@ -237,7 +238,7 @@ def audit_log():
     from trainer.core.audit import AuditEvent
 
     action = request.args.get("action", "").strip()
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_number(request.args.get("page"))
     query = db.select(AuditEvent).options(db.joinedload(AuditEvent.actor))
     if action:
         query = query.where(AuditEvent.action.startswith(action, autoescape=True))

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.core.i18n import _l
+from trainer.extensions import db
 
 log = logging.getLogger("trainer")
 
@@ -52,6 +53,9 @@ def handle_unexpected(error: Exception):
     """Log the exception; show the generic 500 page."""
     if isinstance(error, HTTPException):
         return handle_http_error(error)
+    # A failed flush leaves the session unusable; the error page itself needs the database
+    # (the signed-in user, their language), so start clean.
+    db.session.rollback()
     log.exception("unhandled error on %s %s", request.method, request.path)
     return render_error(500)
 
