@@ -7,13 +7,22 @@ from trainer.config import ROOT
 from trainer.core.auth import ADMIN, MANAGER, role_required
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.scorecards import catalogue, records, tokens, yamlconfig
-from trainer.scorecards.forms import ConfigForm, KpiUploadForm, TokenForm
+from trainer.scorecards import catalogue, records, tokens
+from trainer.scorecards.config_views import EditableConfig, edit_config_page, reset_config
+from trainer.scorecards.forms import KpiUploadForm, TokenForm
 from trainer.scorecards.models import ApiToken
 
 bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi", template_folder="templates")
 
 SAMPLES = {"agents": "kpi-records-sample.csv", "teams": "team-kpi-sample.csv"}
+
+KPI_CATALOGUE = EditableConfig(
+    name=catalogue.CONFIG_NAME,
+    shipped=catalogue.SHIPPED,
+    parse=catalogue.parse_catalogue,
+    forget_cached=catalogue.forget_cached_catalogue,
+    edit_endpoint="kpi_admin.edit_catalogue",
+)
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -86,32 +95,11 @@ def revoke_token(token_id: int):
 @role_required(ADMIN)
 def edit_catalogue():
     """Edit the KPI catalogue and incentive formula (YAML, validated with line numbers)."""
-    text, override = yamlconfig.effective_text(catalogue.CONFIG_NAME, catalogue.SHIPPED)
-    form = ConfigForm(content=text)
-    problems = []
-    if form.validate_on_submit():
-        try:
-            yamlconfig.save_override(
-                catalogue.CONFIG_NAME,
-                form.content.data,
-                validate=catalogue.parse_catalogue,
-                actor=current_user,
-            )
-        except yamlconfig.ConfigError as error:
-            db.session.rollback()
-            problems = error.problems
-        else:
-            db.session.commit()
-            catalogue.forget_cached_catalogue()
-            flash(_("KPI catalogue saved; scorecards use it from now on."), "success")
-            return redirect(url_for("kpi_admin.edit_catalogue"))
-    current = catalogue.current_catalogue()
-    return render_template(
-        "scorecards/catalogue.html",
-        form=form,
-        problems=problems,
-        override=override,
-        catalogue=current,
+    return edit_config_page(
+        KPI_CATALOGUE,
+        template="scorecards/catalogue.html",
+        saved_message=_("KPI catalogue saved; scorecards use it from now on."),
+        context=lambda: {"catalogue": catalogue.current_catalogue()},
     )
 
 
@@ -119,8 +107,4 @@ def edit_catalogue():
 @role_required(ADMIN)
 def reset_catalogue():
     """Go back to the shipped KPI catalogue."""
-    if yamlconfig.reset_override(catalogue.CONFIG_NAME, actor=current_user):
-        db.session.commit()
-        catalogue.forget_cached_catalogue()
-        flash(_("The shipped KPI catalogue applies again."), "success")
-    return redirect(url_for("kpi_admin.edit_catalogue"))
+    return reset_config(KPI_CATALOGUE, reset_message=_("The shipped KPI catalogue applies again."))
