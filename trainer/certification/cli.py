@@ -10,7 +10,7 @@ from trainer.accounts.services import get_user_by_email
 from trainer.certification import services
 from trainer.certification.checkconfig import unknown_slugs
 from trainer.certification.ladder import SHIPPED, current_ladder, parse_ladder
-from trainer.certification.links import next_step_url
+from trainer.certification.presenting import next_step_url
 from trainer.extensions import db
 from trainer.scorecards.yamlconfig import ConfigError
 

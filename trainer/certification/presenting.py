@@ -3,6 +3,9 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import current_app
+from werkzeug.routing import BuildError
+
 from trainer.certification.engine import (
     COURSE,
     ENDORSEMENT,
@@ -14,10 +17,40 @@ from trainer.certification.engine import (
     ROLEPLAY_SESSIONS,
     Check,
 )
-from trainer.certification.links import next_step_url
 from trainer.core.i18n import _, pick
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.training import course_titles, quiz_titles
+
+# Where an agent meets each kind of requirement: other features' pages, by endpoint name and the
+# URL argument that takes the check's key. A feature that is not installed has no endpoint, so
+# its requirements simply get no link.
+NEXT_STEP_ENDPOINTS = {
+    COURSE: [("courses.course", "slug")],
+    QUIZ: [("quiz_attempts.quiz", "slug"), ("quizzes.quiz", "slug")],
+    ROLEPLAY_SESSIONS: [("roleplay.catalogue", None)],
+    ROLEPLAY_CRITICAL: [("roleplay.catalogue", None)],
+    KPI: [("scorecards.my_scorecard", None)],
+    KPI_CONVERSATIONS: [("scorecards.my_scorecard", None)],
+    OKR: [("okrs.my_okrs", None)],
+    ENDORSEMENT: [],
+}
+
+
+def _build(endpoint: str, values: dict) -> str | None:
+    adapter = current_app.url_map.bind("localhost")
+    try:
+        return adapter.build(endpoint, values)
+    except BuildError:
+        return None
+
+
+def next_step_url(check: Check) -> str | None:
+    """Where the agent goes to meet this requirement (None when there is no such page)."""
+    for endpoint, argument in NEXT_STEP_ENDPOINTS.get(check.kind, []):
+        url = _build(endpoint, {argument: check.key} if argument else {})
+        if url:
+            return url
+    return None
 
 
 @dataclass(frozen=True)
