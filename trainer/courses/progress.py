@@ -20,16 +20,16 @@ class ProgressError(ValueError):
     """A learner action that cannot be recorded (e.g. an answer to a check that does not exist)."""
 
 
-@dataclass
-class CourseStatus:
-    """One user's standing in one course."""
+class EnrollmentFigures:
+    """What follows from one user's lesson counts and enrolment in one course.
 
-    course: Course
-    total: int = 0
-    done: int = 0
-    enrollment: Enrollment | None = None
-    missing: list[Course] = field(default_factory=list)  # prerequisites not completed yet
-    prerequisites: list[Course] = field(default_factory=list)  # the ones that can be met
+    Shared by the learner's own CourseStatus and the team report's cells, so both read the same
+    percentage and state; a subclass provides `total`, `done` and `enrollment`.
+    """
+
+    total: int
+    done: int
+    enrollment: Enrollment | None
 
     @property
     def completed_at(self) -> datetime | None:
@@ -38,7 +38,7 @@ class CourseStatus:
     @property
     def percent(self) -> int:
         if self.completed_at is not None:
-            return 100
+            return 100  # a completion stays complete when lessons are added later
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
@@ -55,6 +55,18 @@ class CourseStatus:
     @property
     def due_at(self) -> datetime | None:
         return self.enrollment.due_at if self.assigned else None
+
+
+@dataclass
+class CourseStatus(EnrollmentFigures):
+    """One user's standing in one course."""
+
+    course: Course
+    total: int = 0
+    done: int = 0
+    enrollment: Enrollment | None = None
+    missing: list[Course] = field(default_factory=list)  # prerequisites not completed yet
+    prerequisites: list[Course] = field(default_factory=list)  # the ones that can be met
 
     @property
     def locked(self) -> bool:

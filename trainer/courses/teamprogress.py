@@ -13,7 +13,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import pick
 from trainer.courses.assignments import scope_team_id
 from trainer.courses.models import Course, Enrollment
-from trainer.courses.progress import active_lesson_counts, done_counts
+from trainer.courses.progress import EnrollmentFigures, active_lesson_counts, done_counts
 from trainer.courses.services import published_courses
 from trainer.extensions import db
 
@@ -21,7 +21,7 @@ STATUSES = ("assigned", "not_started", "in_progress", "completed", "overdue")
 
 
 @dataclass
-class Cell:
+class Cell(EnrollmentFigures):
     """One agent in one course."""
 
     total: int
@@ -30,32 +30,8 @@ class Cell:
     now: datetime
 
     @property
-    def completed_at(self) -> datetime | None:
-        return self.enrollment.completed_at if self.enrollment else None
-
-    @property
-    def percent(self) -> int:
-        if self.completed_at is not None:
-            return 100
-        return round(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def assigned(self) -> bool:
-        return bool(self.enrollment and self.enrollment.assigned_at)
-
-    @property
-    def due_at(self) -> datetime | None:
-        return self.enrollment.due_at if self.assigned else None
-
-    @property
     def overdue(self) -> bool:
         return bool(self.assigned and self.enrollment.is_overdue(self.now))
-
-    @property
-    def state(self) -> str:
-        if self.completed_at is not None:
-            return "completed"
-        return "in_progress" if self.done else "not_started"
 
     def matches(self, status: str) -> bool:
         """True when the cell fits the status filter ("" matches everything)."""
