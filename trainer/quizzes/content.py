@@ -19,25 +19,16 @@ from trainer.quizzes import bank
 from trainer.quizzes.draw import RandomRule
 from trainer.quizzes.gift import GiftError, parse_gift
 from trainer.quizzes.models import Question, Quiz
-from trainer.quizzes.quizdefs import QuizSettings, get_quiz_by_slug, save_quiz, settings_of
+from trainer.quizzes.quizdefs import (
+    PLAIN_SETTINGS,
+    QuizSettings,
+    get_quiz_by_slug,
+    save_quiz,
+    settings_of,
+)
 from trainer.quizzes.spec import QuestionSpec
 
-QUIZ_KEYS = {
-    "slug",
-    "title",
-    "description",
-    "draw",
-    "shuffle_questions",
-    "shuffle_options",
-    "time_limit_minutes",
-    "attempts_allowed",
-    "wait_minutes",
-    "pass_mark",
-    "grading_method",
-    "validity_days",
-    "review_policy",
-    "published",
-}
+QUIZ_KEYS = {"slug", "title", "description", "draw", *PLAIN_SETTINGS}
 
 
 @dataclass

@@ -7,7 +7,7 @@ from flask_babel import get_timezone
 
 from trainer.quizzes.forms import QuestionForm, QuizForm
 from trainer.quizzes.models import Quiz
-from trainer.quizzes.quizdefs import QuizSettings
+from trainer.quizzes.quizdefs import PLAIN_SETTINGS, QuizSettings
 from trainer.quizzes.spec import (
     DIFFICULTIES,
     Choice,
@@ -174,18 +174,7 @@ def fill_quiz_form(form: QuizForm, quiz: Quiz) -> None:
         entry.form.difficulty.data = rule.get("difficulty", "")
     fixed = [q for r in quiz.draw_rules if r.get("type") == "fixed" for q in r["questions"]]
     form.fixed_questions.data = "\n".join(str(q) for q in fixed)
-    for name in (
-        "shuffle_questions",
-        "shuffle_options",
-        "time_limit_minutes",
-        "attempts_allowed",
-        "wait_minutes",
-        "pass_mark",
-        "grading_method",
-        "validity_days",
-        "review_policy",
-        "published",
-    ):
+    for name in PLAIN_SETTINGS:
         getattr(form, name).data = getattr(quiz, name)
     form.opens_at.data = _to_local(quiz.opens_at)
     form.closes_at.data = _to_local(quiz.closes_at)

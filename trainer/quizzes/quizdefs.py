@@ -16,6 +16,22 @@ from trainer.quizzes.models.quiz import GRADING_METHODS, REVIEW_POLICIES
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
+# Quiz settings that hold one value under the same name on Quiz, in a quiz.yaml entry and in the
+# quiz form. The slug identifies the quiz, and titles, draw rules and dates are shaped differently
+# in each place, so those are handled one by one.
+PLAIN_SETTINGS = (
+    "shuffle_questions",
+    "shuffle_options",
+    "time_limit_minutes",
+    "attempts_allowed",
+    "wait_minutes",
+    "pass_mark",
+    "grading_method",
+    "validity_days",
+    "review_policy",
+    "published",
+)
+
 
 class QuizError(ValueError):
     """A user-facing reason a quiz definition was refused."""
