@@ -63,3 +63,24 @@ def test_admin_edits_levels(app, login_as):
     client.post("/admin/certification/levels/reset")
     ladders.forget_cached_ladder()
     assert ladders.current_ladder().auto_grant is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "levels: &a [*a]",
+        "levels:\n  - &a\n    code: L0\n  - *a",
+        "levels: " + "[" * 1500 + "]" * 1500,
+        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]",
+    ],
+)
+def test_levels_editor_refuses_yaml_aliases_and_deep_nesting(app, login_as, text):
+    from trainer.extensions import db
+    from trainer.scorecards.models import ConfigDocument
+
+    client, _admin = login_as("admin")
+    response = client.post("/admin/certification/levels", data={"content": text})
+    assert response.status_code == 200 and "levels-errors" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ConfigDocument.id))) == 0
+    with pytest.raises(ConfigError):
+        ladders.parse_ladder(text)

@@ -217,3 +217,30 @@ def test_images_must_live_in_the_course(app, tmp_path, src):
 def test_reserved_slug_is_refused(app, tmp_path):
     write_course(tmp_path, "manage")
     assert any("reserved" in m for m in messages(tmp_path))
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "message"),
+    [
+        ("loop: &a [*a]", 12, "anchors and aliases (&name, *name) are not supported"),
+        ("tree: &a\n  b: *a", 12, "anchors and aliases (&name, *name) are not supported"),
+        ("deep: " + "[" * 1500 + "]" * 1500, 12, "nested more than 50 levels deep"),
+        ("a: &a [x, x, x]\nb: [*a, *a, *a]", 12, "anchors and aliases"),
+    ],
+)
+def test_yaml_anchors_aliases_and_deep_nesting_are_refused(app, tmp_path, extra, line, message):
+    folder = write_course(tmp_path, "tricky")
+    course_yaml = folder / "course.yaml"
+    course_yaml.write_text(course_yaml.read_text() + extra + "\n")
+    found = messages(tmp_path)
+    prefix = f"courses/tricky/course.yaml:{line}: Invalid YAML: "
+    assert any(m.startswith(prefix) and message in m for m in found), found
+
+
+def test_lesson_front_matter_anchors_are_refused_with_the_file_line(app, tmp_path):
+    lesson = LESSON.format(answer=0, body=GOOD_BODY).replace("  en: Lesson one", "  en: &t x")
+    lesson = lesson.replace("minutes: 5", "minutes: 5\nagain: *t")
+    write_course(tmp_path, "front", lessons={"01-intro.md": lesson})
+    found = messages(tmp_path)
+    expected = "courses/front/01-intro.md:4: Invalid YAML: anchors and aliases"
+    assert any(m.startswith(expected) for m in found), found

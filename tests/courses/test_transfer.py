@@ -3,6 +3,8 @@
 import io
 import zipfile
 
+import pytest
+
 from trainer.courses.models import Course, CourseImage, Lesson, LessonVersion
 from trainer.courses.transfer import export_course
 from trainer.extensions import db
@@ -140,3 +142,25 @@ def test_unsafe_zip_paths_are_refused(app, trainer_client):
 def test_import_without_a_file_is_a_clear_error(app, trainer_client):
     response = trainer_client.post("/courses/manage/import", data={})
     assert response.status_code == 400
+
+
+BAD_YAML = [
+    "&a [*a]",
+    "a: &a\n  b: *a",
+    "k: " + "[" * 1500 + "]" * 1500,
+    "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b]",
+]
+
+
+@pytest.mark.parametrize("bad", BAD_YAML)
+def test_import_refuses_yaml_aliases_and_deep_nesting(app, make_course, trainer_client, bad):
+    make_course("yaml-bomb", lessons=1)
+    data = export_course(course("yaml-bomb"))
+    for name, change in [
+        ("yaml-bomb/course.yaml", lambda t: bad),
+        ("yaml-bomb/01-lesson-1.md", lambda t: "---\n" + bad + "\n---\n\n正文\n"),
+    ]:
+        response = upload(trainer_client, rezip(data, change={name: change}))
+        assert response.status_code == 400
+        assert f"{name}:" in response.get_data(as_text=True)
+        assert all(ls.version == 1 for ls in course("yaml-bomb").lessons)

@@ -186,3 +186,24 @@ def test_export_of_an_old_version(app, login_as, make_scenario):
     old = client.get("/roleplay/manage/tiny-parcel/export.yaml?version=1").get_data(as_text=True)
     assert "杯子碎了！怎么办？" in old
     assert client.get("/roleplay/manage/tiny-parcel/export.yaml?version=9").status_code == 404
+
+
+def test_yaml_aliases_and_deep_nesting_are_refused_and_change_nothing(app, login_as, make_scenario):
+    make_scenario()
+    client, _ = login_as("trainer")
+    bombs = [
+        "&a [*a]",
+        "a: &a\n  b: *a",
+        "k: " + "[" * 1500 + "]" * 1500,
+        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]",
+    ]
+    for bomb in bombs:
+        response = client.post("/roleplay/manage/import", data={"text": bomb})
+        assert response.status_code == 400
+        upload = {"file": (io.BytesIO(bomb.encode()), "s.yaml")}
+        assert client.post("/roleplay/manage/import", data=upload).status_code == 400
+        response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=bomb))
+        assert response.status_code == 200 and "YAML" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count(Scenario.id))) == 1
+    assert catalog.get_scenario("tiny-parcel").current_version.number == 1

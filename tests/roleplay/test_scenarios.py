@@ -192,3 +192,20 @@ def test_content_sync_cli_loads_the_shipped_library(app, runner):
     assert "roleplay: scenarios=13, new=13" in result.output
     again = runner.invoke(args=["content", "sync"])
     assert "roleplay: scenarios=13, new=0, updated=0, unchanged=13" in again.output
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("loop: &a [*a]", "anchors and aliases (&name, *name) are not supported"),
+        ("tree: &a\n  b: *a", "anchors and aliases (&name, *name) are not supported"),
+        ("deep: " + "[" * 1500 + "]" * 1500, "nested more than 50 levels deep"),
+        ("a: &a [x, x, x]\nb: [*a, *a, *a]", "anchors and aliases"),
+    ],
+)
+def test_yaml_anchors_aliases_and_deep_nesting_are_refused(app, extra, message):
+    text = tiny_yaml()
+    line = len(text.splitlines()) + 1
+    problems = _problems(text + extra + "\n")
+    assert problems[0][0] == line and "not valid YAML" in problems[0][1]
+    assert message in problems[0][1]

@@ -94,3 +94,38 @@ def test_invalid_override_is_shown_with_lines_and_not_saved(app, login_as):
 def test_only_admins_edit_the_catalogue(app, login_as):
     client, _manager = login_as("manager")
     assert client.post("/admin/kpi/catalogue", data={"content": "kpis: []"}).status_code == 403
+
+
+YAML_BOMBS = [
+    ("kpis: &a [*a]", 1, "anchors and aliases (&name, *name) are not supported"),
+    (
+        "kpis:\n  - &a\n    key: csat\n  - *a",
+        2,
+        "anchors and aliases (&name, *name) are not supported",
+    ),
+    ("kpis: " + "[" * 1500 + "]" * 1500, 1, "nested more than 50 levels deep"),
+    (
+        "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]",
+        1,
+        "anchors and aliases",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), YAML_BOMBS)
+def test_yaml_anchors_aliases_and_deep_nesting_are_refused(app, english, text, line, message):
+    with pytest.raises(ConfigError) as caught:
+        catalogue.parse_catalogue(text)
+    (problem,) = caught.value.problems
+    assert problem.line == line and message in problem.message
+
+
+def test_catalogue_editor_refuses_yaml_bombs_and_saves_nothing(app, login_as):
+    client, _admin = login_as("admin")
+    for text, line, _message in YAML_BOMBS:
+        response = client.post(
+            "/admin/kpi/catalogue", data={"content": text}, headers={"Accept-Language": "en"}
+        )
+        assert response.status_code == 200
+        assert f"Line {line}" in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(ConfigDocument.id))) == 0
