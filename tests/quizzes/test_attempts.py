@@ -228,6 +228,11 @@ def test_plain_form_saves_and_submits_without_javascript(login_as, make_quiz):
         {"slot": "0", "fields": {}},
         {"slot": 0, "fields": {"q0": ["99"]}},
         {"slot": 77, "fields": {}},
+        [1],
+        "x",
+        {"slot": 10**30, "fields": {}},
+        {"slot": -1, "fields": {}},
+        {"slot": True, "fields": {}},
     ],
 )
 def test_bad_autosave_gets_a_clear_error_and_changes_nothing(login_as, make_quiz, body):
@@ -235,6 +240,15 @@ def test_bad_autosave_gets_a_clear_error_and_changes_nothing(login_as, make_quiz
     attempt = start(client, make_quiz(count=1, bank_size=1))  # one single-choice question
     response = client.post(f"/quizzes/attempts/{attempt.id}/answers", json=body)
     assert response.status_code == 400 and response.get_json()["error"]
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt.id).answers[0].response is None
+
+
+def test_plain_form_ignores_field_names_with_non_ascii_digits(login_as, make_quiz):
+    client, _user = login_as("agent")
+    attempt = start(client, make_quiz(count=1, bank_size=1))
+    response = client.post(f"/quizzes/attempts/{attempt.id}", data={"q\u00b2": "1", "q٠": "1"})
+    assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(QuizAttempt, attempt.id).answers[0].response is None
 

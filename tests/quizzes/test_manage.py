@@ -74,6 +74,15 @@ def test_unknown_fixed_question_is_refused(trainer_client, make_question):
     assert "nope" in response.get_data(as_text=True)
 
 
+def test_fixed_question_refs_with_odd_digits_are_unknown_not_a_crash(trainer_client, make_question):
+    make_question("single")
+    make_question("single")
+    for ref in ("²", "99999999999999999999999"):
+        response = trainer_client.post("/quizzes/manage/new", data=quiz_form(fixed_questions=ref))
+        assert response.status_code == 200 and ref in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Quiz.id))) == 0
+
+
 def test_settings_are_validated(app):
     bad = QuizSettings(
         slug="x", title={"zh_CN": "x"}, draw_rules=[], pass_mark=120, grading_method="best"

@@ -1,5 +1,7 @@
 """Agents take quizzes: the list, a quiz's page, the attempt (autosave), review and history."""
 
+import re
+
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -18,6 +20,9 @@ from trainer.quizzes.review import review_items, review_options, slot_views
 from trainer.quizzes.services import standings
 
 bp = Blueprint("quiz_attempts", __name__, url_prefix="/quizzes", template_folder="../templates")
+
+SLOT_FIELD = re.compile(r"q([0-9]{1,6})")  # ASCII digits only: str.isdigit() accepts "²"
+MAX_SLOT = 2**31 - 1  # the slot column is a 32-bit integer
 
 
 @bp.get("/")
@@ -93,9 +98,9 @@ def _form_fields(slot_count: int) -> dict[int, dict[str, list[str]]]:
     """The posted fields grouped by question slot (`q<slot>` and `q<slot>_r<row>`)."""
     grouped: dict[int, dict[str, list[str]]] = {slot: {} for slot in range(slot_count)}
     for name in request.form:
-        head = name.split("_", 1)[0]
-        if head.startswith("q") and head[1:].isdigit() and int(head[1:]) in grouped:
-            grouped[int(head[1:])][name] = request.form.getlist(name)
+        match = SLOT_FIELD.fullmatch(name.split("_", 1)[0])
+        if match and int(match.group(1)) in grouped:
+            grouped[int(match.group(1))][name] = request.form.getlist(name)
     return grouped
 
 
@@ -124,8 +129,15 @@ def save(attempt_id: int):
 def autosave(attempt_id: int):
     """Autosave one question's answer (JSON); replies with the server's receipt time."""
     body = request.get_json(silent=True)
-    slot, fields = (body or {}).get("slot"), (body or {}).get("fields")
-    if not isinstance(slot, int) or not isinstance(fields, dict):
+    if not isinstance(body, dict):
+        return jsonify(error=_("The request could not be understood.")), 400
+    slot, fields = body.get("slot"), body.get("fields")
+    if (
+        not isinstance(slot, int)
+        or isinstance(slot, bool)
+        or not 0 <= slot <= MAX_SLOT
+        or not isinstance(fields, dict)
+    ):
         return jsonify(error=_("The request could not be understood.")), 400
     fields = {str(k): [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
     attempt = lock_attempt_or_404(attempt_id, current_user)

@@ -1,5 +1,7 @@
 """Trainers set up quizzes: list, create, edit (draw rules, timing, attempts, review)."""
 
+import re
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -17,9 +19,12 @@ bp = Blueprint("quiz_admin", __name__, url_prefix="/quizzes/manage", template_fo
 STAFF = (TRAINER, ADMIN)
 
 
+QUESTION_ID = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts "²"
+
+
 def _resolve(ref: str) -> int | None:
     """A fixed-question reference: a question id or an ID number."""
-    if ref.isdigit() and db.session.get(Question, int(ref)) is not None:
+    if QUESTION_ID.fullmatch(ref) and db.session.get(Question, int(ref)) is not None:
         return int(ref)
     question = bank.get_by_idnumber(ref)
     return question.id if question else None
