@@ -145,6 +145,9 @@ def test_preview_returns_sanitised_html_and_problems(app, trainer_client, make_c
     assert "<h1>标题</h1>" in data["html"] and "<script>" not in data["html"]
     assert len(data["problems"]) == 2
     assert trainer_client.post("/courses/manage/preview", json={}).status_code == 400
+    for body in ([1], "x", 3):
+        response = trainer_client.post("/courses/manage/preview", json=body)
+        assert response.status_code == 400 and response.get_json()["error"]
     response = trainer_client.post(
         "/courses/manage/preview", json={"markdown": "x", "course": "nope"}
     )

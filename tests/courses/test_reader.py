@@ -139,6 +139,18 @@ def test_bad_check_answers_are_refused(app, login_as, make_course):
     assert client.post("/courses/quiz-me/lesson-1/checks/0", data={}).status_code == 302
 
 
+def test_check_answers_that_are_not_objects_or_finite_numbers_get_a_400(app, login_as, make_course):
+    client, _ = login_as("agent")
+    make_course("quiz-me", lessons=1)
+    url = "/courses/quiz-me/lesson-1/checks/0"
+    for body in ([1], "x", 1, {"choice": [1]}, {"choice": "1" * 5000}):
+        response = client.post(url, json=body)
+        assert response.status_code == 400 and response.get_json()["error"], body
+    for raw in ('{"choice": Infinity}', '{"choice": -Infinity}', '{"choice": 1e400}'):
+        response = client.post(url, data=raw, content_type="application/json")
+        assert response.status_code == 400 and response.get_json()["error"], raw
+
+
 def test_lesson_markdown_is_sanitised(app, login_as, make_course):
     client, _ = login_as("agent")
     evil = (

@@ -210,7 +210,9 @@ def delete_image(slug: str, name: str):
 @role_required(TRAINER, ADMIN)
 def preview():
     """Sanitised HTML and line-numbered problems for the editor's live preview (JSON)."""
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        return jsonify(error=_("Send the lesson text and the course.")), 400
     text, slug = data.get("markdown"), data.get("course")
     if not isinstance(text, str) or not isinstance(slug, str) or len(text) > 2 * EDITOR_BODY_MAX:
         return jsonify(error=_("Send the lesson text and the course.")), 400

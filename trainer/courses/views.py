@@ -96,10 +96,11 @@ def answer_check(slug: str, lesson_slug: str, index: int):
     lesson = get_current_lesson_or_404(course, lesson_slug)
     if (blocked := _locked_redirect(course)) is not None:
         return _check_reply(None, _("Complete the prerequisites first."), 403, blocked)
-    data = (request.get_json(silent=True) if request.is_json else request.form) or {}
+    data = request.get_json(silent=True) if request.is_json else request.form
+    choice = data.get("choice") if isinstance(data, dict) else None  # a JSON list, string, …
     try:
-        result = progress.answer_check(current_user, lesson, index, int(data.get("choice")))
-    except (TypeError, ValueError):
+        result = progress.answer_check(current_user, lesson, index, int(choice))
+    except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity, 1e400
         db.session.rollback()
         return _check_reply(None, _("Choose one of the answers."), 400)
     db.session.commit()
