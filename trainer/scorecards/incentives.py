@@ -18,6 +18,7 @@ from trainer.extensions import db
 from trainer.scorecards import aggregates, okrs
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.charts import BarChart, histogram
+from trainer.scorecards.csvcells import text_cell
 from trainer.scorecards.okr_models import OkrSet
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import (
@@ -203,10 +204,10 @@ def incentive_csv(report: IncentiveReport) -> str:
                 report.period.start.isoformat(),
                 report.period.end.isoformat(),
                 r.rank or "",
-                r.agent.email,
-                r.agent.name,
-                r.agent.team.name if r.agent.team else "",
-                r.level,
+                text_cell(r.agent.email),
+                text_cell(r.agent.name),
+                text_cell(r.agent.team.name if r.agent.team else ""),
+                text_cell(r.level),
                 r.conversations,
                 _num(r.composite.score),
                 _num(r.okr),

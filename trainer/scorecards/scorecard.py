@@ -16,6 +16,7 @@ from trainer.extensions import db
 from trainer.scorecards import aggregates, okrs
 from trainer.scorecards.catalogue import Catalogue, KpiDefinition, current_catalogue
 from trainer.scorecards.charts import LineChart, line_chart
+from trainer.scorecards.csvcells import text_cell
 from trainer.scorecards.okr_models import APPROVED, OkrSet
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import (
@@ -347,11 +348,11 @@ def team_csv(scorecard: TeamScorecard, rows: list[TeamRow]) -> str:
     for row in rows:
         writer.writerow(
             [
-                row.agent.email,
-                row.agent.name,
+                text_cell(row.agent.email),
+                text_cell(row.agent.name),
                 scorecard.period.start.isoformat(),
                 scorecard.period.end.isoformat(),
-                row.level,
+                text_cell(row.level),
                 row.conversations,
                 *(_cell(row.values.get(k)) for k in keys),
                 _cell(row.composite),
