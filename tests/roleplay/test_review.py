@@ -228,3 +228,12 @@ def test_teamless_manager_cannot_remove_teamless_agents_assignment(app, make_sce
     assert response.status_code == 404
     db.session.expire_all()
     assert db.session.get(RoleplayAssignment, assignment_id) is not None
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "-5", "0", "x"])
+def test_review_lists_clamp_absurd_page_numbers(app, login_as, page):
+    client, _trainer = login_as("trainer")
+    for url in ("/roleplay/review/", "/roleplay/review/results"):
+        response = client.get(url, query_string={"page": page})
+        assert response.status_code == 200, url
+    assert review.review_queue(review.ALL, "", page=10**20) == ([], 0)

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from trainer.core import audit
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
+from trainer.core.inputs import page_number
 from trainer.extensions import db
 from trainer.roleplay.grading import compute_total
 from trainer.roleplay.judge import allowed_scores
@@ -82,7 +83,7 @@ def review_queue(
         )
         .order_by(*order, RoleplaySession.id)
         .limit(PAGE_SIZE)
-        .offset((max(1, page) - 1) * PAGE_SIZE)
+        .offset((page_number(page) - 1) * PAGE_SIZE)
     )
     return list(rows.unique()), total
 

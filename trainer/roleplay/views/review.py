@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from trainer.core.auth import ADMIN, MANAGER, TRAINER, role_required
 from trainer.core.i18n import _
+from trainer.core.inputs import page_number
 from trainer.extensions import db
 from trainer.roleplay import assigning, calibration, catalog, results, services
 from trainer.roleplay import review as reviews
@@ -39,7 +40,7 @@ def queue():
     if status not in (reviews.PENDING, reviews.REVIEWED, reviews.ALL):
         status = reviews.PENDING
     slug = request.args.get("scenario", "")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args.get("page"))
     rows, total = reviews.review_queue(status, slug, page=page)
     return render_template(
         "roleplay/review/queue.html",
@@ -101,7 +102,7 @@ def calibration_page():
 def results_page():
     """Graded sessions (managers: their team's), newest first."""
     slug = request.args.get("scenario", "")
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_number(request.args.get("page"))
     rows, total = reviews.review_queue(reviews.ALL, slug, team_id=_team_scope(), page=page)
     return render_template(
         "roleplay/review/results.html",
