@@ -93,6 +93,22 @@ def test_bad_records_get_422_with_row_numbers(client, token, agent, frozen_today
     assert _count() == 0
 
 
+def test_staff_accounts_look_like_unknown_agents(client, token, make_user, frozen_today):
+    _row, secret = token
+    make_user("trainer", email="coach@example.org")
+    emails = ["coach@example.org", "ghost@example.org"]
+    records = [{"date": "2026-11-18", "agent_email": e, "conversations": 1} for e in emails]
+    response = client.post(
+        URL, json={"records": records}, headers={**_auth(secret), "Accept-Language": "en"}
+    )
+    assert response.status_code == 422
+    payload = response.get_json()
+    assert sorted(payload["unknown_agents"]) == emails
+    messages = [e["message"] for e in payload["errors"]]
+    assert messages == [f"Unknown agent {e}." for e in emails]
+    assert _count() == 0
+
+
 @pytest.mark.parametrize(
     "body",
     [[1, 2], {"records": "x"}, {"records": []}, {"rows": []}, {"records": [1]}],

@@ -89,11 +89,15 @@ def test_unknown_agents_are_named(app, agents, frozen_today):
     assert _count() == 0
 
 
-def test_non_agents_are_refused(app, make_user, frozen_today, english):
+def test_non_agents_are_refused_as_unknown_agents(app, make_user, frozen_today, english):
     manager = make_user("manager", email="boss@example.org")
+    data = _csv(f"2026-11-18,{manager.email},10,,,,,,,", "2026-11-18,nobody@example.org,10,,,,,,,")
     with pytest.raises(records.ImportRejected) as caught:
-        records.import_csv(_csv(f"2026-11-18,{manager.email},10,,,,,,,"), actor=None)
-    assert "not an agent" in caught.value.errors[0].message
+        records.import_csv(data, actor=None)
+    # Staff and missing accounts read the same: nothing tells who has an account.
+    messages = [e.message for e in caught.value.errors]
+    assert messages == ["Unknown agent boss@example.org.", "Unknown agent nobody@example.org."]
+    assert sorted(caught.value.unknown) == ["boss@example.org", "nobody@example.org"]
 
 
 def test_duplicates_within_a_file_point_at_the_first_row(app, agents, frozen_today, english):

@@ -114,10 +114,14 @@ def _check_rows(
 
 
 def _resolve_agents(rows, errors, allowed_team_id) -> tuple[list[dict], set[str]]:
+    # Only agent accounts are looked up: a staff email or a missing account are both an
+    # "unknown agent", so the API and the import never reveal who has an account.
     emails = {values["agent_email"] for _row, values in rows}
     users = {}
     for chunk in chunks(sorted(emails), 900):
-        query = select(User.id, User.email, User.role, User.team_id).where(User.email.in_(chunk))
+        query = select(User.id, User.email, User.team_id).where(
+            User.email.in_(chunk), User.role == "agent"
+        )
         users.update({u.email: u for u in db.session.execute(query)})
     unknown: set[str] = set()
     seen: dict[tuple[int, date], int] = {}
@@ -127,9 +131,6 @@ def _resolve_agents(rows, errors, allowed_team_id) -> tuple[list[dict], set[str]
         if user is None:
             unknown.add(values["agent_email"])
             errors.append(RowError(row, _("Unknown agent %(email)s.", email=values["agent_email"])))
-            continue
-        if user.role != "agent":
-            errors.append(RowError(row, _("%(email)s is not an agent.", email=user.email)))
             continue
         if allowed_team_id is not None and user.team_id != allowed_team_id:
             errors.append(RowError(row, _("%(email)s is not in your team.", email=user.email)))
