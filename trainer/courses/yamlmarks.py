@@ -5,37 +5,7 @@ from typing import Any
 
 import yaml
 
-from trainer.core.i18n import _
-
-MAX_DEPTH = 50  # course files nest a handful of levels
-
-
-class _Refused(Exception):
-    """YAML we do not accept: anchors or aliases, or nesting deeper than MAX_DEPTH."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader minus anchors and aliases (no alias bombs, no cycles), depth capped."""
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(line, _("anchors and aliases (&name, *name) are not supported"))
-        if self._depth >= MAX_DEPTH:
-            raise _Refused(line, _("nested more than %(n)d levels deep", n=MAX_DEPTH))
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
+from trainer.core.yamlsafe import YamlRefused, compose
 
 
 class YamlProblem(ValueError):
@@ -65,22 +35,11 @@ class MarkedYaml:
 
 def load_marked(text: str, offset: int = 0) -> MarkedYaml:
     """Parse one YAML document with the safe loader, keeping node marks (line numbers)."""
-    loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except _Refused as error:
-        raise YamlProblem(error.line + offset, error.message) from error
-    except RecursionError as error:
-        raise YamlProblem(1 + offset, _("nested too deeply")) from error
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = (mark.line + 1 if mark else 1) + offset
-        raise YamlProblem(line, f"invalid YAML: {error.problem or error.context}") from error
-    except yaml.YAMLError as error:
-        raise YamlProblem(1 + offset, f"invalid YAML: {error}") from error
-    finally:
-        loader.dispose()
+        node, data = compose(text)
+    except YamlRefused as error:
+        message = f"invalid YAML: {error.message}" if error.syntax else error.message
+        raise YamlProblem(error.line + offset, message) from error
     marked = MarkedYaml(data=data, lines={(): 1}, offset=offset)
     if node is not None:
         _walk(node, (), marked.lines)

@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from trainer.core.content import Problem
+from trainer.core.yamlsafe import StrictLoader, YamlRefused, compose
 from trainer.extensions import db
 from trainer.quizzes import bank
 from trainer.quizzes.draw import RandomRule
@@ -86,7 +87,7 @@ def _quality(shown: str, questions: list[QuestionSpec]) -> list[Problem]:
     return problems
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(StrictLoader):
     """Remembers the line of every mapping, for `file:line` messages."""
 
 
@@ -106,12 +107,11 @@ _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _con
 
 def _read_quiz_file(path: Path, shown: str, problems: list[Problem]) -> list[dict]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
-    except yaml.MarkedYAMLError as error:
-        line = error.problem_mark.line + 1 if error.problem_mark else 1
-        problems.append(Problem(shown, line, f"YAML: {error.problem}"))
+        _node, data = compose(path.read_text(encoding="utf-8"), _LineLoader)
+    except YamlRefused as error:
+        problems.append(Problem(shown, error.line, f"YAML: {error.message}"))
         return []
-    except (yaml.YAMLError, UnicodeDecodeError) as error:
+    except UnicodeDecodeError as error:
         problems.append(Problem(shown, 1, f"cannot read: {error}"))
         return []
     if not isinstance(data, dict) or not isinstance(data.get("quizzes"), list):

@@ -5,40 +5,9 @@ from typing import Any
 
 import yaml
 
-from trainer.core.i18n import _
+from trainer.core.yamlsafe import YamlRefused, compose
 
 Path = tuple[str | int, ...]
-
-
-MAX_DEPTH = 50  # scenarios nest a handful of levels
-
-
-class _Refused(Exception):
-    """YAML we do not accept: anchors or aliases, or nesting deeper than MAX_DEPTH."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader minus anchors and aliases (no alias bombs, no cycles), depth capped."""
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(line, _("anchors and aliases (&name, *name) are not supported"))
-        if self._depth >= MAX_DEPTH:
-            raise _Refused(line, _("nested more than %(n)d levels deep", n=MAX_DEPTH))
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
 
 class YamlSyntaxError(ValueError):
@@ -55,22 +24,10 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int], list[tuple[int, st
 
     Line numbers let validation say `file:line: message` about any nested value.
     """
-    loader = _StrictLoader(text)
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except _Refused as error:
+        node, data = compose(text)
+    except YamlRefused as error:
         raise YamlSyntaxError(error.line, error.message) from error
-    except RecursionError as error:
-        raise YamlSyntaxError(1, _("nested too deeply")) from error
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlSyntaxError(line, str(error.problem or error)) from error
-    except yaml.YAMLError as error:
-        raise YamlSyntaxError(1, str(error)) from error
-    finally:
-        loader.dispose()
     lines: dict[Path, int] = {}
     duplicates: list[tuple[int, str]] = []
     if node is not None:

@@ -13,41 +13,11 @@ import yaml
 
 from trainer.core import audit
 from trainer.core.i18n import _
+from trainer.core.yamlsafe import YamlRefused, compose
 from trainer.extensions import db
 from trainer.scorecards.models import ConfigDocument
 
 Path_ = tuple[str | int, ...]
-
-
-MAX_DEPTH = 50  # config files nest a handful of levels
-
-
-class _Refused(Exception):
-    """YAML we do not accept: anchors or aliases, or nesting deeper than MAX_DEPTH."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader minus anchors and aliases (no alias bombs, no cycles), depth capped."""
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
-        event = self.peek_event()
-        line = event.start_mark.line + 1
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-            raise _Refused(line, _("anchors and aliases (&name, *name) are not supported"))
-        if self._depth >= MAX_DEPTH:
-            raise _Refused(line, _("nested more than %(n)d levels deep", n=MAX_DEPTH))
-        self._depth += 1
-        try:
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
 
 @dataclass(frozen=True)
@@ -98,26 +68,12 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
 def load_yaml(text: str) -> tuple[Any, Lines]:
     """Parse YAML text into data plus line numbers; a syntax error becomes a ConfigError."""
     try:
-        loader = _StrictLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
-        finally:
-            loader.dispose()
-    except _Refused as error:
-        raise ConfigError([ConfigProblem(error.line, error.message)]) from error
-    except RecursionError as error:
-        raise ConfigError([ConfigProblem(1, _("nested too deeply"))]) from error
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ConfigError(
-            [ConfigProblem(line, _("YAML syntax: %(problem)s", problem=error.problem or ""))]
-        ) from error
-    except yaml.YAMLError as error:
-        raise ConfigError(
-            [ConfigProblem(1, _("YAML syntax: %(problem)s", problem=str(error)))]
-        ) from error
+        node, data = compose(text)
+    except YamlRefused as error:
+        message = (
+            _("YAML syntax: %(problem)s", problem=error.message) if error.syntax else error.message
+        )
+        raise ConfigError([ConfigProblem(error.line, message)]) from error
     lines: dict[Path_, int] = {}
     if node is not None:
         _walk(node, (), lines)
