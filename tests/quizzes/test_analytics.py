@@ -3,18 +3,21 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
-from tests.quizzes.conftest import right_fields
+from tests.quizzes.conftest import QTYPES, right_fields
 from trainer.core.clock import utcnow
 from trainer.extensions import db
 from trainer.quizzes import attempts as service
 from trainer.quizzes.analytics import (
     _correlation,
+    _distribution,
     finished_attempts,
     item_analysis,
     results_csv,
     results_table,
 )
+from trainer.quizzes.models import AttemptAnswer
 
 
 def finish(quiz, user, right_slots):
@@ -54,6 +57,38 @@ def test_facility_discrimination_distribution_and_flags(make_quiz, make_question
     assert single.discrimination is None or single.discrimination > 0
     shares = {s.label: s.count for s in single.options}
     assert shares["正确选项"] == 6 and single.options[-1].count == 6  # the last row: no answer
+
+
+def test_item_analysis_matches_a_plain_recomputation(make_quiz, make_question, make_user):
+    """The row-based analysis gives what the definitions give on ORM answers, every type."""
+    ids = [make_question(t).id for t in QTYPES]
+    quiz = make_quiz(
+        count=len(ids),
+        bank_size=0,
+        shuffle_questions=False,
+        draw_rules=[{"type": "fixed", "questions": ids}],
+    )
+    for i in range(11):  # a different mix of right and blank slots per agent
+        finish(quiz, make_user("agent"), {s for s in range(len(ids)) if (i + s) % (s + 2)})
+    attempts = finished_attempts(quiz)
+    answers = db.session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id.in_([a.id for a in attempts]))
+    ).all()
+    items = item_analysis(attempts)
+    assert {item.version.id for item in items} == {a.version_id for a in answers}
+    for item in items:
+        mine = [a for a in answers if a.version_id == item.version.id]
+        marks = [a.fraction or 0.0 for a in mine]
+        rest = []
+        for a in mine:
+            others = [o.fraction or 0.0 for o in answers if o.attempt_id == a.attempt_id]
+            others.remove(a.fraction or 0.0)
+            rest.append(sum(others) / len(others))
+        assert item.responses == len(mine) == 11
+        assert item.facility == round(100 * sum(marks) / len(marks), 1)
+        assert item.discrimination == _correlation(marks, rest)
+        assert item.options == _distribution(item.version, [a.response for a in mine])
+    assert any(item.discrimination not in (None, 0) for item in items)
 
 
 def test_no_flags_before_enough_responses(make_quiz, make_user):

@@ -9,12 +9,13 @@ Flags appear only once a question has `MIN_RESPONSES` graded responses.
 
 import csv
 import io
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, Text, cast, select
 from sqlalchemy.orm import selectinload
 
 from trainer.accounts.models import User
@@ -63,28 +64,46 @@ class ItemStats:
     flags: list[str] = field(default_factory=list)
 
 
-def finished_attempts(quiz: Quiz) -> list[QuizAttempt]:
-    """Finished attempts with their users (two queries)."""
+def finished_attempts(quiz: Quiz) -> list[Row]:
+    """Finished attempts in submission order, as plain rows (one query).
+
+    Each row carries what the results table and item analysis read — `id`, `user_id`,
+    `started_at`, `submitted_at`, `score` — and quacks like a `QuizAttempt` for the grading
+    helpers; building ORM instances for a thousand attempts is what made the page slow.
+    """
     return list(
-        db.session.scalars(
-            select(QuizAttempt)
+        db.session.execute(
+            select(
+                QuizAttempt.id,
+                QuizAttempt.user_id,
+                QuizAttempt.started_at,
+                QuizAttempt.submitted_at,
+                QuizAttempt.score,
+            )
             .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == FINISHED)
-            .options(selectinload(QuizAttempt.user).selectinload(User.team))
             .order_by(QuizAttempt.submitted_at)
         )
     )
 
 
-def results_table(quiz: Quiz, attempts: list[QuizAttempt], now: datetime) -> list[ResultRow]:
-    """One row per agent who finished an attempt, by name."""
-    by_user: dict[int, list[QuizAttempt]] = defaultdict(list)
+def results_table(quiz: Quiz, attempts: list[Row], now: datetime) -> list[ResultRow]:
+    """One row per agent who finished an attempt, by name (users and teams: two queries)."""
+    by_user: dict[int, list[Row]] = defaultdict(list)
     for attempt in attempts:
         by_user[attempt.user_id].append(attempt)
+    if not by_user:
+        return []
+    users = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_(by_user)).options(selectinload(User.team))
+        )
+    }
     rows = []
-    for user_attempts in by_user.values():
+    for user_id, user_attempts in by_user.items():
         rows.append(
             ResultRow(
-                user=user_attempts[0].user,
+                user=users[user_id],
                 attempts=len(user_attempts),
                 result=current_result(quiz, user_attempts, now),
                 best=max(a.score for a in user_attempts),
@@ -123,34 +142,62 @@ def _csv_safe(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def item_analysis(attempts: list[QuizAttempt]) -> list[ItemStats]:
-    """Facility, discrimination and response distribution per question version drawn."""
+def item_analysis(attempts: list[Row]) -> list[ItemStats]:
+    """Facility, discrimination and response distribution per question version drawn.
+
+    Answers come back as plain rows of the five columns used (two queries in all: answers, then
+    the versions drawn); only the few question versions become ORM instances. Responses are
+    fetched as JSON text and parsed once per distinct text, since most responses repeat.
+    """
     if not attempts:
         return []
-    answers = db.session.scalars(
-        select(AttemptAnswer)
-        .where(AttemptAnswer.attempt_id.in_([a.id for a in attempts]))
-        .options(selectinload(AttemptAnswer.version))
+    answers = db.session.execute(
+        select(
+            AttemptAnswer.attempt_id,
+            AttemptAnswer.slot,
+            AttemptAnswer.version_id,
+            cast(AttemptAnswer.response, Text),  # parsed once per distinct text below
+            AttemptAnswer.fraction,
+        ).where(AttemptAnswer.attempt_id.in_([a.id for a in attempts]))
     ).all()
-    by_attempt: dict[int, list[AttemptAnswer]] = defaultdict(list)
-    by_version: dict[int, list[AttemptAnswer]] = defaultdict(list)
-    for answer in answers:
-        by_attempt[answer.attempt_id].append(answer)
-        by_version[answer.version_id].append(answer)
+    # Plain lists indexed by answer, grouped by index: few objects for the garbage collector.
+    parsed: dict[str | None, dict | None] = {None: None}
+    marks: list[float] = []
+    responses: list[dict | None] = []
+    by_attempt: dict[int, list[int]] = defaultdict(list)
+    by_version: dict[int, list[int]] = defaultdict(list)
+    for index, (attempt_id, _slot, version_id, text, fraction) in enumerate(answers):
+        if text not in parsed:
+            parsed[text] = json.loads(text)
+        marks.append(fraction or 0.0)
+        responses.append(parsed[text])
+        by_attempt[attempt_id].append(index)
+        by_version[version_id].append(index)
+    # The mean mark on the rest of the attempt (slots are unique within an attempt), summed in
+    # the order the answers came, as before.
+    rest_of = [0.0] * len(answers)
+    for indexes in by_attempt.values():
+        attempt_marks = [marks[i] for i in indexes]
+        for position, index in enumerate(indexes):
+            others = attempt_marks[:position] + attempt_marks[position + 1 :]
+            rest_of[index] = sum(others) / len(others) if others else 0.0
+    versions = {
+        version.id: version
+        for version in db.session.scalars(
+            select(QuestionVersion).where(QuestionVersion.id.in_(by_version))
+        )
+    }
     stats = []
-    for version_answers in by_version.values():
-        version = version_answers[0].version
-        marks = [a.fraction or 0.0 for a in version_answers]
-        rest = []
-        for a in version_answers:
-            others = [o.fraction or 0.0 for o in by_attempt[a.attempt_id] if o.slot != a.slot]
-            rest.append(sum(others) / len(others) if others else 0.0)
+    for version_id, indexes in by_version.items():
+        version = versions[version_id]
+        version_marks = [marks[i] for i in indexes]
+        rest = [rest_of[i] for i in indexes]
         item = ItemStats(
             version=version,
-            responses=len(marks),
-            facility=round(100 * sum(marks) / len(marks), 1),
-            discrimination=_correlation(marks, rest),
-            options=_distribution(version, [a.response for a in version_answers]),
+            responses=len(version_marks),
+            facility=round(100 * sum(version_marks) / len(version_marks), 1),
+            discrimination=_correlation(version_marks, rest),
+            options=_distribution(version, [responses[i] for i in indexes]),
         )
         item.flags = _flags(item)
         stats.append(item)
