@@ -56,6 +56,7 @@ class Config:
         self.TRAINER_LLM_MODEL = os.environ.get("TRAINER_LLM_MODEL", "gpt-4o-mini")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
+        self.CLI_LOCALE = os.environ.get("TRAINER_CLI_LOCALE", "en")
         # Behind a proxy or in a load test many users share one address; make the limits tunable.
         self.LOGIN_RATE_LIMIT_IP = os.environ.get("TRAINER_LOGIN_RATE_LIMIT_IP", "30 per minute")
         self.LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(

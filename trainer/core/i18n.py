@@ -39,8 +39,10 @@ def translation_directories() -> list[str]:
 def select_locale() -> str:
     """The signed-in user's setting, else the session's choice, else Accept-Language, else zh_CN."""
     languages = current_app.config["LANGUAGES"]
-    if not has_request_context():  # CLI commands and background jobs
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        # CLI commands and jobs: admins script them and grep their output, so one language
+        # (English unless TRAINER_CLI_LOCALE says otherwise) whatever the features print.
+        return current_app.config["CLI_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
