@@ -1,5 +1,7 @@
 """Sign-in, sign-out, own password, and the admin pages for users and teams."""
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
@@ -92,6 +94,27 @@ def _team_or_none(team_id: int) -> Team | None:
     return db.session.get(Team, team_id) if team_id else None
 
 
+def _manager_or_none(user_id: int) -> User | None:
+    return db.session.get(User, user_id) if user_id else None
+
+
+def _committed(change: Callable[[], object], success: str) -> bool:
+    """Run a service call as the request's one transaction.
+
+    On success commit and flash `success`; when the service refuses, roll back and flash its
+    reason, so a refused change leaves nothing behind.
+    """
+    try:
+        change()
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True
+
+
 @bp.get("/admin/users")
 @role_required(ADMIN)
 def users():
@@ -109,23 +132,22 @@ def create_user():
     """Create a user."""
     form = UserCreateForm()
     form.team_id.choices = _team_choices()
-    if form.validate_on_submit():
-        try:
-            user = services.create_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                password=form.password.data,
-                team=_team_or_none(form.team_id.data),
-                actor=current_user,
-            )
-            user.active = form.active.data
-        except services.AccountError as error:
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("User %(name)s created.", name=user.name), "success")
-            return redirect(url_for("accounts.users"))
+
+    def create() -> None:
+        user = services.create_user(
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            password=form.password.data,
+            team=_team_or_none(form.team_id.data),
+            actor=current_user,
+        )
+        user.active = form.active.data
+
+    if form.validate_on_submit() and _committed(
+        create, _("User %(name)s created.", name=form.name.data.strip())
+    ):
+        return redirect(url_for("accounts.users"))
     return render_template("accounts/user_form.html", form=form, user=None)
 
 
@@ -136,24 +158,19 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=user, team_id=user.team_id or 0)
     form.team_id.choices = _team_choices()
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user,
-                name=form.name.data,
-                email=form.email.data,
-                role=form.role.data,
-                team=_team_or_none(form.team_id.data),
-                active=form.active.data,
-                actor=current_user,
-            )
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("accounts.users"))
+    if form.validate_on_submit() and _committed(
+        lambda: services.update_user(
+            user,
+            name=form.name.data,
+            email=form.email.data,
+            role=form.role.data,
+            team=_team_or_none(form.team_id.data),
+            active=form.active.data,
+            actor=current_user,
+        ),
+        _("Changes saved."),
+    ):
+        return redirect(url_for("accounts.users"))
     reset_form = PasswordResetForm(prefix="reset")
     return render_template("accounts/user_form.html", form=form, user=user, reset_form=reset_form)
 
@@ -166,13 +183,10 @@ def reset_password(user_id: int):
     form = PasswordResetForm(prefix="reset")
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.reset_password(user, form.password.data, actor=current_user)
-    except services.AccountError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(_("Password reset; the user must sign in again."), "success")
+    _committed(
+        lambda: services.reset_password(user, form.password.data, actor=current_user),
+        _("Password reset; the user must sign in again."),
+    )
     return redirect(url_for("accounts.edit_user", user_id=user.id))
 
 
@@ -189,17 +203,13 @@ def teams():
     """List teams and create one."""
     form = TeamForm()
     form.manager_id.choices = _manager_choices()
-    if form.validate_on_submit():
-        try:
-            manager = db.session.get(User, form.manager_id.data) if form.manager_id.data else None
-            services.create_team(form.name.data, manager, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Team created."), "success")
-            return redirect(url_for("accounts.teams"))
+    if form.validate_on_submit() and _committed(
+        lambda: services.create_team(
+            form.name.data, _manager_or_none(form.manager_id.data), actor=current_user
+        ),
+        _("Team created."),
+    ):
+        return redirect(url_for("accounts.teams"))
     rows = db.session.execute(
         db.select(Team, db.func.count(User.id))
         .outerjoin(User, User.team_id == Team.id)
@@ -217,17 +227,16 @@ def edit_team(team_id: int):
     team = db.get_or_404(Team, team_id)
     form = TeamForm(obj=team, manager_id=team.manager_id or 0)
     form.manager_id.choices = _manager_choices()
-    if form.validate_on_submit():
-        try:
-            manager = db.session.get(User, form.manager_id.data) if form.manager_id.data else None
-            services.update_team(team, name=form.name.data, manager=manager, actor=current_user)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Changes saved."), "success")
-            return redirect(url_for("accounts.teams"))
+    if form.validate_on_submit() and _committed(
+        lambda: services.update_team(
+            team,
+            name=form.name.data,
+            manager=_manager_or_none(form.manager_id.data),
+            actor=current_user,
+        ),
+        _("Changes saved."),
+    ):
+        return redirect(url_for("accounts.teams"))
     return render_template("accounts/team_form.html", form=form, team=team)
 
 
