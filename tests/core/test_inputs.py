@@ -52,3 +52,27 @@ def test_failed_flush_still_renders_the_error_page(app, login_as):
     response = client.post("/broken-write-test")
     assert response.status_code == 500
     assert "系统出了点问题" in response.get_data(as_text=True)
+
+
+def test_json_nested_beyond_the_recursion_limit_is_a_bad_request(app, client):
+    @app.post("/json-deep-test")
+    def deep():
+        from flask import request
+
+        return {"got": type(request.get_json()).__name__}
+
+    deep._access = "public"
+    body = "[" * 100_000 + "]" * 100_000
+    response = client.post("/json-deep-test", data=body, content_type="application/json")
+    assert response.status_code == 400
+    shallow = client.post("/json-deep-test", data="[[1]]", content_type="application/json")
+    assert shallow.get_json() == {"got": "list"}
+
+
+def test_deep_json_on_a_real_endpoint_is_refused(login_as):
+    client, _user = login_as("agent")
+    body = "{\"a\":" * 50_000 + "1" + "}" * 50_000
+    response = client.post(
+        "/quizzes/attempts/1/answers", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400

@@ -34,3 +34,11 @@ def test_syntax_errors_carry_the_line():
     with pytest.raises(YamlRefused) as info:
         compose("a: 1\nb: [unclosed\nc: 2\n")
     assert info.value.syntax and info.value.line >= 2
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\x1b"])
+def test_control_characters_are_a_line_numbered_problem(char):
+    with pytest.raises(YamlRefused) as info:
+        compose(f"a: 1\nb: 2\nc: x{char}y\n")
+    assert info.value.line == 3 and info.value.syntax
+    assert "U+00" in info.value.message

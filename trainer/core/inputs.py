@@ -4,6 +4,8 @@
   rather than an overflow in the database driver.
 - JSON bodies must be valid Unicode: `"\\ud800"` (a lone UTF-16 surrogate) parses in Python but
   cannot be stored or rendered, so it is refused as a bad request before any view sees it.
+- JSON nested deeper than the parser's recursion limit (`[[[[…]]]]` 100,000 levels) is a bad
+  request too, not a RecursionError (a 500).
 """
 
 from typing import Any
@@ -28,7 +30,11 @@ class StrictJSONProvider(DefaultJSONProvider):
     """Flask's JSON provider, refusing documents with unpaired surrogates."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        data = super().loads(s, **kwargs)
+        try:
+            data = super().loads(s, **kwargs)
+        except RecursionError as error:
+            # Flask answers a ValueError from the JSON provider with 400 Bad Request.
+            raise ValueError("JSON nested too deeply") from error
         _check_unicode(data)
         return data
 

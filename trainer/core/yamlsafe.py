@@ -45,7 +45,15 @@ class StrictLoader(yaml.SafeLoader):
 
 def compose(text: str, loader_class: type[StrictLoader] = StrictLoader) -> tuple[Any, Any]:
     """Parse one document: (root node or None, data). Raises YamlRefused with a line number."""
-    loader = loader_class(text)
+    try:
+        # The reader refuses control characters (\x00, \x01 …) as soon as it is built.
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as error:
+        line = text.count("\n", 0, max(0, error.position)) + 1
+        raise YamlRefused(
+            line, _("control character %(code)s is not allowed", code=f"U+{error.character:04X}"),
+            syntax=True,
+        ) from error
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
