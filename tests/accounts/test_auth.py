@@ -164,3 +164,23 @@ def test_language_switch_is_a_post_and_sticks_to_the_user(app, login_as):
     assert "退出登录" in client.get("/").get_data(as_text=True)
     client.post("/locale", data={"locale": "xx", "next": "https://evil.example"})
     assert "退出登录" in client.get("/").get_data(as_text=True)
+
+
+def test_changing_own_password_signs_out_every_other_session(app, make_user):
+    from tests.conftest import login
+
+    user = make_user("agent")
+    stolen, own = app.test_client(), app.test_client()
+    login(stolen, user)
+    login(own, user)
+    response = own.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "Quiet-River-Stone-42",
+            "confirm": "Quiet-River-Stone-42",
+        },
+    )
+    assert response.status_code == 302
+    assert own.get("/").status_code == 200  # the person who changed it stays signed in
+    assert stolen.get("/").status_code == 302  # every other session is gone

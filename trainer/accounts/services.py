@@ -109,11 +109,13 @@ def reset_password(user: User, new_password: str, *, actor: User) -> None:
 
 
 def change_own_password(user: User, current: str, new_password: str) -> None:
-    """The user changes their own password after proving the current one."""
+    """The user changes their own password after proving the current one; every other session
+    of theirs ends (a thief's stolen cookie stops working)."""
     if not verify_password(user.password_hash, current):
         raise AccountError(_("The current password is not correct."))
     _check_password(new_password, user.email, user.name)
     user.password_hash = hash_password(new_password)
+    sessions.revoke_all_sessions(user, keep_current=True)
     audit.record(user, "user.change_password", user)
 
 

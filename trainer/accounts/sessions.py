@@ -70,14 +70,20 @@ def end_session() -> None:
     session.clear()
 
 
-def revoke_all_sessions(user: User) -> int:
-    """Revoke every live session of `user` (deactivation, password reset); returns how many."""
+def revoke_all_sessions(user: User, *, keep_current: bool = False) -> int:
+    """Revoke every live session of `user` (deactivation, password reset); returns how many.
+
+    With `keep_current`, the session of the request's own cookie stays alive (a password change
+    signs out every other device, ASVS 5.0 V7.4.3, but not the person changing it).
+    """
     now = utcnow()
-    live = db.session.scalars(
-        db.select(AuthSession).where(
-            AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
-        )
-    ).all()
+    query = db.select(AuthSession).where(
+        AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None)
+    )
+    token = session.get(SESSION_KEY) if keep_current else None
+    if token:
+        query = query.where(AuthSession.token_hash != _digest(token))
+    live = db.session.scalars(query).all()
     for auth in live:
         auth.revoked_at = now
     return len(live)
