@@ -3,8 +3,9 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, TypeDecorator, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -43,3 +44,25 @@ class Model(DeclarativeBase):
     """Base class of every model."""
 
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def get_or_create(session: Session, model: type, defaults: dict | None = None, **keys: Any):
+    """The row of `model` with `keys`, inserted (with `defaults`) if missing — race-safe.
+
+    Two requests of one user (two tabs, a double tap) may both find nothing and both insert;
+    the loser's insert hits the unique constraint inside a savepoint, which is rolled back, and
+    the winner's row is read instead of answering with a 500.
+    """
+    query = select(model).filter_by(**keys)
+    row = session.scalar(query)
+    if row is not None:
+        return row
+    try:
+        with session.begin_nested():
+            row = model(**keys, **(defaults or {}))
+            session.add(row)
+    except IntegrityError:
+        row = session.scalar(query)
+        if row is None:
+            raise
+    return row

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import and_, func
 
 from trainer.core.clock import utcnow
+from trainer.core.db import get_or_create
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 
@@ -206,27 +207,17 @@ def resume_lesson(
 
 def get_or_create_enrollment(user: Any, course: Course) -> Enrollment:
     """The user's enrolment in the course, created (self-enrolled) if missing."""
-    enrollment = db.session.scalar(
-        db.select(Enrollment).where(
-            Enrollment.user_id == user.id, Enrollment.course_id == course.id
-        )
-    )
-    if enrollment is None:
-        enrollment = Enrollment(user_id=user.id, course_id=course.id)
-        db.session.add(enrollment)
-    return enrollment
+    return get_or_create(db.session, Enrollment, user_id=user.id, course_id=course.id)
 
 
 def _get_or_create_progress(user: Any, lesson: Lesson) -> LessonProgress:
-    progress = db.session.scalar(
-        db.select(LessonProgress).where(
-            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
-        )
+    return get_or_create(
+        db.session,
+        LessonProgress,
+        defaults={"check_answers": {}},
+        user_id=user.id,
+        lesson_id=lesson.id,
     )
-    if progress is None:
-        progress = LessonProgress(user_id=user.id, lesson_id=lesson.id, check_answers={})
-        db.session.add(progress)
-    return progress
 
 
 def complete_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:
