@@ -164,3 +164,37 @@ def test_import_refuses_yaml_aliases_and_deep_nesting(app, make_course, trainer_
         assert response.status_code == 400
         assert f"{name}:" in response.get_data(as_text=True)
         assert all(ls.version == 1 for ls in course("yaml-bomb").lessons)
+
+
+def deflated(data: bytes) -> bytes:
+    """The same zip, compressed (a small upload, as an attacker would send it)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
+        out, "w", compression=zipfile.ZIP_DEFLATED
+    ) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    return out.getvalue()
+
+
+def test_an_oversized_image_in_a_zip_is_a_listed_problem(app, make_course, trainer_client):
+    make_course("pictures", lessons=1)
+    big_png = b"\x89PNG\r\n\x1a\n" + b"\0" * (2 * 1024 * 1024 + 10)
+    data = rezip(export_course(course("pictures")), add={"pictures/images/huge.png": big_png})
+    response = upload(trainer_client, deflated(data))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "pictures/images/huge.png" in page and "2048 KB" in page
+    assert db.session.scalar(db.select(db.func.count(CourseImage.id))) == 0
+
+
+def test_a_zip_bomb_text_is_refused_from_its_declared_size(app, make_course, trainer_client):
+    make_course("bomb", lessons=1)
+    inflated = "# " + "a" * (30 * 1024 * 1024) + "\n"  # 30 MB of YAML comment, tiny compressed
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("bomb/course.yaml", inflated)
+    assert len(out.getvalue()) < 100 * 1024
+    response = upload(trainer_client, out.getvalue())
+    assert response.status_code == 400
+    assert "bomb/course.yaml" in response.get_data(as_text=True)

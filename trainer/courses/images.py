@@ -77,16 +77,25 @@ def stored_image(course: Course, name: str) -> CourseImage | None:
     )
 
 
+def image_problem(name: str, data: bytes) -> str | None:
+    """Why `data` cannot be stored as image `name` (in the user's language), or None."""
+    content_type = content_type_for(name)
+    if content_type is None:
+        return _("Images must be PNG, JPEG, GIF or WebP files with a simple name.")
+    if not data or len(data) > MAX_IMAGE_BYTES:
+        return _("An image may be at most 2 MB.")
+    if not looks_like(content_type, data):
+        return _("The file is not the image its name says it is.")
+    return None
+
+
 def save_image(course: Course, name: str, data: bytes, actor: Any) -> CourseImage:
     """Store (or replace) an image of the course after checking its name, size and bytes."""
     name = Path(name or "").name.replace(" ", "-")
+    problem = image_problem(name, data)
+    if problem:
+        raise ImageError(problem)
     content_type = content_type_for(name)
-    if content_type is None:
-        raise ImageError(_("Images must be PNG, JPEG, GIF or WebP files with a simple name."))
-    if not data or len(data) > MAX_IMAGE_BYTES:
-        raise ImageError(_("An image may be at most 2 MB."))
-    if not looks_like(content_type, data):
-        raise ImageError(_("The file is not the image its name says it is."))
     image = stored_image(course, name)
     if image is None:
         image = CourseImage(course_id=course.id, filename=name)

@@ -24,6 +24,8 @@ from trainer.extensions import db
 
 MAX_FILES = 300
 MAX_UNCOMPRESSED = 40 * 1024 * 1024
+# One course.yaml or lesson: the largest shipped lesson is about 10 KB.
+MAX_TEXT_BYTES = 512 * 1024
 
 
 class ImportProblems(ValueError):
@@ -104,16 +106,34 @@ def read_zip(data: bytes) -> tuple[dict[str, bytes], dict[str, bytes], str]:
     tops = {p.parts[0] for p in names if len(p.parts) > 1}
     prefix = tops.pop() if len(tops) == 1 and all(len(p.parts) > 1 for p in names) else ""
     texts, pictures = {}, {}
+    sizes = {PurePosixPath(i.filename): i.file_size for i in infos}
     try:
         for path in names:
             rel = PurePosixPath(*path.parts[1:]) if prefix else path
             if len(rel.parts) == 1 and (rel.name == "course.yaml" or rel.suffix == ".md"):
-                texts[rel.name] = archive.read(str(path))
+                target, limit = texts, MAX_TEXT_BYTES
             elif len(rel.parts) == 2 and rel.parts[0] == "images":
-                pictures[rel.name] = archive.read(str(path))
+                target, limit = pictures, images.MAX_IMAGE_BYTES
+            else:
+                continue
+            # Checked on the declared size before inflating, and again while reading (the
+            # declared size can lie): a small zip cannot make us unpack megabytes of YAML.
+            if sizes[path] > limit:
+                raise _too_big(str(path), limit)
+            with archive.open(str(path)) as member:
+                content = member.read(limit + 1)
+            if len(content) > limit:
+                raise _too_big(str(path), limit)
+            target[rel.name] = content
     except (zipfile.BadZipFile, OSError, RuntimeError) as error:
         raise refuse(_("The zip is damaged or encrypted.")) from error
     return texts, pictures, prefix
+
+
+def _too_big(where: str, limit: int) -> ImportProblems:
+    return ImportProblems(
+        [Problem(where, 1, _("This file is too large (at most %(kb)d KB).", kb=limit // 1024))]
+    )
 
 
 def parse_zip(data: bytes) -> tuple[CoursePackage, dict[str, bytes]]:
@@ -123,15 +143,9 @@ def parse_zip(data: bytes) -> tuple[CoursePackage, dict[str, bytes]]:
     package = parser.parse(texts, set(pictures), None)
     problems = list(parser.problems)
     for name, content in pictures.items():
-        content_type = images.content_type_for(name)
-        if content_type and not images.looks_like(content_type, content):
-            problems.append(
-                Problem(
-                    f"{prefix}/images/{name}",
-                    1,
-                    _("The file is not the image its name says it is."),
-                )
-            )
+        problem = images.image_problem(name, content)
+        if problem and images.content_type_for(name):
+            problems.append(Problem(f"{prefix}/images/{name}", 1, problem))
     if package is not None:
         problems += _prerequisite_problems(package, prefix)
     if problems or package is None:
