@@ -71,7 +71,7 @@ def test_json_nested_beyond_the_recursion_limit_is_a_bad_request(app, client):
 
 def test_deep_json_on_a_real_endpoint_is_refused(login_as):
     client, _user = login_as("agent")
-    body = "{\"a\":" * 50_000 + "1" + "}" * 50_000
+    body = '{"a":' * 50_000 + "1" + "}" * 50_000
     response = client.post(
         "/quizzes/attempts/1/answers", data=body, content_type="application/json"
     )

@@ -169,9 +169,10 @@ def test_import_refuses_yaml_aliases_and_deep_nesting(app, make_course, trainer_
 def deflated(data: bytes) -> bytes:
     """The same zip, compressed (a small upload, as an attacker would send it)."""
     out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(
-        out, "w", compression=zipfile.ZIP_DEFLATED
-    ) as target:
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as source,
+        zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             target.writestr(info.filename, source.read(info))
     return out.getvalue()

@@ -51,7 +51,8 @@ def compose(text: str, loader_class: type[StrictLoader] = StrictLoader) -> tuple
     except yaml.reader.ReaderError as error:
         line = text.count("\n", 0, max(0, error.position)) + 1
         raise YamlRefused(
-            line, _("control character %(code)s is not allowed", code=f"U+{error.character:04X}"),
+            line,
+            _("control character %(code)s is not allowed", code=f"U+{error.character:04X}"),
             syntax=True,
         ) from error
     try:
