@@ -13,3 +13,14 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("TRAINER_ACCESS_LOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    """Refuse several workers with a per-process login limiter: each would count on its own,
+    so an attacker would get 5 guesses per account per minute *per worker*."""
+    store = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    if server.cfg.workers > 1 and store.startswith("memory://"):
+        raise SystemExit(
+            f"gunicorn: {server.cfg.workers} workers need a shared login-throttling store; set "
+            "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (or WEB_CONCURRENCY=1)."
+        )

@@ -54,6 +54,7 @@ def main() -> None:
     env = {
         "DATABASE_URL": args.database_url,
         "SECRET_KEY": secrets.token_urlsafe(32),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
         "TRAINER_LOGIN_RATE_LIMIT_IP": "100000 per minute",
         "TRAINER_LOGIN_RATE_LIMIT_ACCOUNT": "100000 per minute",
     }

@@ -14,12 +14,15 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     app.config.update(overrides)
 
     from trainer.core import errors, i18n, inputs, logs, security
+    from trainer.core.db import tune_sqlite
     from trainer.core.features import register_features
     from trainer.extensions import csrf, db, limiter, migrate
 
     logs.configure_logging(app)
     inputs.init_app(app)
     db.init_app(app)
+    with app.app_context():
+        tune_sqlite(db.engine, app.config["SQLITE_PRAGMAS"])
     # Batch mode lets Alembic alter SQLite tables (copy and move) with the same scripts as
     # PostgreSQL.
     migrate.init_app(

@@ -64,6 +64,8 @@ class Config:
         )
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite only: readers never wait for a writer (WAL); a writer waits up to 10 s for another.
+    SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": "normal"}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # Absolute session lifetime; idle timeout is enforced server-side (accounts.sessions).
@@ -91,6 +93,8 @@ class TestingConfig(Config):
     ARGON2_PARALLELISM = 1
 
     WTF_CSRF_ENABLED = False  # tests that check CSRF turn it back on
+    # A test database is thrown away after the test: no need to wait for the disk.
+    SQLITE_PRAGMAS = {"journal_mode": "wal", "busy_timeout": 10_000, "synchronous": "off"}
 
     def __init__(self) -> None:
         super().__init__()

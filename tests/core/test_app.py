@@ -90,3 +90,19 @@ def test_debug_is_off_by_default():
     from trainer import create_app
 
     assert create_app().debug is False
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    import sqlalchemy as sa
+
+    from trainer import create_app
+    from trainer.config import Config
+    from trainer.extensions import db
+
+    app = create_app(Config(), SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'w.db'}")
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+            assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 10_000
+            assert conn.execute(sa.text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        db.engine.dispose()

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, select
+from sqlalchemy import DateTime, MetaData, TypeDecorator, event, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -66,3 +67,20 @@ def get_or_create(session: Session, model: type, defaults: dict | None = None, *
         if row is None:
             raise
     return row
+
+
+def tune_sqlite(engine: Engine, pragmas: dict[str, Any]) -> None:
+    """Set `pragmas` on every new connection of a SQLite engine (no-op for other databases).
+
+    WAL lets readers work while one request writes, and a busy timeout makes a second writer
+    wait its turn instead of failing at once with "database is locked".
+    """
+    if engine.dialect.name != "sqlite" or not pragmas:
+        return
+
+    @event.listens_for(engine, "connect")
+    def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        for name, value in pragmas.items():
+            cursor.execute(f"PRAGMA {name}={value}")
+        cursor.close()
