@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from trainer.accounts.models import Team, User
+from trainer.core.clock import local_date
 from trainer.core.evidence import KpiSummary
 from trainer.extensions import db
 from trainer.scorecards import aggregates, okrs
@@ -116,8 +117,8 @@ def build_agent_scorecard(agent: User, period: Period, now: datetime) -> AgentSc
     before = aggregates.summaries_for_agents([agent.id], previous_period.start, previous_period.end)
     series = aggregates.daily_agent_series(agent.id, period.start, period.end)
     training = training_summaries([agent.id], previous_period.start, period.end, now)[agent.id]
-    current_plays = [r for r in training.roleplays if r.ended_at.date() >= period.start]
-    earlier_plays = [r for r in training.roleplays if r.ended_at.date() < period.start]
+    current_plays = [r for r in training.roleplays if local_date(r.ended_at) >= period.start]
+    earlier_plays = [r for r in training.roleplays if local_date(r.ended_at) < period.start]
     training.roleplays = current_plays
     summary = summaries.get(agent.id)
     values, qa_source = agent_values(summary, training.roleplay_average, catalogue.roleplay_qa)
