@@ -13,7 +13,7 @@ from trainer.core.forms import choices
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
-from trainer.scorecards.scorecard import all_teams, team_agents
+from trainer.scorecards.teamcard import all_teams, team_agents
 
 bp = Blueprint("certification", __name__, url_prefix="/certification", template_folder="templates")
 
