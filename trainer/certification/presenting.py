@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from werkzeug.routing import BuildError
@@ -17,6 +18,7 @@ from trainer.certification.engine import (
     ROLEPLAY_SESSIONS,
     Check,
 )
+from trainer.core import clock
 from trainer.core.i18n import _, pick
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.training import course_titles, quiz_titles
@@ -79,7 +81,13 @@ def _number(value: float | None, unit: str) -> str:
 
 
 def _date(text: str | None) -> str:
-    return text[:10] if text else "—"
+    """The organisation's calendar day of a stored ISO timestamp."""
+    if not text:
+        return "—"
+    try:
+        return clock.date_local(datetime.fromisoformat(text))
+    except ValueError:
+        return text[:10]
 
 
 def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]:
