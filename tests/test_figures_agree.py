@@ -61,20 +61,20 @@ def home(c, agent):
     }
 
 
-def own_scorecard(c, agent):
-    html = c.agent.get("/scorecards/").get_data(as_text=True)
+def _scorecard(html: str) -> dict:
     return {
         "kpi_composite": _number(_testid(html, "kpi-composite")),
         "roleplay_qa": _number(_testid(html, "roleplay-average")),
+        "quiz_passes": _number(_testid(html, "valid-passes")),
     }
+
+
+def own_scorecard(c, agent):
+    return _scorecard(c.agent.get("/scorecards/").get_data(as_text=True))
 
 
 def managers_scorecard(c, agent):
-    html = c.manager.get(f"/scorecards/agents/{agent.id}").get_data(as_text=True)
-    return {
-        "kpi_composite": _number(_testid(html, "kpi-composite")),
-        "roleplay_qa": _number(_testid(html, "roleplay-average")),
-    }
+    return _scorecard(c.manager.get(f"/scorecards/agents/{agent.id}").get_data(as_text=True))
 
 
 def team_scorecard(c, agent):
@@ -83,6 +83,7 @@ def team_scorecard(c, agent):
     return {
         "kpi_composite": _number(_testid(html, "row-composite", marker)),
         "roleplay_qa": _number(_testid(html, "row-roleplay", marker)),
+        "quiz_passes": _number(_testid(html, "row-quiz-passes", marker)),
     }
 
 
@@ -91,6 +92,7 @@ def team_csv(c, agent):
     return {
         "kpi_composite": _number(row["kpi_composite"]),
         "roleplay_qa": _number(row["roleplay_average"]),
+        "quiz_passes": _number(row["valid_quiz_passes"]),
     }
 
 
@@ -122,16 +124,20 @@ def incentive_csv(c, agent):
     }
 
 
-def own_level_page(c, agent):
-    html = c.agent.get("/certification/").get_data(as_text=True)
+def _level_page(html: str) -> dict:
     met = _attrs(html, "requirements-met")
-    return {"requirements": (met["met"], met["total"])}
+    missing = re.findall(
+        r'class="requirement missing" data-kind="([^"]+)" data-key="([^"]+)"', html
+    )
+    return {"requirements": (met["met"], met["total"]), "missing": frozenset(missing)}
+
+
+def own_level_page(c, agent):
+    return _level_page(c.agent.get("/certification/").get_data(as_text=True))
 
 
 def managers_level_page(c, agent):
-    html = c.manager.get(f"/certification/agents/{agent.id}").get_data(as_text=True)
-    met = _attrs(html, "requirements-met")
-    return {"requirements": (met["met"], met["total"])}
+    return _level_page(c.manager.get(f"/certification/agents/{agent.id}").get_data(as_text=True))
 
 
 def cert_evaluate(c, agent):
@@ -139,7 +145,11 @@ def cert_evaluate(c, agent):
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     total = len(data["met"]) + len(data["missing"])
-    return {"level": data["level"], "requirements": (str(len(data["met"])), str(total))}
+    return {
+        "level": data["level"],
+        "requirements": (str(len(data["met"])), str(total)),
+        "missing": frozenset((m["kind"], m["key"]) for m in data["missing"]),
+    }
 
 
 SOURCES = [
@@ -192,7 +202,15 @@ def test_every_place_shows_the_same_figures(app, runner, travel, email):
     for source in SOURCES:
         for figure, value in source(clients, agent).items():
             seen.setdefault(figure, {})[source.__name__] = value
-    assert set(seen) == {"kpi_composite", "roleplay_qa", "incentive", "level", "requirements"}
+    assert set(seen) == {
+        "kpi_composite",
+        "roleplay_qa",
+        "quiz_passes",
+        "incentive",
+        "level",
+        "requirements",
+        "missing",
+    }
     for figure, by_source in seen.items():
         assert len(set(by_source.values())) == 1, f"{figure} differs: {by_source}"
     assert seen["kpi_composite"]["home"] is not None  # the demo has figures this month
