@@ -112,3 +112,8 @@ def test_an_unknown_zone_is_refused_at_startup():
 def test_the_admin_home_shows_the_zone(admin_client):
     page = admin_client.get("/").get_data(as_text=True)
     assert "Asia/Shanghai" in page and "UTC+08:00" in page
+
+
+def test_stored_iso_timestamps_show_their_shanghai_day(app):
+    assert clock.date_of_iso("2026-11-10T16:30:00+00:00") == "2026-11-11"
+    assert clock.date_of_iso(None) == "—"

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import current_app
 from werkzeug.routing import BuildError
@@ -82,12 +81,7 @@ def _number(value: float | None, unit: str) -> str:
 
 def _date(text: str | None) -> str:
     """The organisation's calendar day of a stored ISO timestamp."""
-    if not text:
-        return "—"
-    try:
-        return clock.date_local(datetime.fromisoformat(text))
-    except ValueError:
-        return text[:10]
+    return clock.date_of_iso(text)
 
 
 def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]:

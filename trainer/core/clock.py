@@ -141,6 +141,16 @@ def date_local(moment: datetime | None) -> str:
     return local_date(moment).isoformat() if moment else ""
 
 
+def date_of_iso(text: str | None) -> str:
+    """The local calendar day of a stored ISO timestamp string ("—" when empty or unreadable)."""
+    if not text:
+        return "—"
+    try:
+        return date_local(datetime.fromisoformat(str(text)))
+    except ValueError:
+        return str(text)[:10]
+
+
 def parse_local_day(text: str) -> date:
     """A day from "YYYY-MM-DD" (a local day) or an ISO timestamp (its local day); ValueError."""
     text = text.strip()
@@ -161,5 +171,6 @@ def init_app(app) -> None:
     app.jinja_env.filters["localdate"] = date_local
     app.jinja_env.filters["localtime"] = format_local
     app.jinja_env.filters["isolocal"] = iso_local
+    app.jinja_env.filters["isodate"] = date_of_iso
     app.jinja_env.globals["org_timezone"] = zone_name
     app.jinja_env.globals["org_utc_offset"] = utc_offset
