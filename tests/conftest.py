@@ -223,3 +223,41 @@ def count_queries(app):
             event.remove(db.engine, "before_cursor_execute", counter)
 
     return counting
+
+
+# Session bookkeeping is the one write a GET may cause: the server-side session's last_seen_at
+# (at most once a minute) and revoking an expired session (trainer/accounts/sessions.py).
+GET_WRITE_ALLOWED_TABLES = ("auth_sessions",)
+WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "MERGE")
+
+
+class GetWriteWatcher:
+    """Records every INSERT/UPDATE/DELETE issued while a GET request is being handled."""
+
+    def __init__(self) -> None:
+        self.writes: list[tuple[str, str]] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        from flask import has_request_context, request
+
+        if not has_request_context() or request.method not in ("GET", "HEAD"):
+            return
+        words = statement.lstrip().split(None, 3)
+        if not words or words[0].upper() not in WRITE_VERBS:
+            return
+        table = next((w for w in words[1:] if w.upper() not in ("INTO", "FROM")), "")
+        if table.strip('"').lower() in GET_WRITE_ALLOWED_TABLES:
+            return
+        self.writes.append((request.full_path, " ".join(statement.split())[:160]))
+
+
+@pytest.fixture
+def no_writes_on_get(app):
+    """Fail the test if any GET request writes to the database (SQLAlchemy event hook)."""
+    watcher = GetWriteWatcher()
+    event.listen(db.engine, "before_cursor_execute", watcher)
+    try:
+        yield watcher
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watcher)
+    assert watcher.writes == [], f"GET requests wrote to the database: {watcher.writes}"

@@ -57,6 +57,10 @@ class Config:
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
         self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
         self.CLI_LOCALE = os.environ.get("TRAINER_CLI_LOCALE", "en")
+        # The organisation's time zone: every calendar day (KPI day, due date, expiry, period)
+        # is a day in this zone (trainer.core.clock); Babel shows times in it too.
+        self.TRAINER_TIMEZONE = os.environ.get("TRAINER_TIMEZONE", "").strip() or "Asia/Shanghai"
+        self.BABEL_DEFAULT_TIMEZONE = self.TRAINER_TIMEZONE
         # Behind a proxy or in a load test many users share one address; make the limits tunable.
         self.LOGIN_RATE_LIMIT_IP = os.environ.get("TRAINER_LOGIN_RATE_LIMIT_IP", "30 per minute")
         self.LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
@@ -74,7 +78,6 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (GIFT, CSV, YAML, zip) stay well below this
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; the session has its own limits
     BABEL_DEFAULT_LOCALE = "zh_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
     LANGUAGES = ("zh_CN", "en")
     # argon2id parameters (OWASP floor: m=19 MiB, t=2, p=1); these sit above it.
     ARGON2_TIME_COST = 3

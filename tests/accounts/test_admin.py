@@ -154,9 +154,9 @@ def test_user_list_query_count_is_bounded(app, admin_client, make_user, make_tea
 
 def test_audit_log_page_and_admin_home(admin_client, make_user):
     make_user("agent", name="审计对象")
-    page = admin_client.get("/admin/audit?action=user.")
+    page = admin_client.get("/audit?kind=user.create")
     assert page.status_code == 200
-    assert "user.create" in page.get_data(as_text=True)
+    assert 'data-action="user.create"' in page.get_data(as_text=True)
     home = admin_client.get("/").get_data(as_text=True)
     assert "人员" in home and "管理用户" in home
 

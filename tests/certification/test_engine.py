@@ -16,6 +16,7 @@ from trainer.certification.engine import (
     evaluate,
 )
 from trainer.certification.ladder import SHIPPED, parse_ladder
+from trainer.core import clock
 
 
 @pytest.fixture
@@ -178,7 +179,9 @@ def test_notice_before_a_required_pass_expires(ladder):
     )  # 10 days left
     result = check_retention(l1_ready(quiz_passes=passes), ladder, "L1", RetentionState(), NOW)
     assert result.status == NOTICE
-    assert result.lapse_due == max(passes["platform-rules"].expires_at, NOW + timedelta(days=14))
+    assert result.lapse_due == max(
+        passes["platform-rules"].expires_at, clock.start_of_day_after(NOW, 14)
+    )
 
 
 def test_lapse_when_the_pass_expired_after_the_notice(ladder):
@@ -195,7 +198,7 @@ def test_an_expired_pass_without_notice_gets_notice_first(ladder):
     passes["platform-rules"] = quiz_pass("platform-rules", days_ago=181, valid_days=180)
     result = check_retention(l1_ready(quiz_passes=passes), ladder, "L1", RetentionState(), NOW)
     assert result.status == NOTICE
-    assert result.lapse_due == NOW + timedelta(days=14)
+    assert result.lapse_due == clock.start_of_day_after(NOW, 14)
 
 
 def test_kpi_below_floor_lapses_only_after_the_grace_period(ladder):
@@ -204,7 +207,7 @@ def test_kpi_below_floor_lapses_only_after_the_grace_period(ladder):
     assert (first.status, first.kpi_below, first.lapse_due) == (
         NOTICE,
         True,
-        NOW + timedelta(days=14),
+        clock.start_of_day_after(NOW, 14),
     )
     within = RetentionState(
         noticed_at=NOW - timedelta(days=10), kpi_below_since=NOW - timedelta(days=10)

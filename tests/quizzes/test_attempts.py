@@ -169,10 +169,32 @@ def test_overdue_attempt_is_finalised_when_the_agent_comes_back(login_as, make_q
         autosave(client, attempt, 0, right_fields(attempt.answers[0]))
     with time_machine.travel(start_time + timedelta(hours=2), tick=False):
         login(client, user)  # the session timed out meanwhile
-        response = client.get(f"/quizzes/attempts/{attempt.id}")
+        response = client.get(f"/quizzes/attempts/{attempt.id}")  # reading does not write
+        assert response.status_code == 200 and 'data-testid="time-up"' in response.text
+        db.session.expire_all()
+        assert db.session.get(QuizAttempt, attempt.id).state == "in_progress"
+        response = client.post(f"/quizzes/attempts/{attempt.id}/submit")
         assert response.status_code == 302 and response.headers["Location"].endswith("/review")
     db.session.expire_all()
     assert db.session.get(QuizAttempt, attempt.id).finished_by == "timeout"
+
+
+def test_reading_pages_of_an_overdue_attempt_writes_nothing(login_as, make_quiz, request):
+    client, _user = login_as("agent")
+    quiz = make_quiz(count=2, time_limit_minutes=5)
+    start_time = utcnow()
+    with time_machine.travel(start_time, tick=False):
+        attempt = start(client, quiz)
+    with time_machine.travel(start_time + timedelta(minutes=7), tick=False):
+        request.getfixturevalue("no_writes_on_get")  # fails the test on any GET write
+        for url in (
+            f"/quizzes/{quiz.slug}",
+            f"/quizzes/attempts/{attempt.id}",
+            f"/quizzes/attempts/{attempt.id}/review",
+            "/quizzes/",
+            "/",
+        ):
+            assert client.get(url).status_code in (200, 302), url
 
 
 def test_close_overdue_command_finalises_abandoned_attempts(app, runner, login_as, make_quiz):

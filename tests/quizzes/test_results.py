@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from trainer.core import clock
 from trainer.core.clock import utcnow
 from trainer.core.evidence import QuizPass
 from trainer.extensions import db
@@ -50,7 +51,7 @@ def test_highest_pass_dates_from_the_best_attempt_and_expires(make_quiz, make_us
     attempts = attempts_with(quiz, make_user("agent"), [(50, 0), (85, 1), (85, 2)])
     result = current_result(quiz, attempts, T0 + timedelta(days=3))
     assert result.passed_at == attempts[1].submitted_at
-    assert result.expires_at == attempts[1].submitted_at + timedelta(days=30)
+    assert result.expires_at == clock.days_after(attempts[1].submitted_at, 30)
     assert result.valid_at(T0 + timedelta(days=10))
     # After expiry the standing resets and the attempt allowance starts afresh.
     later = T0 + timedelta(days=40)
@@ -81,7 +82,7 @@ def test_quiz_passes_contract(make_quiz, make_user):
     got = passes[agent.id][quiz.slug]
     assert isinstance(got, QuizPass)
     assert got.score == 88 and got.passed_at == T0 + timedelta(days=1, minutes=10)
-    assert got.expires_at == got.passed_at + timedelta(days=180)
+    assert got.expires_at == clock.days_after(got.passed_at, 180)
     assert passes[agent.id][other.slug].expires_at is None
     assert quiz_passes([]) == {}
 

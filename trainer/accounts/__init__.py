@@ -7,14 +7,16 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, CLI and navigation."""
-    from trainer.accounts import cli, services, views
+    from trainer.accounts import audit_views, cli, services, views
+
+    del audit_views  # imported for its routes on the accounts blueprint
     from trainer.core.features import add_home_widget, add_nav
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users_group)
     add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
     add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)
-    add_nav(app, "accounts.audit_log", _l("Audit log"), {"admin"}, order=92)
+    add_nav(app, "accounts.audit_log", _l("Audit log"), {"admin", "manager"}, order=92)
     add_home_widget(
         app, "accounts/_home_admin.html", {"admin"}, lambda user: services.account_overview()
     )

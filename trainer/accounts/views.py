@@ -18,7 +18,6 @@ from trainer.accounts.models import Team, User
 from trainer.core.auth import ADMIN, public, role_required, signed_in
 from trainer.core.forms import choices
 from trainer.core.i18n import _
-from trainer.core.inputs import page_number
 from trainer.core.urls import safe_next_url
 from trainer.extensions import db, limiter
 
@@ -238,19 +237,3 @@ def edit_team(team_id: int):
     ):
         return redirect(url_for("accounts.teams"))
     return render_template("accounts/team_form.html", form=form, team=team)
-
-
-@bp.get("/admin/audit")
-@role_required(ADMIN)
-def audit_log():
-    """The audit log, newest first, filterable by action prefix; 100 rows a page."""
-    from trainer.core.audit import AuditEvent
-
-    action = request.args.get("action", "").strip()
-    page = page_number(request.args.get("page"))
-    query = db.select(AuditEvent).options(db.joinedload(AuditEvent.actor))
-    if action:
-        query = query.where(AuditEvent.action.startswith(action, autoescape=True))
-    query = query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    events = db.paginate(query, page=page, per_page=100, error_out=False)
-    return render_template("accounts/audit.html", events=events, action=action)

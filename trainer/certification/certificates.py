@@ -12,6 +12,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from trainer.certification.models import GRANTED, Certificate, Certification
+from trainer.core import clock
 from trainer.core.clock import utcnow
 from trainer.extensions import db
 
@@ -131,9 +132,9 @@ def certificate_texts(certificate: Certificate) -> dict:
     """The certificate's wording in both languages (Chinese first: the holders read Chinese)."""
     certification = certificate.certification
     names = certificate.level_name or {}
-    dates = [f"颁发日期 Issued: {certificate.issued_at.date().isoformat()}"]
+    dates = [f"颁发日期 Issued: {clock.date_local(certificate.issued_at)}"]
     if certification.status == GRANTED and certification.valid_until:
-        dates.append(f"有效期至 Valid until: {certification.valid_until.date().isoformat()}")
+        dates.append(f"有效期至 Valid until: {clock.date_local(certification.valid_until)}")
     return {
         "title": "认证证书 · Certificate",
         "intro": "兹证明 This certifies that",

@@ -10,6 +10,8 @@ from trainer.certification.errors import CertificationError
 from trainer.certification.evidence import collect_evidence
 from trainer.certification.ladder import Ladder, current_ladder
 from trainer.certification.models import GRANTED, PROPOSED, REJECTED, REVOKED, Certification
+from trainer.certification.presenting import present
+from trainer.certification.review import SAME, compare, snapshot_checks
 from trainer.core import audit
 from trainer.core.auth import ADMIN, AGENT, MANAGER
 from trainer.core.clock import utcnow
@@ -164,17 +166,36 @@ def approve(
         raise CertificationError(_("You can decide only for agents of your own team."))
     evidence = collect_evidence([cert.user], ladder, now)[cert.user_id]
     evaluation = evaluate(evidence, ladder, now)
-    missing = [c for c in check_level(ladder.level(cert.level), evidence, ladder, now) if not c.met]
+    live = check_level(ladder.level(cert.level), evidence, ladder, now)
+    missing = [c for c in live if not c.met]
     if missing and not override:
         raise CertificationError(
-            _("Requirements are missing now; approve as an override with a reason, or reject.")
+            _(
+                "%(level)s is no longer met: %(missing)s. Approve as an override with a reason, "
+                "or reject.",
+                level=cert.level,
+                missing="; ".join(r.label for r in present(missing)),
+            )
         )
     if missing and not reason.strip():
         raise CertificationError(_("An override needs a reason."))
+    changed = [
+        {"kind": r.kind, "key": r.key, "change": r.change}
+        for r in compare(snapshot_checks(cert), live)
+        if r.change != SAME
+    ]
     cert.evidence = _snapshot(evaluation) if evaluation.next_level == cert.level else cert.evidence
     action = "certification.override_grant" if missing else "certification.grant"
     return grant_certification(
-        cert, actor, reason, evidence, ladder, now, action, missing=[c.as_dict() for c in missing]
+        cert,
+        actor,
+        reason,
+        evidence,
+        ladder,
+        now,
+        action,
+        missing=[c.as_dict() for c in missing],
+        changed_since_proposal=changed,
     )
 
 

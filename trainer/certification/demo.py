@@ -11,7 +11,7 @@ from trainer.certification import services
 from trainer.certification.models import Certification
 from trainer.extensions import db
 from trainer.scorecards.demo import TEAMMATES
-from trainer.scorecards.scorecard import team_agents
+from trainer.scorecards.teamcard import team_agents
 
 CERTIFIED_BEFORE = TEAMMATES[0][0]  # 陈晓, the strongest teammate
 

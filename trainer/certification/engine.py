@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from trainer.certification.ladder import KpiRule, Ladder, Level
+from trainer.core import clock
 from trainer.core.evidence import KpiSummary, QuizPass, RoleplayResult
 
 COURSE, QUIZ = "course", "quiz"
@@ -246,7 +247,9 @@ def check_retention(
     if level is None or level.rank == 0:
         return Retention(code, OK)
     notice_from = state.noticed_at or now
-    min_notice = notice_from + timedelta(days=ladder.notice_days)
+    # Notice and grace periods count calendar days in the organisation's zone: the level lapses
+    # at the start of the local day they run out.
+    min_notice = clock.start_of_day_after(notice_from, ladder.notice_days)
     problems: list[Check] = []
     due: list[datetime] = []
     for slug in ladder.quizzes_for(level):
@@ -272,7 +275,9 @@ def check_retention(
         if below:
             kpi_below = True
             problems += below
-            due.append((state.kpi_below_since or now) + timedelta(days=ladder.lapse_grace_days))
+            due.append(
+                clock.start_of_day_after(state.kpi_below_since or now, ladder.lapse_grace_days)
+            )
     if not problems:
         return Retention(code, OK)
     lapse_due = min(due)

@@ -12,6 +12,7 @@ from trainer.accounts.models import User
 from trainer.certification.engine import AgentEvidence
 from trainer.certification.ladder import Ladder
 from trainer.certification.models import GRANTED, Certification, Endorsement
+from trainer.core import clock
 from trainer.extensions import db
 from trainer.scorecards import services as scorecards
 from trainer.scorecards import training
@@ -50,7 +51,7 @@ def endorsements(user_ids: list[int]) -> dict[int, frozenset[str]]:
 
 def latest_okr_scores(user_ids: list[int], now: datetime) -> dict[int, float]:
     """This quarter's approved OKR score, else last quarter's."""
-    this_quarter = quarter_of(now.date())
+    this_quarter = quarter_of(clock.local_date(now))
     scores = scorecards.okr_scores(user_ids, previous_quarter(this_quarter))
     scores.update(scorecards.okr_scores(user_ids, this_quarter))
     return scores
@@ -63,11 +64,12 @@ def collect_evidence(
     ids = [u.id for u in users]
     if not ids:
         return {}
-    window_start = now.date() - timedelta(days=ladder.kpi_window_days - 1)
+    today = clock.local_date(now)  # KPI days are the organisation's calendar days
+    window_start = today - timedelta(days=ladder.kpi_window_days - 1)
     courses = training.completed_courses(ids)
     passes = training.quiz_passes(ids)
     plays = training.roleplay_results(ids)
-    kpis = scorecards.kpi_summary(ids, window_start, now.date())
+    kpis = scorecards.kpi_summary(ids, window_start, today)
     okr = latest_okr_scores(ids, now)
     held = granted_levels(ids)
     endorsed = endorsements(ids)

@@ -8,7 +8,7 @@ from trainer.accounts.models import User
 from trainer.certification.engine import Evaluation
 from trainer.certification.ladder import Ladder, Level, current_ladder
 from trainer.certification.models import GRANTED, PROPOSED, Certification
-from trainer.certification.presenting import Requirement, check_from_dict, present
+from trainer.certification.presenting import Requirement, present
 from trainer.certification.services import evaluate_users, history, open_certifications
 
 
@@ -67,8 +67,3 @@ def team_levels(agents: Sequence[User], now: datetime) -> list[AgentLevel]:
     return [
         _standing(a, evaluations[a.id], certs.get(a.id, []), ladder, detailed=False) for a in agents
     ]
-
-
-def proposal_requirements(cert: Certification) -> list[Requirement]:
-    """The evidence snapshot taken when the level was proposed, readable."""
-    return present(check_from_dict(c) for c in (cert.evidence or {}).get("checks", []))

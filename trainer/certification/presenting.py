@@ -17,6 +17,7 @@ from trainer.certification.engine import (
     ROLEPLAY_SESSIONS,
     Check,
 )
+from trainer.core import clock
 from trainer.core.i18n import _, pick
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.training import course_titles, quiz_titles
@@ -79,7 +80,8 @@ def _number(value: float | None, unit: str) -> str:
 
 
 def _date(text: str | None) -> str:
-    return text[:10] if text else "—"
+    """The organisation's calendar day of a stored ISO timestamp."""
+    return clock.date_of_iso(text)
 
 
 def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]:

@@ -1,13 +1,14 @@
 """Reading certification state: evaluations, open certifications, history, levels on a date."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 
 from trainer.accounts.models import User
 from trainer.certification.engine import Evaluation, evaluate
 from trainer.certification.evidence import collect_evidence
 from trainer.certification.ladder import Ladder, current_ladder
 from trainer.certification.models import GRANTED, LAPSED, PROPOSED, REVOKED, Certification
+from trainer.core import clock
 from trainer.core.clock import utcnow
 from trainer.extensions import db
 
@@ -58,7 +59,8 @@ def history(user_id: int) -> list[Certification]:
 
 
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=UTC)
+    """End (exclusive) of the organisation's calendar day `day`."""
+    return clock.day_bounds(day)[1]
 
 
 def levels_held_on(

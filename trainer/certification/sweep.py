@@ -24,7 +24,7 @@ from trainer.certification.evidence import collect_evidence
 from trainer.certification.ladder import current_ladder
 from trainer.certification.models import GRANTED, LAPSED, PROPOSED, Certification
 from trainer.certification.reading import open_certifications
-from trainer.core import audit
+from trainer.core import audit, clock
 from trainer.core.auth import AGENT
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
@@ -85,7 +85,7 @@ def _apply_retention(
         cert.kpi_below_since = now
     elif not result.kpi_below:
         cert.kpi_below_since = None
-    cert.notice = {"problems": problems, "lapse_due": result.lapse_due.isoformat()}
+    cert.notice = {"problems": problems, "lapse_due": clock.iso_local(result.lapse_due)}
     cert.valid_until = result.lapse_due
     if first_notice:
         audit.record(

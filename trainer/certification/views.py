@@ -7,13 +7,14 @@ from trainer.certification import overview, services
 from trainer.certification.access import get_decidable_certification_or_404
 from trainer.certification.forms import ApproveForm, CheckNowForm, GrantForm, ReasonForm
 from trainer.certification.ladder import current_ladder
+from trainer.certification.review import review_proposals
 from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
 from trainer.core.clock import utcnow
 from trainer.core.forms import choices
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
-from trainer.scorecards.scorecard import all_teams, team_agents
+from trainer.scorecards.teamcard import all_teams, team_agents
 
 bp = Blueprint("certification", __name__, url_prefix="/certification", template_folder="templates")
 
@@ -64,13 +65,15 @@ def agent_level(agent_id: int):
 def review():
     """Proposals to decide, lapse notices, and every agent's standing in the team."""
     team = viewer_team(current_user, request.args.get("team", type=int))
-    rows = overview.team_levels(team_agents(team.id), utcnow()) if team else []
+    now = utcnow()
+    rows = overview.team_levels(team_agents(team.id), now) if team else []
+    reviews = review_proposals([c for row in rows for c in row.proposals], now)
     return render_template(
         "certification/review.html",
         team=team,
         rows=rows,
+        reviews=reviews,
         teams=all_teams() if current_user.role == ADMIN else [],
-        requirements_of=overview.proposal_requirements,
     )
 
 

@@ -22,9 +22,14 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(80), index=True)
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[str] = mapped_column(String(64))
+    # The person the entry is about (an agent whose grade, level or account changed), if any.
+    subject_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-    actor = relationship("User")
+    actor = relationship("User", foreign_keys=[actor_id])
+    subject_user = relationship("User", foreign_keys=[subject_user_id])
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action} {self.subject_type}:{self.subject_id}>"
@@ -34,6 +39,19 @@ class AuditEvent(db.Model):
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_change(mapper, connection, target) -> None:
     raise RuntimeError("the audit log is append-only")
+
+
+def person_of(subject: Any, data: dict) -> int | None:
+    """Who an entry is about: a `user_id` in its data, the user itself, or the subject's owner."""
+    if isinstance(data.get("user_id"), int):
+        return data["user_id"]
+    if getattr(type(subject), "__tablename__", None) == "users":
+        return getattr(subject, "id", None)
+    for attribute in ("user_id", "agent_id"):
+        if isinstance(value := getattr(subject, attribute, None), int):
+            return value
+    owner = getattr(getattr(subject, "session", None), "user_id", None)  # a role-play grade
+    return owner if isinstance(owner, int) else None
 
 
 def record(
@@ -59,6 +77,7 @@ def record(
         action=action,
         subject_type=getattr(type(subject), "__tablename__", type(subject).__name__),
         subject_id=str(getattr(subject, "id", subject)),
+        subject_user_id=person_of(subject, payload),
         data=payload,
     )
     db.session.add(event_)

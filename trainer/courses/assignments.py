@@ -5,14 +5,11 @@ assignment enrols the team's current agents (people who join later are assigned 
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from flask import current_app
 
 from trainer.accounts.models import Team, User
-from trainer.core import audit
+from trainer.core import audit, clock
 from trainer.core.auth import MANAGER
 from trainer.core.clock import utcnow
 from trainer.courses.models import Course, Enrollment
@@ -66,9 +63,8 @@ def agents_of_team(team: Team, actor: Any) -> list[User]:
 
 
 def due_at_end_of(day: date) -> datetime:
-    """A due date means "by the end of that day" in the site's time zone, stored in UTC."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "UTC"))
-    return datetime.combine(day, time(23, 59, 59), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+    """A due date means "by the end of that day" in the organisation's zone, stored in UTC."""
+    return clock.end_of_day(day)
 
 
 def assign_course(

@@ -6,9 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask_babel import to_user_timezone
-
 from trainer.accounts.models import User
+from trainer.core import clock
 from trainer.core.clock import utcnow
 from trainer.core.i18n import pick
 from trainer.courses.assignments import scope_team_id
@@ -144,7 +143,8 @@ def _enrollments(user_ids: list[int], course_ids: list[int]) -> dict[tuple, Enro
 
 
 def _local(moment: datetime | None) -> str:
-    return to_user_timezone(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    """ISO 8601 in the organisation's zone, with its offset (unambiguous in a spreadsheet)."""
+    return clock.iso_local(moment)
 
 
 def _cell_text(value: Any) -> str:

@@ -19,6 +19,7 @@ from sqlalchemy import Row, Text, cast, select
 from sqlalchemy.orm import selectinload
 
 from trainer.accounts.models import User
+from trainer.core import clock
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.quizzes.grading import normalise_text
@@ -130,8 +131,8 @@ def results_csv(rows: list[ResultRow]) -> str:
                 "" if row.result.grade is None else f"{row.result.grade:.2f}",
                 "" if row.best is None else f"{row.best:.2f}",
                 "yes" if row.result.passed else "no",
-                row.result.passed_at.isoformat() if row.result.passed_at else "",
-                row.result.expires_at.isoformat() if row.result.expires_at else "",
+                clock.iso_local(row.result.passed_at),
+                clock.iso_local(row.result.expires_at),
             ]
         )
     return "\ufeff" + out.getvalue()

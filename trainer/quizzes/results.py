@@ -6,8 +6,9 @@ the attempt allowance starts afresh, so an agent can always renew an expired pas
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from trainer.core import clock
 from trainer.quizzes.models import Quiz, QuizAttempt
 from trainer.quizzes.models.quiz import AVERAGE, FIRST, LATEST
 
@@ -50,7 +51,7 @@ def grade_cycle(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizResult:
     passed = grade >= quiz.pass_mark
     passed_at = decisive.submitted_at if passed else None
     expires_at = (
-        passed_at + timedelta(days=quiz.validity_days)
+        clock.days_after(passed_at, quiz.validity_days)
         if passed_at is not None and quiz.validity_days
         else None
     )

@@ -1,11 +1,5 @@
-"""Spreadsheet-safe CSV cells for the scorecard exports."""
+"""Spreadsheet-safe CSV cells for the scorecard exports (the helper lives in trainer.core)."""
 
-from typing import Any
+from trainer.core.csvcells import FORMULA_STARTS, text_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text_cell(value: Any) -> str:
-    """Text that a spreadsheet shows as text: a leading = + - @ tab or CR would run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+__all__ = ["FORMULA_STARTS", "text_cell"]

@@ -5,28 +5,27 @@ from sqlalchemy import func
 from trainer.accounts.models import User
 from trainer.core.clock import today
 from trainer.extensions import db
-from trainer.scorecards import aggregates, okrs
+from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
+from trainer.scorecards.figures import agent_figures, figures_for, team_pooled
 from trainer.scorecards.okr_models import APPROVED, SUBMITTED, OkrSet
 from trainer.scorecards.periods import period_containing
-from trainer.scorecards.scoring import MET, MISSED, composite_score, kpi_status
+from trainer.scorecards.scoring import MET, MISSED
 
 
 def agent_panel(user: User) -> dict:
     """This month's composite and KPI statuses, and this quarter's OKR state."""
-    catalogue = current_catalogue()
     period = period_containing("month", today())
-    summary = aggregates.summaries_for_agents([user.id], period.start, period.end).get(user.id)
-    values = summary.values if summary else {}
-    statuses = [kpi_status(k, values.get(k.key)) for k in catalogue.agent_kpis]
+    figures = figures_for(user.id, period)
+    statuses = list(figures.statuses.values())
     okr_set = okrs.get_set(user.id, period.quarter)
     return {
         "period": period,
-        "composite": composite_score(catalogue.agent_kpis, values).score,
+        "composite": figures.composite.score,
         "met": statuses.count(MET),
         "missed": statuses.count(MISSED),
         "total": len(statuses),
-        "conversations": summary.conversations if summary else 0,
+        "conversations": figures.conversations,
         "okr_set": okr_set,
         "okr_score": okrs.set_score(okr_set) if okr_set and okr_set.status == APPROVED else None,
     }
@@ -36,15 +35,12 @@ def manager_panel(user: User) -> dict:
     """The team's pooled month so far, agents missing a KPI, OKRs waiting for approval."""
     if user.team_id is None:
         return {"team": None}
-    catalogue = current_catalogue()
     period = period_containing("month", today())
-    members = aggregates.summaries_for_team(user.team_id, period.start, period.end)
-    pooled = aggregates.team_member_totals(user.team_id, period.start, period.end)
-    missing = sum(
-        1
-        for s in members.values()
-        if any(kpi_status(k, s.values.get(k.key)) == MISSED for k in catalogue.agent_kpis)
+    agents = db.session.scalars(
+        db.select(User.id).where(User.team_id == user.team_id, User.role == "agent")
     )
+    members = [f for f in agent_figures(agents, period).values() if f.summary is not None]
+    _pooled, composite = team_pooled(user.team_id, period)
     pending = db.session.scalar(
         db.select(func.count(OkrSet.id))
         .join(User, User.id == OkrSet.agent_id)
@@ -53,9 +49,9 @@ def manager_panel(user: User) -> dict:
     return {
         "team": user.team,
         "period": period,
-        "composite": composite_score(catalogue.agent_kpis, pooled.values if pooled else {}).score,
+        "composite": composite.score,
         "agents_with_data": len(members),
-        "agents_missing": missing,
+        "agents_missing": sum(1 for f in members if f.missed),
         "pending_okrs": pending or 0,
     }
 

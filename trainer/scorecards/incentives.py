@@ -15,20 +15,18 @@ from sqlalchemy.orm import selectinload
 from trainer.accounts.models import User
 from trainer.core.evidence import KpiSummary
 from trainer.extensions import db
-from trainer.scorecards import aggregates, okrs
+from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.charts import BarChart, histogram
 from trainer.scorecards.csvcells import text_cell
+from trainer.scorecards.figures import AgentFigures, agent_figures
 from trainer.scorecards.okr_models import OkrSet
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import (
     Composite,
     IncentiveBreakdown,
-    composite_score,
     incentive_score,
 )
-from trainer.scorecards.services import agent_values
-from trainer.scorecards.training import day_end, day_start, roleplay_results
 
 NO_DATA, TOO_FEW = "no_data", "too_few_conversations"
 
@@ -76,12 +74,13 @@ class IncentiveReport:
         return round(statistics.fmean(scores), 1) if scores else None
 
 
-def _row(agent, summary, plays, okr, level, formula, catalogue) -> IncentiveRow:
-    average = round(sum(p.total for p in plays) / len(plays), 1) if plays else None
-    values, qa_source = agent_values(summary, average, catalogue.roleplay_qa)
-    composite = composite_score(catalogue.agent_kpis, values)
+def _row(agent, figures: AgentFigures, okr, level, formula) -> IncentiveRow:
+    composite = figures.composite
+    summary = figures.summary
     label, multiplier = level
-    row = IncentiveRow(agent, summary, composite, okr, label, multiplier, None, qa_source=qa_source)
+    row = IncentiveRow(
+        agent, summary, composite, okr, label, multiplier, None, qa_source=figures.qa_source
+    )
     if summary is None or composite.score is None:
         row.excluded = NO_DATA
     elif summary.conversations < formula.min_conversations:
@@ -128,23 +127,10 @@ def build_report(
     catalogue = current_catalogue()
     formula = catalogue.incentive
     ids = [a.id for a in agents]
-    if team_id is not None:
-        summaries = aggregates.summaries_for_team(team_id, period.start, period.end)
-    else:
-        summaries = aggregates.summaries_for_agents(ids, period.start, period.end)
-    plays = roleplay_results(ids, since=day_start(period.start))
+    figures = agent_figures(ids, period)
     okr = okrs.okr_scores(ids, period.quarter)
-    end = day_end(period.end)
     rows = [
-        _row(
-            agent,
-            summaries.get(agent.id),
-            [p for p in plays.get(agent.id, []) if p.ended_at < end],
-            okr.get(agent.id),
-            levels.get(agent.id, ("", 1.0)),
-            formula,
-            catalogue,
-        )
+        _row(agent, figures[agent.id], okr.get(agent.id), levels.get(agent.id, ("", 1.0)), formula)
         for agent in agents
     ]
     rows = _rank(rows)

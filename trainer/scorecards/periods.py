@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from trainer.core import clock
 from trainer.core.i18n import _
 
 KINDS = ("week", "month", "quarter")
@@ -71,17 +72,9 @@ def previous_quarter(quarter: str) -> str:
 
 
 def period_containing(kind: str, day: date) -> Period:
-    """The week (Monday-Sunday), month or quarter that contains `day`."""
-    if kind == "week":
-        start = day - timedelta(days=day.weekday())
-        return Period(kind, start, start + timedelta(days=6))
-    if kind == "month":
-        last = calendar.monthrange(day.year, day.month)[1]
-        return Period(kind, day.replace(day=1), day.replace(day=last))
-    if kind == "quarter":
-        start, end = quarter_bounds(quarter_of(day))
-        return Period(kind, start, end)
-    raise ValueError(f"unknown period kind {kind!r}")
+    """The week (Monday-Sunday), month or quarter that contains `day` (a local day)."""
+    start, end = clock.period_of(kind, day)
+    return Period(kind, start, end)
 
 
 def parse_period(kind: str | None, on: str | None, today: date) -> Period:

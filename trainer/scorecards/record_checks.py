@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from trainer.accounts.models import Team, User
-from trainer.core.clock import today
+from trainer.core import clock
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards.kpi_files import (
@@ -46,12 +46,13 @@ def _convert(column: Column, value: Any) -> Any:
         return None
     if column.kind == "date":
         try:
-            day = date.fromisoformat(text)
+            # A day in the organisation's zone; a timestamp counts on its local day.
+            day = clock.parse_local_day(text)
         except ValueError:
             raise ValueError(
                 _("date: %(value)s is not a date like 2026-11-20.", value=text[:40])
             ) from None
-        if day > today():
+        if day > clock.today():
             raise ValueError(_("date: %(value)s is in the future.", value=text))
         if day.year < 2000:
             raise ValueError(_("date: %(value)s is too far in the past.", value=text))

@@ -5,10 +5,33 @@ Every formula here is small enough to check by hand; the tests do exactly that.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from trainer.scorecards.catalogue import IncentiveFormula, KpiDefinition
 
 MET, WATCH, MISSED, NO_DATA = "met", "watch", "missed", "none"
+
+
+def round_score(value: float | None) -> float | None:
+    """The one rounding rule for scores (docs/scoring.md): once, half up, to one decimal.
+
+    KPI points, composites, the role-play QA score and incentive scores go through here; pages,
+    CSV exports, the API and PDFs print the rounded value as it is.
+    """
+    if value is None:
+        return None
+    return float(Decimal(repr(float(value))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def _raw_points(kpi: KpiDefinition, value: float) -> float:
+    share = (value - kpi.floor) / (kpi.target - kpi.floor)
+    return 100 * min(1.0, max(0.0, share))
+
+
+def roleplay_average(totals: Iterable[float]) -> float | None:
+    """The QA (role-play) score: the mean of graded sessions' totals, rounded as a score."""
+    totals = list(totals)
+    return round_score(sum(totals) / len(totals)) if totals else None
 
 
 def kpi_points(kpi: KpiDefinition, value: float | None) -> float | None:
@@ -18,8 +41,7 @@ def kpi_points(kpi: KpiDefinition, value: float | None) -> float | None:
     """
     if value is None:
         return None
-    share = (value - kpi.floor) / (kpi.target - kpi.floor)
-    return round(100 * min(1.0, max(0.0, share)), 2)
+    return round_score(_raw_points(kpi, value))
 
 
 def kpi_status(kpi: KpiDefinition, value: float | None) -> str:
@@ -54,7 +76,7 @@ class Composite:
 def composite_score(kpis: Iterable[KpiDefinition], values: Mapping[str, float | None]) -> Composite:
     """Weighted mean of KPI points over the KPIs that have data (weights re-normalised)."""
     scored = [
-        (k, kpi_points(k, values.get(k.key)))
+        (k, _raw_points(k, values[k.key]))
         for k in kpis
         if k.weight > 0 and values.get(k.key) is not None
     ]
@@ -62,10 +84,10 @@ def composite_score(kpis: Iterable[KpiDefinition], values: Mapping[str, float | 
     if not total:
         return Composite(None, ())
     parts = tuple(
-        CompositePart(k.key, k.weight, points, round(points * k.weight / total, 2))
+        CompositePart(k.key, k.weight, round_score(points), round(points * k.weight / total, 2))
         for k, points in scored
     )
-    return Composite(round(sum(p * k.weight for k, p in scored) / total, 2), parts)
+    return Composite(round_score(sum(p * k.weight for k, p in scored) / total), parts)
 
 
 # ---------------------------------------------------------------- OKRs
@@ -115,7 +137,7 @@ class IncentiveBreakdown:
 def incentive_score(
     kpi_composite: float, okr: float | None, multiplier: float, formula: IncentiveFormula
 ) -> IncentiveBreakdown:
-    """(kpi_weight × composite + okr_weight × OKR × 100) × level multiplier, rounded to 0.1."""
+    """(kpi_weight × composite + okr_weight × OKR × 100) × level multiplier, as a score."""
     if okr is None and formula.missing_okr == "kpi_only":
         kpi_part, okr_part = kpi_composite, 0.0
     else:
@@ -129,5 +151,5 @@ def incentive_score(
         okr_part=round(okr_part, 2),
         base=round(base, 2),
         multiplier=multiplier,
-        score=round(base * multiplier, 1),
+        score=round_score(base * multiplier),
     )

@@ -7,12 +7,13 @@ track simply has no evidence. Errors inside a contract are not hidden.
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
 from flask import current_app
 
+from trainer.core import clock
 from trainer.core.evidence import QuizPass, RoleplayResult
 
 
@@ -82,13 +83,13 @@ def _shipped_quiz_titles(root: str) -> dict[str, dict]:
 
 
 def day_start(day: date) -> datetime:
-    """Midnight UTC at the start of `day`."""
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """Start of the organisation's calendar day `day`, as a UTC instant."""
+    return clock.day_bounds(day)[0]
 
 
 def day_end(day: date) -> datetime:
-    """Midnight UTC after `day` (exclusive end)."""
-    return day_start(day + timedelta(days=1))
+    """End (exclusive) of the organisation's calendar day `day`, as a UTC instant."""
+    return clock.day_bounds(day)[1]
 
 
 @dataclass

@@ -1,11 +1,11 @@
 """Scorecard pages: an agent's own, a manager's team (sortable, filterable, CSV) and incentives."""
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
 from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
 from trainer.core.clock import today, utcnow
-from trainer.scorecards import incentives, scorecard
+from trainer.scorecards import figures, incentives, scorecard, teamcard
 from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.periods import parse_period
@@ -49,19 +49,38 @@ def agent_scorecard(agent_id: int):
     return render_template("scorecards/agent.html", card=card, own=False)
 
 
+def _figures_response(agent):
+    data = figures.figures_json(figures.figures_for(agent.id, _period()))
+    return jsonify(agent={"id": agent.id, "email": agent.email, "name": agent.name}, **data)
+
+
+@bp.get("/figures.json")
+@role_required(AGENT)
+def my_figures():
+    """The signed-in agent's figures for the period as JSON (the same numbers as the pages)."""
+    return _figures_response(current_user._get_current_object())
+
+
+@bp.get("/agents/<int:agent_id>/figures.json")
+@role_required(MANAGER, ADMIN)
+def agent_figures(agent_id: int):
+    """One agent's figures for the period as JSON, for their manager or an admin."""
+    return _figures_response(get_visible_agent_or_404(agent_id, current_user))
+
+
 def _team_card():
     team = viewer_team(current_user, request.args.get("team", type=int))
     if team is None:
         return None, []
     period = _period()
-    ids = [a.id for a in scorecard.team_agents(team.id)]
+    ids = [a.id for a in teamcard.team_agents(team.id)]
     labels = {uid: label for uid, (label, _m) in _levels(ids, period.clipped_end(today())).items()}
-    card = scorecard.build_team_scorecard(team, period, utcnow(), labels)
-    rows = scorecard.filter_rows(
+    card = teamcard.build_team_scorecard(team, period, utcnow(), labels)
+    rows = teamcard.filter_rows(
         card.rows, request.args.get("q", ""), request.args.get("status", "all")
     )
     sort = request.args.get("sort", "name")
-    rows = scorecard.sort_rows(rows, sort, request.args.get("dir") == "desc", card.kpis)
+    rows = teamcard.sort_rows(rows, sort, request.args.get("dir") == "desc", card.kpis)
     return card, rows
 
 
@@ -70,7 +89,7 @@ def _team_card():
 def team_scorecard():
     """The team scorecard: every agent's KPIs, composite, OKR score and training results."""
     card, rows = _team_card()
-    teams = scorecard.all_teams() if current_user.role == ADMIN else []
+    teams = teamcard.all_teams() if current_user.role == ADMIN else []
     return render_template(
         "scorecards/team.html", card=card, rows=rows, teams=teams, args=request.args
     )
@@ -84,7 +103,7 @@ def team_export():
     if card is None:
         return _csv("\ufeff", "scorecard.csv")
     return _csv(
-        scorecard.team_csv(card, rows), f"scorecard-{card.period.start}-{card.period.kind}.csv"
+        teamcard.team_csv(card, rows), f"scorecard-{card.period.start}-{card.period.kind}.csv"
     )
 
 
@@ -106,7 +125,7 @@ def _report():
 def incentive_ranking():
     """Incentive ranking for the period, its distribution and each score's parts."""
     report = _report()
-    teams = scorecard.all_teams() if current_user.role == ADMIN else []
+    teams = teamcard.all_teams() if current_user.role == ADMIN else []
     formula = current_catalogue().incentive
     return render_template(
         "scorecards/incentives.html", report=report, teams=teams, args=request.args, formula=formula

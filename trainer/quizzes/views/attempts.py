@@ -51,10 +51,8 @@ def quiz(slug: str):
     """A quiz's rules, the agent's standing and attempts, and the start button."""
     quiz = get_published_quiz_or_404(slug)
     attempts = service.user_attempts(quiz, current_user)
-    running = next((a for a in attempts if a.state == "in_progress"), None)
-    if running is not None and service.finalise_if_overdue(running):
-        db.session.commit()
-        attempts = service.user_attempts(quiz, current_user)
+    # An overdue attempt is finalised by the POST that continues it (or `flask quiz
+    # close-overdue`), never by reading this page: GET requests do not write.
     status = service.eligibility(quiz, attempts, utcnow())
     return render_template("quizzes/quiz.html", quiz=quiz, attempts=attempts, status=status)
 
@@ -79,11 +77,11 @@ def start(slug: str):
 def attempt(attempt_id: int):
     """The attempt: every question with the answers saved so far, and the countdown."""
     attempt = get_attempt_or_404(attempt_id, current_user)
-    if service.finalise_if_overdue(attempt):
-        db.session.commit()
-        flash(_("Time is up: the answers saved before the deadline have been submitted."), "info")
     if attempt.state != "in_progress":
         return redirect(url_for(".review", attempt_id=attempt.id))
+    if service.is_overdue(attempt, utcnow()):
+        # Reading never writes: the agent's POST (or the scheduler) finalises the attempt.
+        return render_template("quizzes/time_up.html", attempt=attempt, quiz=attempt.quiz)
     return render_template(
         "quizzes/attempt.html",
         attempt=attempt,
@@ -155,7 +153,9 @@ def autosave(attempt_id: int):
 def submit(attempt_id: int):
     """Submit the attempt; a second submit (double click, other tab) changes nothing."""
     attempt = lock_attempt_or_404(attempt_id, current_user)
-    if service.submit_attempt(attempt):
+    if service.finalise_if_overdue(attempt):
+        flash(_("Time is up: the answers saved before the deadline have been submitted."), "info")
+    elif service.submit_attempt(attempt):
         flash(_("Your attempt has been submitted."), "success")
     db.session.commit()
     return redirect(url_for(".review", attempt_id=attempt_id))
@@ -166,8 +166,6 @@ def submit(attempt_id: int):
 def review(attempt_id: int):
     """The finished attempt: score, and per question what the review policy allows."""
     attempt = get_attempt_or_404(attempt_id, current_user)
-    if service.finalise_if_overdue(attempt):
-        db.session.commit()
     if attempt.state == "in_progress":
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     options = review_options(attempt.quiz, attempt, utcnow())

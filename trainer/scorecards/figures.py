@@ -1,0 +1,125 @@
+"""The one computation of an agent's figures for a period (docs/scoring.md).
+
+The KPI values (with role-play grades feeding the QA score as configured), the QA (role-play)
+score, the KPI composite and the KPI statuses are computed here and only here: the home page,
+the scorecards, the team scorecard, the incentive ranking, the CSV exports and the JSON API all
+call `agent_figures`, so a figure cannot differ between two pages showing the same period.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from trainer.core import clock
+from trainer.core.evidence import KpiSummary, RoleplayResult
+from trainer.scorecards import aggregates
+from trainer.scorecards.catalogue import Catalogue, current_catalogue
+from trainer.scorecards.periods import Period
+from trainer.scorecards.scoring import MISSED, Composite, composite_score, kpi_status
+from trainer.scorecards.scoring import roleplay_average as average_of
+from trainer.scorecards.services import agent_values
+from trainer.scorecards.training import roleplay_results
+
+
+@dataclass(frozen=True)
+class AgentFigures:
+    """An agent's figures for one period, as every page shows them."""
+
+    agent_id: int
+    period: Period
+    summary: KpiSummary | None
+    values: dict[str, float]
+    qa_source: str | None
+    roleplays: tuple[RoleplayResult, ...]
+    roleplay_average: float | None  # the QA (role-play) score
+    composite: Composite
+    statuses: dict[str, str]
+
+    @property
+    def conversations(self) -> int:
+        return self.summary.conversations if self.summary else 0
+
+    @property
+    def days(self) -> int:
+        return self.summary.days if self.summary else 0
+
+    @property
+    def missed(self) -> int:
+        return sum(1 for status in self.statuses.values() if status == MISSED)
+
+    @property
+    def critical_failures(self) -> int:
+        return sum(1 for play in self.roleplays if play.critical_failed)
+
+
+def _figures(
+    agent_id: int,
+    period: Period,
+    summary: KpiSummary | None,
+    plays: list[RoleplayResult],
+    catalogue: Catalogue,
+) -> AgentFigures:
+    average = average_of(p.total for p in plays)
+    values, source = agent_values(summary, average, catalogue.roleplay_qa)
+    return AgentFigures(
+        agent_id=agent_id,
+        period=period,
+        summary=summary,
+        values=values,
+        qa_source=source,
+        roleplays=tuple(plays),
+        roleplay_average=average,
+        composite=composite_score(catalogue.agent_kpis, values),
+        statuses={k.key: kpi_status(k, values.get(k.key)) for k in catalogue.agent_kpis},
+    )
+
+
+def agent_figures(agent_ids: Iterable[int], period: Period) -> dict[int, AgentFigures]:
+    """Figures per agent for the period: one KPI query and one role-play contract call."""
+    ids = sorted(set(agent_ids))
+    if not ids:
+        return {}
+    catalogue = current_catalogue()
+    summaries = aggregates.summaries_for_agents(ids, period.start, period.end)
+    start, end = clock.range_bounds(period.start, period.end)  # the organisation's days
+    plays = roleplay_results(ids, since=start)
+    return {
+        uid: _figures(
+            uid,
+            period,
+            summaries.get(uid),
+            [p for p in plays.get(uid, []) if start <= p.ended_at < end],
+            catalogue,
+        )
+        for uid in ids
+    }
+
+
+def figures_for(agent_id: int, period: Period) -> AgentFigures:
+    """One agent's figures for the period."""
+    return agent_figures([agent_id], period)[agent_id]
+
+
+def team_pooled(team_id: int, period: Period) -> tuple[KpiSummary | None, Composite]:
+    """The team's members' KPI days pooled over the period, and the composite of those values."""
+    pooled = aggregates.team_member_totals(team_id, period.start, period.end)
+    values = dict(pooled.values) if pooled else {}
+    return pooled, composite_score(current_catalogue().agent_kpis, values)
+
+
+def figures_json(figures: AgentFigures) -> dict:
+    """The figures as the JSON API returns them (same rounding as the pages)."""
+    return {
+        "period": {
+            "kind": figures.period.kind,
+            "start": figures.period.start.isoformat(),
+            "end": figures.period.end.isoformat(),
+            "timezone": clock.zone_name(),
+        },
+        "conversations": figures.conversations,
+        "kpi_values": figures.values,
+        "kpi_statuses": figures.statuses,
+        "kpi_composite": figures.composite.score,
+        "qa_source": figures.qa_source,
+        "roleplay_qa_score": figures.roleplay_average,
+        "roleplay_sessions": len(figures.roleplays),
+    }
