@@ -1,10 +1,14 @@
 """A fake OpenAI-compatible server on 127.0.0.1 for the tests and the bench.
 
-It implements POST /v1/chat/completions, streamed (SSE chunks, optional usage chunk) and not,
-including structured outputs (`response_format: json_schema`). Faults can be injected for the
-next request(s): "429", "500", "timeout" (answers after `slow_seconds`), "malformed" (a broken
-SSE chunk or non-JSON content), "drop" (connection cut mid-stream) and "stall" (the stream
-stops after its first chunk until `release()`).
+It implements GET /v1/models and POST /v1/chat/completions, streamed (SSE chunks, optional usage
+chunk) and not, including structured outputs in the dialect it is told to speak (`dialect`):
+"json_schema" (OpenAI, vLLM, llama-server), "json_object" (llama-cpp-python: `json_schema` is
+refused with a 500, `{"type": "json_object", "schema": …}` is taken) or "prompt" (both refused
+with a 400; the schema is read from the prompt). Faults can be injected for the next request(s):
+"429", "500", "400", "timeout" (answers after `slow_seconds`), "malformed" (a broken SSE chunk or
+non-JSON content), "length" (the answer cut in half, `finish_reason: length`), "drop" (connection
+cut mid-stream) and "stall" (the stream stops after its first chunk until `release()`).
+`judge_delay` holds every non-streamed (judge) answer that many seconds.
 
 The real openai SDK is pointed at it (`base_url=server.base_url`), so the whole HTTP path is
 exercised; the SDK sends through httpx2, which respx cannot intercept.
@@ -20,7 +24,8 @@ from collections.abc import Callable, Iterator
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-FAULTS = ("429", "500", "timeout", "malformed", "drop", "stall")
+FAULTS = ("429", "500", "400", "timeout", "malformed", "length", "drop", "stall")
+DIALECTS = ("json_schema", "json_object", "prompt")
 
 
 class _Dropped(Exception):
@@ -29,18 +34,29 @@ class _Dropped(Exception):
 
 def default_judge(body: dict) -> dict:
     """Full marks on every item, quoting the start of the agent's first turn verbatim."""
-    schema = body["response_format"]["json_schema"]["schema"]
-    items = schema["properties"]["items"]["properties"]
+    items = request_schema(body)["properties"]["items"]["properties"]
     quote = first_agent_text(body)[:12]
     grades = {}
     for item_id, item_schema in items.items():
         allowed = [v for v in item_schema["properties"]["score"]["enum"] if v is not None]
         grades[item_id] = {
+            "evidence": quote,
+            "level": "met",
             "score": max(allowed),
             "justification": "fake judge: full marks",
-            "evidence": quote,
         }
     return {"items": grades}
+
+
+def request_schema(body: dict) -> dict:
+    """The JSON schema a structured request asks for, in whichever dialect it was sent."""
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return fmt["json_schema"]["schema"]
+    if fmt.get("schema"):
+        return fmt["schema"]
+    system = body["messages"][0]["content"]
+    return json.loads(system[system.rindex("JSON schema:\n") + len("JSON schema:\n") :])
 
 
 def first_agent_text(body: dict) -> str:
@@ -72,7 +88,13 @@ class FakeOpenAI:
         chunk_delay: float = 0.0,
         chunk_chars: int = 4,
         slow_seconds: float = 3.0,
+        dialect: str = "json_schema",
     ) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(dialect)
+        self.dialect = dialect
+        self.judge_delay = 0.0
+        self.report_usage = True
         self.reply = reply
         self.judge = judge
         self.first_token_delay = first_token_delay
@@ -129,17 +151,34 @@ class FakeOpenAI:
         self._release.set()
 
     def chat_requests(self) -> list[dict]:
-        """Requests for customer replies (not judge requests)."""
-        return [r for r in self.requests if "response_format" not in r]
+        """Requests for customer replies (streamed)."""
+        return [r for r in self.requests if r.get("stream")]
 
     def judge_requests(self) -> list[dict]:
-        """Structured-output (judge) requests."""
-        return [r for r in self.requests if "response_format" in r]
+        """Structured-output (judge) requests: not streamed, whatever the dialect."""
+        return [r for r in self.requests if not r.get("stream")]
+
+    def _refusal(self, body: dict) -> Response | None:
+        """The server's answer to a response_format it does not speak."""
+        kind = (body.get("response_format") or {}).get("type")
+        if kind == "json_schema" and self.dialect != "json_schema":
+            if self.dialect == "json_object":  # llama-cpp-python: a 500 from request validation
+                message = "Input should be 'text' or 'json_object' (response_format.type)"
+                return _error(500, message)
+            return _error(400, "response_format 'json_schema' is not supported", "invalid_request")
+        if kind == "json_object" and self.dialect == "prompt":
+            return _error(400, "response_format 'json_object' is not supported", "invalid_request")
+        return None
 
     # ------------------------------------------------------------ HTTP
 
     def _app(self, environ, start_response):
         request = Request(environ)
+        if request.method == "GET" and request.path.endswith("/models"):
+            models = {"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
+            return Response(json.dumps(models), mimetype="application/json")(
+                environ, start_response
+            )
         if request.method != "POST" or not request.path.endswith("/chat/completions"):
             return Response("not found", status=404)(environ, start_response)
         try:
@@ -158,6 +197,11 @@ class FakeOpenAI:
             return response(environ, start_response)
         if fault == "500":
             return _error(500, "The server had an error")(environ, start_response)
+        if fault == "400":
+            return _error(400, "Bad request", "invalid_request")(environ, start_response)
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return refusal(environ, start_response)
         if fault == "timeout":
             time.sleep(self.slow_seconds)
         if body.get("stream"):
@@ -170,7 +214,7 @@ class FakeOpenAI:
         return self._complete(body, fault, marker)(environ, start_response)
 
     def _text_for(self, body: dict) -> str:
-        if "response_format" in body:
+        if not body.get("stream"):
             result = self.judge(body)
             return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
         return self.reply(body) if callable(self.reply) else self.reply
@@ -178,7 +222,12 @@ class FakeOpenAI:
     def _complete(self, body: dict, fault: str | None, marker: str) -> Response:
         if self.first_token_delay:
             time.sleep(self.first_token_delay)
+        if self.judge_delay:
+            time.sleep(self.judge_delay)
         text = "{not json" if fault == "malformed" else self._text_for(body)
+        finish = "stop"
+        if fault == "length":
+            text, finish = text[: len(text) // 2], "length"
         self.timings[marker].update(first_chunk=time.time(), last_chunk=time.time())
         payload = {
             "id": "chatcmpl-fake",
@@ -189,11 +238,11 @@ class FakeOpenAI:
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": text, "refusal": None},
-                    "finish_reason": "stop",
+                    "finish_reason": finish,
                     "logprobs": None,
                 }
             ],
-            "usage": _usage(body, text),
+            "usage": _usage(body, text) if self.report_usage else None,
         }
         return Response(json.dumps(payload, ensure_ascii=False), mimetype="application/json")
 
@@ -218,7 +267,7 @@ class FakeOpenAI:
                 raise _Dropped("connection cut by the fake server")
         self.timings[marker]["last_chunk"] = time.time()
         yield _sse(_chunk(body, {}, finish="stop"))
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if self.report_usage and (body.get("stream_options") or {}).get("include_usage"):
             usage_chunk = _chunk(body, None)
             usage_chunk["usage"] = _usage(body, text)
             yield _sse(usage_chunk)
