@@ -167,6 +167,7 @@ def _chat_and_end(client, clock, texts):
         clock.shift(10)
         say(client, session_id, text)
     client.post(f"/roleplay/sessions/{session_id}/end")
+    client.post(f"/roleplay/sessions/{session_id}/grade")
     return _session(session_id)
 
 
@@ -251,6 +252,7 @@ def test_judge_server_error_falls_back_too(app, login_as, make_scenario, fake_ll
     say(client, session_id, "非常抱歉！")
     fake_llm.fail_next("500")
     client.post(f"/roleplay/sessions/{session_id}/end")
+    client.post(f"/roleplay/sessions/{session_id}/grade")
     grade = _session(session_id).grade
     assert grade.judge == "offline_fallback" and grade.flagged
 

@@ -12,6 +12,8 @@ SETTINGS = {
     "ROLEPLAY_JUDGE": ("TRAINER_ROLEPLAY_JUDGE", "auto", str),  # auto | offline | llm
     "ROLEPLAY_LLM_TIMEOUT": ("TRAINER_LLM_TIMEOUT", 30.0, float),
     "ROLEPLAY_LLM_MAX_RETRIES": ("TRAINER_LLM_MAX_RETRIES", 2, int),
+    # A grader's claim on a session expires after this many seconds (it died; another may grade).
+    "ROLEPLAY_GRADING_LEASE": ("TRAINER_ROLEPLAY_GRADING_LEASE", 600, int),
     "ROLEPLAY_MAX_MESSAGE_CHARS": ("TRAINER_ROLEPLAY_MAX_MESSAGE_CHARS", 500, int),
     "ROLEPLAY_TURNS_PER_MINUTE": ("TRAINER_ROLEPLAY_TURNS_PER_MINUTE", 12, int),
     "ROLEPLAY_MAX_REPLY_TOKENS": ("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300, int),
