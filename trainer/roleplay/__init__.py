@@ -37,18 +37,21 @@ def init_app(app: Flask) -> None:
     """Register blueprints, CLI, navigation, home panels, content loader and demo seeder."""
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
-    from trainer.roleplay import cli, content, demo, home, labels
-    from trainer.roleplay.views import authoring, practice, review
+    from trainer.roleplay import cli, content, demo, home, labels, llm_cli
+    from trainer.roleplay.views import authoring, llm_admin, practice, review
 
     _configure(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(llm_admin.bp)
     app.cli.add_command(cli.roleplay_group)
+    app.cli.add_command(llm_cli.llm_group)
     add_nav(app, "roleplay.catalogue", _l("Role-play"), {"agent"}, order=30)
     add_nav(app, "roleplay_authoring.scenarios", _l("Scenarios"), {"trainer", "admin"}, order=31)
     add_nav(app, "roleplay_review.queue", _l("Review queue"), {"trainer", "admin"}, order=32)
     add_nav(app, "roleplay_review.results", _l("Role-play results"), {"manager"}, order=32)
+    add_nav(app, "roleplay_llm.status", _l("AI server"), {"admin"}, order=93)
     add_home_widget(app, "roleplay/_home_agent.html", {"agent"}, home.agent_panel, order=30)
     add_home_widget(
         app, "roleplay/_home_trainer.html", {"trainer", "admin"}, home.trainer_panel, order=30
