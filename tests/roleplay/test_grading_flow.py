@@ -37,6 +37,7 @@ def test_result_page_shows_grading_then_the_grade(app, login_as, make_scenario, 
     assert _session(session_id).status == "ended" and fake_llm.judge_requests() == []
     page = client.get(f"/roleplay/sessions/{session_id}/result").get_data(as_text=True)
     assert 'data-testid="rp-grading"' in page and "roleplay_result.js" in page
+    assert "评分中…" in page and "刷新" in page
     assert f'data-grade-url="/roleplay/sessions/{session_id}/grade"' in page
     assert f'href="/roleplay/sessions/{session_id}/result"' in page  # works without the script
     assert _session(session_id).status == "ended"  # GET wrote nothing
