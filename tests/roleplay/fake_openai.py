@@ -24,56 +24,16 @@ from collections.abc import Callable, Iterator
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
+from tests.roleplay.fake_judge import default_judge, first_agent_text, request_schema
+
+__all__ = ["FakeOpenAI", "default_judge", "first_agent_text", "request_schema"]
+
 FAULTS = ("429", "500", "400", "timeout", "malformed", "length", "drop", "stall")
 DIALECTS = ("json_schema", "json_object", "prompt")
 
 
 class _Dropped(Exception):
     """Raised inside a streamed body to cut the connection."""
-
-
-def default_judge(body: dict) -> dict:
-    """Full marks on every item, quoting the start of the agent's first turn verbatim."""
-    items = request_schema(body)["properties"]["items"]["properties"]
-    quote = first_agent_text(body)[:12]
-    grades = {}
-    for item_id, item_schema in items.items():
-        allowed = [v for v in item_schema["properties"]["score"]["enum"] if v is not None]
-        grades[item_id] = {
-            "evidence": quote,
-            "level": "met",
-            "score": max(allowed),
-            "justification": "fake judge: full marks",
-        }
-    return {"items": grades}
-
-
-def request_schema(body: dict) -> dict:
-    """The JSON schema a structured request asks for, in whichever dialect it was sent."""
-    fmt = body.get("response_format") or {}
-    if fmt.get("type") == "json_schema":
-        return fmt["json_schema"]["schema"]
-    if fmt.get("schema"):
-        return fmt["schema"]
-    system = body["messages"][0]["content"]
-    return json.loads(system[system.rindex("JSON schema:\n") + len("JSON schema:\n") :])
-
-
-def first_agent_text(body: dict) -> str:
-    """The first agent turn of the transcript the judge was sent (JSON between markers)."""
-    for message in body["messages"]:
-        content = message.get("content") or ""
-        start = content.find("[")
-        end = content.rfind("]")
-        if message["role"] == "user" and start >= 0 and end > start:
-            try:
-                turns = json.loads(content[start : end + 1])
-            except ValueError:
-                continue
-            for turn in turns:
-                if isinstance(turn, dict) and turn.get("speaker") == "agent":
-                    return turn["text"]
-    return ""
 
 
 class FakeOpenAI:
@@ -173,18 +133,18 @@ class FakeOpenAI:
     # ------------------------------------------------------------ HTTP
 
     def _app(self, environ, start_response):
-        request = Request(environ)
+        return self._respond(Request(environ))(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
         if request.method == "GET" and request.path.endswith("/models"):
             models = {"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
-            return Response(json.dumps(models), mimetype="application/json")(
-                environ, start_response
-            )
+            return Response(json.dumps(models), mimetype="application/json")
         if request.method != "POST" or not request.path.endswith("/chat/completions"):
-            return Response("not found", status=404)(environ, start_response)
+            return Response("not found", status=404)
         try:
             body = json.loads(request.get_data(as_text=True))
         except ValueError:
-            return _error(400, "invalid JSON body")(environ, start_response)
+            return _error(400, "invalid JSON body")
         received = time.time()
         with self._lock:
             self.requests.append(body)
@@ -194,24 +154,20 @@ class FakeOpenAI:
         if fault == "429":
             response = _error(429, "Rate limit reached", "rate_limit_error")
             response.headers["retry-after-ms"] = "5"
-            return response(environ, start_response)
-        if fault == "500":
-            return _error(500, "The server had an error")(environ, start_response)
-        if fault == "400":
-            return _error(400, "Bad request", "invalid_request")(environ, start_response)
+            return response
+        if fault in ("500", "400"):
+            return _error(
+                int(fault), "The server had an error" if fault == "500" else "Bad request"
+            )
         refusal = self._refusal(body)
         if refusal is not None:
-            return refusal(environ, start_response)
+            return refusal
         if fault == "timeout":
             time.sleep(self.slow_seconds)
         if body.get("stream"):
-            response = Response(
-                self._stream(body, fault, marker),
-                mimetype="text/event-stream",
-                direct_passthrough=True,
-            )
-            return response(environ, start_response)
-        return self._complete(body, fault, marker)(environ, start_response)
+            stream = self._stream(body, fault, marker)
+            return Response(stream, mimetype="text/event-stream", direct_passthrough=True)
+        return self._complete(body, fault, marker)
 
     def _text_for(self, body: dict) -> str:
         if not body.get("stream"):
