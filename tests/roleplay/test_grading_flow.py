@@ -65,6 +65,9 @@ def test_grade_endpoint_refuses_an_active_session_and_strangers(
     assert response.status_code == 409 and response.get_json()["error"]
     stranger, _ = login_as("agent")
     assert stranger.post(f"/roleplay/sessions/{session_id}/grade").status_code == 404
+    trainer, _ = login_as("trainer")
+    page = trainer.get(f"/roleplay/sessions/{session_id}/result").get_data(as_text=True)
+    assert 'data-testid="rp-grading"' not in page and "roleplay_result.js" not in page
     assert _session(session_id).status == "active"
 
 
