@@ -274,4 +274,6 @@ def complete_json(
         with _lock:
             _dialects[key] = dialect
         return data, usage.tokens
+    with _lock:
+        _dialects.pop(key, None)  # the server changed: negotiate again from the start next time
     raise LLMError(SERVER, "the server refused every structured-output dialect")

@@ -120,12 +120,14 @@ def run_check() -> Report:
         checked_at=utcnow().isoformat(timespec="seconds"),
     )
     if report.configured:
+        unreachable = False
         try:
             report.models = llm.list_models()
             report.reachable = True
         except llm.LLMError as error:
-            _problem(report, "models", error)
-        if report.reachable or not report.problems or report.problems[-1]["kind"] == llm.SERVER:
+            _problem(report, "models", error)  # some servers list no models: go on if they answer
+            unreachable = error.kind in (llm.CONNECTION, llm.TIMEOUT)
+        if not unreachable:
             _probe_stream(report)
             if report.reachable:
                 _probe_dialects(report)
