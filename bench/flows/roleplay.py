@@ -136,7 +136,10 @@ async def chat_with_the_customer(s: UserSession) -> None:
         done = await _streamed_turn(s, session_id, marker)
         if done["ended"]:
             break
-    await s.post(f"/roleplay/sessions/{session_id}/end", label="roleplay: end and grade")
+    await s.post(f"/roleplay/sessions/{session_id}/end", label="roleplay: end")
+    # The LLM judges: the result page says 评分中… and its script asks for the grade.
+    await s.get(f"/roleplay/sessions/{session_id}/result", label="roleplay: result (grading)")
+    await s.post_json(f"/roleplay/sessions/{session_id}/grade", {}, label="roleplay: grade")
     await s.get(f"/roleplay/sessions/{session_id}/result", label="roleplay: result page")
 
 

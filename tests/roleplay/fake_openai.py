@@ -1,10 +1,14 @@
 """A fake OpenAI-compatible server on 127.0.0.1 for the tests and the bench.
 
-It implements POST /v1/chat/completions, streamed (SSE chunks, optional usage chunk) and not,
-including structured outputs (`response_format: json_schema`). Faults can be injected for the
-next request(s): "429", "500", "timeout" (answers after `slow_seconds`), "malformed" (a broken
-SSE chunk or non-JSON content), "drop" (connection cut mid-stream) and "stall" (the stream
-stops after its first chunk until `release()`).
+It implements GET /v1/models and POST /v1/chat/completions, streamed (SSE chunks, optional usage
+chunk) and not, including structured outputs in the dialect it is told to speak (`dialect`):
+"json_schema" (OpenAI, vLLM, llama-server), "json_object" (llama-cpp-python: `json_schema` is
+refused with a 500, `{"type": "json_object", "schema": …}` is taken) or "prompt" (both refused
+with a 400; the schema is read from the prompt). Faults can be injected for the next request(s):
+"429", "500", "400", "timeout" (answers after `slow_seconds`), "malformed" (a broken SSE chunk or
+non-JSON content), "length" (the answer cut in half, `finish_reason: length`), "drop" (connection
+cut mid-stream) and "stall" (the stream stops after its first chunk until `release()`).
+`judge_delay` holds every non-streamed (judge) answer that many seconds.
 
 The real openai SDK is pointed at it (`base_url=server.base_url`), so the whole HTTP path is
 exercised; the SDK sends through httpx2, which respx cannot intercept.
@@ -20,44 +24,16 @@ from collections.abc import Callable, Iterator
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-FAULTS = ("429", "500", "timeout", "malformed", "drop", "stall")
+from tests.roleplay.fake_judge import default_judge, first_agent_text, request_schema
+
+__all__ = ["FakeOpenAI", "default_judge", "first_agent_text", "request_schema"]
+
+FAULTS = ("429", "500", "400", "timeout", "malformed", "length", "drop", "stall")
+DIALECTS = ("json_schema", "json_object", "prompt")
 
 
 class _Dropped(Exception):
     """Raised inside a streamed body to cut the connection."""
-
-
-def default_judge(body: dict) -> dict:
-    """Full marks on every item, quoting the start of the agent's first turn verbatim."""
-    schema = body["response_format"]["json_schema"]["schema"]
-    items = schema["properties"]["items"]["properties"]
-    quote = first_agent_text(body)[:12]
-    grades = {}
-    for item_id, item_schema in items.items():
-        allowed = [v for v in item_schema["properties"]["score"]["enum"] if v is not None]
-        grades[item_id] = {
-            "score": max(allowed),
-            "justification": "fake judge: full marks",
-            "evidence": quote,
-        }
-    return {"items": grades}
-
-
-def first_agent_text(body: dict) -> str:
-    """The first agent turn of the transcript the judge was sent (JSON between markers)."""
-    for message in body["messages"]:
-        content = message.get("content") or ""
-        start = content.find("[")
-        end = content.rfind("]")
-        if message["role"] == "user" and start >= 0 and end > start:
-            try:
-                turns = json.loads(content[start : end + 1])
-            except ValueError:
-                continue
-            for turn in turns:
-                if isinstance(turn, dict) and turn.get("speaker") == "agent":
-                    return turn["text"]
-    return ""
 
 
 class FakeOpenAI:
@@ -72,7 +48,13 @@ class FakeOpenAI:
         chunk_delay: float = 0.0,
         chunk_chars: int = 4,
         slow_seconds: float = 3.0,
+        dialect: str = "json_schema",
     ) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(dialect)
+        self.dialect = dialect
+        self.judge_delay = 0.0
+        self.report_usage = True
         self.reply = reply
         self.judge = judge
         self.first_token_delay = first_token_delay
@@ -129,23 +111,40 @@ class FakeOpenAI:
         self._release.set()
 
     def chat_requests(self) -> list[dict]:
-        """Requests for customer replies (not judge requests)."""
-        return [r for r in self.requests if "response_format" not in r]
+        """Requests for customer replies (streamed)."""
+        return [r for r in self.requests if r.get("stream")]
 
     def judge_requests(self) -> list[dict]:
-        """Structured-output (judge) requests."""
-        return [r for r in self.requests if "response_format" in r]
+        """Structured-output (judge) requests: not streamed, whatever the dialect."""
+        return [r for r in self.requests if not r.get("stream")]
+
+    def _refusal(self, body: dict) -> Response | None:
+        """The server's answer to a response_format it does not speak."""
+        kind = (body.get("response_format") or {}).get("type")
+        if kind == "json_schema" and self.dialect != "json_schema":
+            if self.dialect == "json_object":  # llama-cpp-python: a 500 from request validation
+                message = "Input should be 'text' or 'json_object' (response_format.type)"
+                return _error(500, message)
+            return _error(400, "response_format 'json_schema' is not supported", "invalid_request")
+        if kind == "json_object" and self.dialect == "prompt":
+            return _error(400, "response_format 'json_object' is not supported", "invalid_request")
+        return None
 
     # ------------------------------------------------------------ HTTP
 
     def _app(self, environ, start_response):
-        request = Request(environ)
+        return self._respond(Request(environ))(environ, start_response)
+
+    def _respond(self, request: Request) -> Response:
+        if request.method == "GET" and request.path.endswith("/models"):
+            models = {"object": "list", "data": [{"id": "fake-model", "object": "model"}]}
+            return Response(json.dumps(models), mimetype="application/json")
         if request.method != "POST" or not request.path.endswith("/chat/completions"):
-            return Response("not found", status=404)(environ, start_response)
+            return Response("not found", status=404)
         try:
             body = json.loads(request.get_data(as_text=True))
         except ValueError:
-            return _error(400, "invalid JSON body")(environ, start_response)
+            return _error(400, "invalid JSON body")
         received = time.time()
         with self._lock:
             self.requests.append(body)
@@ -155,22 +154,23 @@ class FakeOpenAI:
         if fault == "429":
             response = _error(429, "Rate limit reached", "rate_limit_error")
             response.headers["retry-after-ms"] = "5"
-            return response(environ, start_response)
-        if fault == "500":
-            return _error(500, "The server had an error")(environ, start_response)
+            return response
+        if fault in ("500", "400"):
+            return _error(
+                int(fault), "The server had an error" if fault == "500" else "Bad request"
+            )
+        refusal = self._refusal(body)
+        if refusal is not None:
+            return refusal
         if fault == "timeout":
             time.sleep(self.slow_seconds)
         if body.get("stream"):
-            response = Response(
-                self._stream(body, fault, marker),
-                mimetype="text/event-stream",
-                direct_passthrough=True,
-            )
-            return response(environ, start_response)
-        return self._complete(body, fault, marker)(environ, start_response)
+            stream = self._stream(body, fault, marker)
+            return Response(stream, mimetype="text/event-stream", direct_passthrough=True)
+        return self._complete(body, fault, marker)
 
     def _text_for(self, body: dict) -> str:
-        if "response_format" in body:
+        if not body.get("stream"):
             result = self.judge(body)
             return result if isinstance(result, str) else json.dumps(result, ensure_ascii=False)
         return self.reply(body) if callable(self.reply) else self.reply
@@ -178,7 +178,12 @@ class FakeOpenAI:
     def _complete(self, body: dict, fault: str | None, marker: str) -> Response:
         if self.first_token_delay:
             time.sleep(self.first_token_delay)
+        if self.judge_delay:
+            time.sleep(self.judge_delay)
         text = "{not json" if fault == "malformed" else self._text_for(body)
+        finish = "stop"
+        if fault == "length":
+            text, finish = text[: len(text) // 2], "length"
         self.timings[marker].update(first_chunk=time.time(), last_chunk=time.time())
         payload = {
             "id": "chatcmpl-fake",
@@ -189,11 +194,11 @@ class FakeOpenAI:
                 {
                     "index": 0,
                     "message": {"role": "assistant", "content": text, "refusal": None},
-                    "finish_reason": "stop",
+                    "finish_reason": finish,
                     "logprobs": None,
                 }
             ],
-            "usage": _usage(body, text),
+            "usage": _usage(body, text) if self.report_usage else None,
         }
         return Response(json.dumps(payload, ensure_ascii=False), mimetype="application/json")
 
@@ -218,7 +223,7 @@ class FakeOpenAI:
                 raise _Dropped("connection cut by the fake server")
         self.timings[marker]["last_chunk"] = time.time()
         yield _sse(_chunk(body, {}, finish="stop"))
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if self.report_usage and (body.get("stream_options") or {}).get("include_usage"):
             usage_chunk = _chunk(body, None)
             usage_chunk["usage"] = _usage(body, text)
             yield _sse(usage_chunk)

@@ -6,6 +6,7 @@ import pytest
 
 from tests.conftest import login
 from tests.roleplay.conftest import say, start_chat
+from tests.roleplay.fake_openai import request_schema
 from trainer.extensions import db
 from trainer.roleplay.models import RoleplaySession
 
@@ -145,15 +146,15 @@ def test_daily_token_budget(app, login_as, make_scenario, fake_llm, clock):
 
 def _judge_with(evidence_for: dict, score_for: dict | None = None):
     def judge(body):
-        schema = body["response_format"]["json_schema"]["schema"]
-        items = schema["properties"]["items"]["properties"]
+        items = request_schema(body)["properties"]["items"]["properties"]
         result = {}
         for item_id, item_schema in items.items():
             allowed = [v for v in item_schema["properties"]["score"]["enum"] if v is not None]
             result[item_id] = {
+                "evidence": evidence_for.get(item_id, ""),
+                "level": "met",
                 "score": (score_for or {}).get(item_id, max(allowed)),
                 "justification": "测试",
-                "evidence": evidence_for.get(item_id, ""),
             }
         return {"items": result}
 
@@ -166,6 +167,7 @@ def _chat_and_end(client, clock, texts):
         clock.shift(10)
         say(client, session_id, text)
     client.post(f"/roleplay/sessions/{session_id}/end")
+    client.post(f"/roleplay/sessions/{session_id}/grade")
     return _session(session_id)
 
 
@@ -250,17 +252,22 @@ def test_judge_server_error_falls_back_too(app, login_as, make_scenario, fake_ll
     say(client, session_id, "非常抱歉！")
     fake_llm.fail_next("500")
     client.post(f"/roleplay/sessions/{session_id}/end")
+    client.post(f"/roleplay/sessions/{session_id}/grade")
     grade = _session(session_id).grade
     assert grade.judge == "offline_fallback" and grade.flagged
 
 
 def test_out_of_scale_scores_are_refused(app, login_as, make_scenario, fake_llm, clock):
+    # Out of the schema: not retried, the offline judge grades and the grade is flagged.
     fake_llm.judge = _judge_with({"empathy": "非常抱歉"}, {"empathy": 9})
     make_scenario()
     client, _ = login_as("agent")
     grade = _chat_and_end(client, clock, ["非常抱歉！"]).grade
+    assert grade.judge == "offline_fallback" and grade.flagged
+    assert {"code": "judge_unavailable", "kind": "malformed"} in grade.flags
+    assert len(fake_llm.judge_requests()) == 1
     empathy = next(i for i in grade.items if i["id"] == "empathy")
-    assert empathy["score"] == 1 and "invalid_score" in empathy["flags"]
+    assert empathy["source"] == "offline" and "invalid_score" not in empathy["flags"]
 
 
 def test_scripted_engine_is_forced_even_with_a_key(app, login_as, make_scenario, fake_llm, clock):

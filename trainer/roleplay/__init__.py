@@ -12,6 +12,8 @@ SETTINGS = {
     "ROLEPLAY_JUDGE": ("TRAINER_ROLEPLAY_JUDGE", "auto", str),  # auto | offline | llm
     "ROLEPLAY_LLM_TIMEOUT": ("TRAINER_LLM_TIMEOUT", 30.0, float),
     "ROLEPLAY_LLM_MAX_RETRIES": ("TRAINER_LLM_MAX_RETRIES", 2, int),
+    # A grader's claim on a session expires after this many seconds (it died; another may grade).
+    "ROLEPLAY_GRADING_LEASE": ("TRAINER_ROLEPLAY_GRADING_LEASE", 600, int),
     "ROLEPLAY_MAX_MESSAGE_CHARS": ("TRAINER_ROLEPLAY_MAX_MESSAGE_CHARS", 500, int),
     "ROLEPLAY_TURNS_PER_MINUTE": ("TRAINER_ROLEPLAY_TURNS_PER_MINUTE", 12, int),
     "ROLEPLAY_MAX_REPLY_TOKENS": ("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300, int),
@@ -35,18 +37,21 @@ def init_app(app: Flask) -> None:
     """Register blueprints, CLI, navigation, home panels, content loader and demo seeder."""
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
-    from trainer.roleplay import cli, content, demo, home, labels
-    from trainer.roleplay.views import authoring, practice, review
+    from trainer.roleplay import cli, content, demo, home, labels, llm_cli
+    from trainer.roleplay.views import authoring, llm_admin, practice, review
 
     _configure(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(review.bp)
+    app.register_blueprint(llm_admin.bp)
     app.cli.add_command(cli.roleplay_group)
+    app.cli.add_command(llm_cli.llm_group)
     add_nav(app, "roleplay.catalogue", _l("Role-play"), {"agent"}, order=30)
     add_nav(app, "roleplay_authoring.scenarios", _l("Scenarios"), {"trainer", "admin"}, order=31)
     add_nav(app, "roleplay_review.queue", _l("Review queue"), {"trainer", "admin"}, order=32)
     add_nav(app, "roleplay_review.results", _l("Role-play results"), {"manager"}, order=32)
+    add_nav(app, "roleplay_llm.status", _l("AI server"), {"admin"}, order=93)
     add_home_widget(app, "roleplay/_home_agent.html", {"agent"}, home.agent_panel, order=30)
     add_home_widget(
         app, "roleplay/_home_trainer.html", {"trainer", "admin"}, home.trainer_panel, order=30

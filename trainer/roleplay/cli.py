@@ -128,7 +128,12 @@ def _scenario_spec(slug: str) -> tuple[dict, str]:
     show_default=True,
     help="Judge for judged items (auto: LLM when configured).",
 )
-def grade(slug: str, path: Path, judge: str) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit non-zero when the LLM judge failed and the offline judge graded instead.",
+)
+def grade(slug: str, path: Path, judge: str, strict: bool) -> None:
     """Grade a transcript with a scenario's rubric; print the grade as JSON."""
     with message_locale():
         spec, source = _scenario_spec(slug)
@@ -145,6 +150,15 @@ def grade(slug: str, path: Path, judge: str) -> None:
         result = grade_transcript(spec, lines, judge=None if judge == "auto" else judge)
     output = {"scenario": slug, "source": source, **result.as_dict()}
     click.echo(json.dumps(output, ensure_ascii=False, indent=2, default=str))
+    if result.judge == "offline_fallback":
+        kinds = ", ".join(f["kind"] for f in result.flags if f["code"] == "judge_unavailable")
+        click.echo(
+            f"warning: the LLM judge failed ({kinds}); the offline judge graded the judged "
+            "items. Run `flask llm check` to see what the server supports.",
+            err=True,
+        )
+        if strict:
+            raise SystemExit(1)
 
 
 @roleplay_group.command("export")

@@ -10,7 +10,7 @@ from trainer.core.clock import utcnow
 from trainer.core.db import UTCDateTime
 from trainer.extensions import db
 
-ACTIVE, ENDED, GRADED = "active", "ended", "graded"
+ACTIVE, ENDED, GRADING, GRADED = "active", "ended", "grading", "graded"
 AGENT, CUSTOMER = "agent", "customer"
 
 
@@ -112,6 +112,8 @@ class RoleplaySession(db.Model):
     first_response_seconds: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # When a grader claimed the session (status "grading"); see autograde.py.
+    grading_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
     scenario: Mapped[Scenario] = relationship()

@@ -34,8 +34,6 @@ from trainer.roleplay.models import (
     AGENT,
     CUSTOMER,
     ENDED,
-    GRADED,
-    RoleplayGrade,
     RoleplaySession,
     RoleplayTurn,
     Scenario,
@@ -272,38 +270,19 @@ def end_session(session: RoleplaySession, reason: str = AGENT_ENDED) -> bool:
     return True
 
 
-def grade_session(session: RoleplaySession) -> RoleplayGrade:
-    """Grade an ended session once (rules offline, judged items by the configured judge)."""
-    from trainer.roleplay.grading import grade_transcript
-    from trainer.roleplay.locale import message_locale
+def grade_session(session_id: int, before_judging=None) -> str:
+    """Grade an ended session with no transaction open during the judge; its status after.
 
-    if session.grade is not None:
-        return session.grade
-    if session.status == ACTIVE:
-        raise TurnRefused(_("End the conversation before grading it."), 409)
-    with message_locale("zh_CN"):
-        result = grade_transcript(session.version.spec, from_turns(session_turns(session)))
-    grade = RoleplayGrade(
-        session_id=session.id,
-        items=result.items,
-        flags=result.flags,
-        judge=result.judge,
-        judge_model=result.judge_model,
-        tokens=result.tokens,
-        auto_total=result.total,
-        auto_passed=result.passed,
-        auto_critical_failed=result.critical_failed,
-        total=result.total,
-        passed=result.passed,
-        critical_failed=result.critical_failed,
-        flagged=bool(result.flags),
-        graded_at=utcnow(),
-    )
-    db.session.add(grade)
-    session.grade = grade
-    session.status = GRADED
-    db.session.flush()
-    return grade
+    `before_judging` runs once the session is claimed, before the database session closes (a
+    view loads the signed-in user there)."""
+    from trainer.roleplay import autograde
+
+    job = autograde.claim(session_id)
+    if before_judging is not None:
+        before_judging()
+    if job is not None:
+        autograde.finish(job)
+    return autograde.status(session_id)
 
 
 def check_retry(session: RoleplaySession, user) -> None:

@@ -7,9 +7,9 @@ indistinguishable from one an agent typed, and grades it the same way.
 from datetime import datetime, timedelta
 
 from trainer.extensions import db
+from trainer.roleplay.autograde import grade_offline
 from trainer.roleplay.conversation import AGENT_ENDED, react, scripted_reply
 from trainer.roleplay.models import AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn, Scenario
-from trainer.roleplay.sessions import grade_session
 from trainer.roleplay.transcript import Line
 
 
@@ -22,10 +22,9 @@ def simulate_session(
     reply_seconds: float = 18,
     customer_seconds: float = 4,
     grade: bool = True,
-    judge: str = "offline",
 ) -> RoleplaySession:
-    """Store a finished (and graded) scripted session of `user` on the scenario's current
-    version."""
+    """Store a finished (and graded offline) scripted session of `user` on the scenario's
+    current version."""
     version = scenario.current_version
     spec = version.spec
     session = RoleplaySession(
@@ -95,12 +94,5 @@ def simulate_session(
     session.ended_at = now
     db.session.flush()
     if grade:
-        from flask import current_app
-
-        previous = current_app.config.get("ROLEPLAY_JUDGE")
-        current_app.config["ROLEPLAY_JUDGE"] = judge
-        try:
-            grade_session(session)
-        finally:
-            current_app.config["ROLEPLAY_JUDGE"] = previous
+        grade_offline(session)  # the offline judge: no LLM call inside this transaction
     return session

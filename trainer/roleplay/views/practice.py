@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core.auth import signed_in
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
-from trainer.roleplay import catalog, results, services, sessions
+from trainer.roleplay import autograde, catalog, results, services, sessions
 from trainer.roleplay.conversation import mood_label
-from trainer.roleplay.models import ACTIVE, RoleplaySession
+from trainer.roleplay.models import ACTIVE, GRADED, RoleplaySession
 from trainer.roleplay.scenarios import CATEGORIES
 
 bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="../templates")
@@ -178,18 +178,44 @@ def _reply_stream(session: RoleplaySession, saved: dict | None = None) -> Respon
     return _events(itertools.chain([saved], events) if saved else events)
 
 
+def _load_user() -> None:
+    """Load the signed-in user, read again after the view, before the database session closes."""
+    current_user.is_active  # noqa: B018 - loads the attributes before detaching
+
+
 @bp.post("/sessions/<int:session_id>/end")
 @signed_in
 def end(session_id: int):
-    """End the conversation and grade it."""
+    """End the conversation (committed at once); grade now only when no LLM judges."""
     session = get_own_session_or_404(session_id)
     if not sessions.end_session(session):
         db.session.commit()
         flash(_("Nothing to grade yet: the practice was discarded."), "info")
         return redirect(url_for("roleplay.catalogue"))
-    sessions.grade_session(session)
     db.session.commit()
-    return redirect(url_for("roleplay.result", session_id=session.id))
+    if autograde.quick():
+        sessions.grade_session(session_id, _load_user)
+    return redirect(url_for("roleplay.result", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/grade")
+@signed_in
+def grade(session_id: int):
+    """Grade an ended conversation, the judge running outside any transaction (JSON or form)."""
+    session = get_viewable_session_or_404(session_id)
+    as_json = request.accept_mimetypes.best == "application/json"
+    if session.status == ACTIVE:
+        message = _("End the conversation before grading it.")
+        if as_json:
+            return jsonify(error=message), 409
+        flash(message, "error")
+        return redirect(url_for("roleplay.result", session_id=session_id))
+    status = sessions.grade_session(session_id, _load_user)
+    if as_json:
+        return jsonify(status=status), 200 if status == GRADED else 202
+    if status != GRADED:
+        flash(_("The grade is still being worked out. Refresh the page in a moment."), "info")
+    return redirect(url_for("roleplay.result", session_id=session_id))
 
 
 @bp.get("/sessions/<int:session_id>/result")
