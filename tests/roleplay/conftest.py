@@ -46,13 +46,26 @@ def tiny_spec(**overrides) -> dict:
                 {"when": {"slow_reply_seconds": 60}, "change": -10},
             ],
         },
-        "end": {"max_turns": 4, "resolved_when": {"any": ["已退款"]}},
+        "end": {"max_turns": 4},
+        "goal": {
+            "needs": [
+                {
+                    "id": "refund",
+                    "need": "能不能退款",
+                    "kind": "decision",
+                    "words": ["全额退款", "已退款"],
+                    "ask": "能不能给我退款？",
+                    "pushback": "到底退不退？",
+                }
+            ]
+        },
         "policy": "- 凭照片可全额退款。\n",
         "script": {
             "beats": [
                 {
                     "id": "order",
                     "when": {"any": ["订单号"]},
+                    "asked": True,
                     "reply": "订单号 2024111100123。",
                     "mood": 5,
                 },
