@@ -13,8 +13,9 @@ from trainer.roleplay.rules import evaluate_rule, manipulation_flags
 from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import Line, agent_lines
-from trainer.roleplay.understanding import BREACH, TurnReading, read_transcript
+from trainer.roleplay.understanding import BREACH, RUDE, TurnReading, read_transcript
 
+ABUSE = "abuse"
 # A quote must be at least this long (normalised) to count as evidence.
 MIN_QUOTE_CHARS = 2
 
@@ -152,6 +153,9 @@ def _rule(check: dict, spec: dict, lines, readings, excluded) -> tuple[bool, str
     if check["type"] == "forbidden_lexicon":
         quote, hits = scoring.lexicon_breach(check["lexicon"], lines)
         return not hits, quote, {"hits": hits}
+    if check["type"] == "forbidden_phrases":
+        quote, found = scoring.phrase_breach(check["phrases"], lines)
+        return not found, quote, {"found": found}
     return evaluate_rule(check, spec, lines, excluded)
 
 
@@ -168,6 +172,12 @@ def platform_breaches(spec: dict, readings: list[TurnReading]) -> list[dict]:
             )
             entry = {"policy": act.detail, "turn": reading.seq, "quote": act.quote}
             found.append({**entry, "severity": severity})
+        # Insulting or rudely blaming the customer is a platform breach in every scenario.
+        if reading.has(RUDE) and not any(
+            b["policy"] == ABUSE and b["turn"] == reading.seq for b in found
+        ):
+            quote = reading.of(RUDE)[0].quote
+            found.append({"policy": ABUSE, "turn": reading.seq, "quote": quote, "severity": "critical"})
     return found
 
 

@@ -156,14 +156,33 @@ def fact_uncovered(fact_id: str, readings: list[TurnReading], excluded: set[int]
     return None
 
 
+def _refused(clause_norm: str, match: str) -> bool:
+    """The clause warns against or refuses the matched words ("我们不会劝您别投诉")."""
+    rest = clause_norm.replace(normalise(match), "，", 1)
+    return bool(lexicons()["warning"].search(rest))
+
+
 def lexicon_breach(names: list[str], lines: list[Line]) -> tuple[str, list[dict]]:
     """A scenario's own forbidden lexicons, decided per clause: a warning is not a breach."""
-    warning = lexicons()["warning"]
     for line in agent_lines(lines):
         for clause in split_clauses(line.text):
-            if warning.search(clause.norm):
-                continue
-            hits = lexicon_hits(clause.raw, names)
+            hits = [
+                hit
+                for hit in lexicon_hits(clause.raw, names)
+                if not _refused(clause.norm, hit["match"])
+            ]
             if hits:
                 return clause.raw, hits
+    return "", []
+
+
+def phrase_breach(phrases: list[str], lines: list[Line]) -> tuple[str, list[str]]:
+    """A scenario's forbidden phrases, said by the agent outside a warning or refusal."""
+    for line in agent_lines(lines):
+        for clause in split_clauses(line.text):
+            found = [
+                p for p in phrases if normalise(p) in clause.norm and not _refused(clause.norm, p)
+            ]
+            if found:
+                return clause.raw, found
     return "", []

@@ -172,16 +172,16 @@ def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
     lex, norm, acts = lexicons(), clause.norm, []
     if lex["rude"].search(norm) and not lex["not_rude"].search(norm):
         acts.append(Act(RUDE, clause.raw))
-    hurdle = lex["hurdle"].search(norm)
+    hurdle = lex["hurdle"].search(norm) or lex["dismissive"].search(norm)
     if (
         hurdle
         and not clause.question
         and not re.search(r"不会|不是|并非|没有", norm[: hurdle.start()])
     ):
         acts.append(Act(HURDLE, clause.raw))
-    if not lex["warning"].search(norm):
-        for breach in find_breaches(clause.raw, spec):
-            acts.append(Act(BREACH, clause.raw, breach.policy))
+    # Whether a mention is a request or a warning is the policy check's decision.
+    for breach in find_breaches(clause.raw, spec):
+        acts.append(Act(BREACH, clause.raw, breach.policy))
     return acts
 
 
