@@ -177,7 +177,9 @@ def platform_breaches(spec: dict, readings: list[TurnReading]) -> list[dict]:
             b["policy"] == ABUSE and b["turn"] == reading.seq for b in found
         ):
             quote = reading.of(RUDE)[0].quote
-            found.append({"policy": ABUSE, "turn": reading.seq, "quote": quote, "severity": "critical"})
+            found.append(
+                {"policy": ABUSE, "turn": reading.seq, "quote": quote, "severity": "critical"}
+            )
     return found
 
 
@@ -216,6 +218,11 @@ def grade_transcript(
     if used != "llm":
         for entry, spec_item in judged:
             entry.update(scoring.score_judged(spec_item, readings, excluded))
+    for breach in breaches:
+        flags.append(
+            {"code": "breach", "policy": breach["policy"], "seq": breach["turn"],
+             "match": breach["quote"][:80]}
+        )  # fmt: skip
     for entry in items:
         for code in entry["flags"]:
             flags.append({"code": code, "item": entry["id"]})
