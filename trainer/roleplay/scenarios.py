@@ -13,6 +13,7 @@ from trainer.core.i18n import _
 from trainer.roleplay import yamltext
 from trainer.roleplay.customerspec import end_section, goal_section, mood_section, script_section
 from trainer.roleplay.locale import message_locale
+from trainer.roleplay.rubric_format import JUDGED_KEYS, judged_extras
 from trainer.roleplay.schema import (
     CATEGORIES,
     LESSON_RE,
@@ -132,6 +133,7 @@ def _rubric(c: Checker, data: dict, fact_ids: set[str]) -> dict:
         "na_allowed",
         "guidance",
         "offline_keywords",
+        *JUDGED_KEYS,
     )
     for index, item in enumerate(c.items(raw, "items", path, required=True)):
         where = (*path, "items", index)
@@ -156,12 +158,12 @@ def _rubric(c: Checker, data: dict, fact_ids: set[str]) -> dict:
             if "check" not in item:
                 c.problem(where, _("a rule item needs a check"))
             entry["check"] = _check(c, item.get("check", {}), (*where, "check"), fact_ids)
-            for key in ("guidance", "offline_keywords"):
+            for key in ("guidance", "offline_keywords", *JUDGED_KEYS):
                 if key in item:
                     c.problem((*where, key), _("is only used by judged items"))
         elif kind == "judged":
             entry["guidance"] = c.text(item, "guidance", where)
-            entry["offline_keywords"] = c.words(item, "offline_keywords", where)
+            entry.update(judged_extras(c, item, where))
             if "check" in item:
                 c.problem((*where, "check"), _("is only used by rule items"))
         else:
