@@ -69,7 +69,7 @@ def tiny_spec(**overrides) -> dict:
                     "reply": "订单号 2024111100123。",
                     "mood": 5,
                 },
-                {"id": "refund", "when": {"any": ["退款"]}, "reply": "多久到账？", "mood": 10},
+                {"id": "refund", "when": {"any": ["退款"]}, "reply": "退款就行。", "mood": 10},
             ],
             "fallback": ["所以怎么办？", "你说话呀！"],
             "resolved_reply": "好的，谢谢。",

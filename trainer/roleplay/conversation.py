@@ -56,7 +56,8 @@ class State:
 
     def to_json(self) -> dict:
         """The state as stored in the session's JSON column."""
-        return {"v": STATE_VERSION, **asdict(self)}
+        values = {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+        return {"v": STATE_VERSION, **values}
 
     @classmethod
     def from_json(cls, data: dict) -> "State":
