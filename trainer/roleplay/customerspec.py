@@ -58,7 +58,7 @@ def goal_section(c: Checker, data: dict) -> dict:
         need = c.mapping(need, where, keys)
         kind = need.get("kind", "info")
         if kind not in NEED_KINDS:
-            c.problem((*where, "kind"), _("must be one of %(k)s", k=", ".join(NEED_KINDS)))
+            c.problem((*where, "kind"), _("must be one of %(c)s", c=", ".join(NEED_KINDS)))
         needs.append(
             {
                 "id": c.identifier(need, "id", where, seen),
