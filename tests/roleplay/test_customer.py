@@ -5,14 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from tests.roleplay.conftest import tiny_spec
-from trainer.roleplay.conversation import (
-    GAVE_UP,
-    RESOLVED,
-    State,
-    initial_state,
-    react,
-    scripted_reply,
-)
+from trainer.roleplay.conversation import GAVE_UP, RESOLVED, State, initial_state, react
+from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.transcript import Line
 
 NEEDS = [

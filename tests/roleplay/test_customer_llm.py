@@ -27,7 +27,9 @@ def _replies(*texts):
     return reply, calls
 
 
-def test_prompt_carries_the_state_and_the_stop_marker(app, login_as, make_scenario, fake_llm, clock):
+def test_prompt_carries_the_state_and_the_stop_marker(
+    app, login_as, make_scenario, fake_llm, clock
+):
     fake_llm.reply = "那你们到底退不退？"
     make_scenario()
     client, _ = login_as("agent")

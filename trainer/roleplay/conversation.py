@@ -117,6 +117,24 @@ def _beat(spec: dict, state: State, readings, text: str, seconds: float | None) 
     return None
 
 
+def _mood_rules(
+    spec: dict, state: State, batch: list[Line], seconds: float | None, manipulative: bool
+) -> tuple[int, list[int], list[int]]:
+    """(mood change, rules matched, positive rules used so far): a positive rule counts once."""
+    change, matched, used = 0, [], list(state.used_rules)
+    for position, line in enumerate(batch):
+        for index, rule in enumerate(spec["mood"]["rules"]):
+            once = rule["change"] > 0
+            if once and (index in used or manipulative):
+                continue
+            if matches(rule["when"], line.text, seconds if position == 0 else None):
+                change += rule["change"]
+                matched.append(index)
+                if once:
+                    used.append(index)
+    return change, matched, used
+
+
 def react(
     spec: dict, state: State, batch: list[Line], first_reply_seconds: float | None
 ) -> tuple[State, Reaction]:
@@ -124,18 +142,9 @@ def react(
     readings = [read_agent_turn(spec, line.text, line.seq) for line in batch]
     kinds = {act.kind for reading in readings for act in reading.acts}
     manipulative = MANIPULATION in kinds
-    change, matched_rules, used_rules = 0, [], list(state.used_rules)
-    for position, line in enumerate(batch):
-        seconds = first_reply_seconds if position == 0 else None
-        for index, rule in enumerate(spec["mood"]["rules"]):
-            once = rule["change"] > 0
-            if once and (index in used_rules or manipulative):
-                continue
-            if matches(rule["when"], line.text, seconds):
-                change += rule["change"]
-                matched_rules.append(index)
-                if once:
-                    used_rules.append(index)
+    change, matched_rules, used_rules = _mood_rules(
+        spec, state, batch, first_reply_seconds, manipulative
+    )
     text = "\n".join(line.text for line in batch)
     revealed = (
         []
@@ -201,7 +210,8 @@ def react(
         used_rules=tuple(used_rules),
         met=state.met + tuple(n["id"] for n in met),
         open=open_ids,
-        asked=tuple(i for i in state.asked if i in open_ids) + ((ask["id"],) if ask else ()),
+        asked=tuple(i for i in state.asked if i in open_ids)
+        + ((ask["id"],) if ask and ask["id"] not in state.asked else ()),
         fallback_index=fallback_index,
         unhelpful_streak=streak,
         agent_turns=agent_turns,
@@ -244,37 +254,6 @@ def replay(spec: dict, lines: list[Line]) -> State:
                 batch = []
             last_customer = line
     return state
-
-
-DEFAULT_RUDE_REPLY = "你这是什么态度？"
-DEFAULT_BREACH_REPLY = "这样不对吧？平台上不是说不能这样吗？"
-
-
-def scripted_reply(spec: dict, reaction: Reaction) -> str:
-    """The scripted customer's words for a reaction (the offline engine's whole job)."""
-    script = spec["script"]
-    if reaction.end_reason == GAVE_UP:
-        return script["gave_up_reply"]
-    parts = []
-    # A beat written for this very situation speaks for the customer instead of the default.
-    if reaction.rude and reaction.beat is None:
-        parts.append(script.get("rude_reply") or DEFAULT_RUDE_REPLY)
-    if reaction.breach and reaction.beat is None:
-        parts.append(script.get("breach_reply") or DEFAULT_BREACH_REPLY)
-    if reaction.end_reason == RESOLVED:
-        return "\n".join([*parts, script["resolved_reply"]])
-    parts += [fact["reveal"] for fact in reaction.revealed]
-    if reaction.beat is not None:
-        parts.append(reaction.beat["reply"])
-    if reaction.supervisor:
-        parts.append(script["supervisor_reply"])
-    elif reaction.pushback is not None:
-        parts.append(reaction.pushback["pushback"])
-    elif reaction.ask is not None:
-        parts.append(reaction.ask["ask"])
-    if not parts and reaction.fallback:
-        parts.append(reaction.fallback)
-    return "\n".join(parts)
 
 
 def mood_label(spec: dict, mood: int) -> str:

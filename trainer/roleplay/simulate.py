@@ -7,7 +7,8 @@ indistinguishable from one an agent typed, and grades it the same way.
 from datetime import datetime, timedelta
 
 from trainer.extensions import db
-from trainer.roleplay.conversation import AGENT_ENDED, initial_state, react, scripted_reply
+from trainer.roleplay.conversation import AGENT_ENDED, initial_state, react
+from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.models import AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn, Scenario
 from trainer.roleplay.sessions import grade_session
 from trainer.roleplay.transcript import Line

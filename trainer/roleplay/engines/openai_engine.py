@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from flask import current_app
 
 from trainer.roleplay import llm
-from trainer.roleplay.conversation import scripted_reply
+from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.engines import MALFORMED, EngineError, ReplyRequest, ReplyStream
 from trainer.roleplay.engines.inrole import STOP_MARKER, in_role_part, role_break, strip_marker
 from trainer.roleplay.engines.prompt import chat_messages
