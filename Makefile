@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app trainer
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations db content demo lint format bench clean
+.PHONY: run test install translations db content demo lint format bench bench-turns clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# Turn 2 vs turn 40 of a scripted chat (SQLite, no PostgreSQL needed); fails above +20%.
+bench-turns: install
+	$(BIN)/python -m bench.turn_cost
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -72,6 +72,10 @@ def main() -> None:
         samples, args.seconds, bare_p50
     )
     report = harness.markdown_table(rows)
+    from bench import turn_cost
+
+    turns = turn_cost.run(args.database_url)
+    report += "\n\n" + turn_cost.markdown(turns)
     print()
     print(
         f"{args.agents} agents generated, {args.users} concurrent users, "
@@ -81,7 +85,9 @@ def main() -> None:
     out = Path(harness.ROOT / "bench" / "results")
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    (out / f"{stamp}.json").write_text(json.dumps({"args": vars(args), "rows": rows}, indent=2))
+    (out / f"{stamp}.json").write_text(
+        json.dumps({"args": vars(args), "rows": rows, "turn_cost": turns}, indent=2)
+    )
     (out / f"{stamp}.md").write_text(report + "\n")
 
 

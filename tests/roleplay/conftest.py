@@ -46,17 +46,30 @@ def tiny_spec(**overrides) -> dict:
                 {"when": {"slow_reply_seconds": 60}, "change": -10},
             ],
         },
-        "end": {"max_turns": 4, "resolved_when": {"any": ["已退款"]}},
+        "end": {"max_turns": 4},
+        "goal": {
+            "needs": [
+                {
+                    "id": "refund",
+                    "need": "能不能退款",
+                    "kind": "decision",
+                    "words": ["全额退款", "已退款"],
+                    "ask": "能不能给我退款？",
+                    "pushback": "到底退不退？",
+                }
+            ]
+        },
         "policy": "- 凭照片可全额退款。\n",
         "script": {
             "beats": [
                 {
                     "id": "order",
                     "when": {"any": ["订单号"]},
+                    "asked": True,
                     "reply": "订单号 2024111100123。",
                     "mood": 5,
                 },
-                {"id": "refund", "when": {"any": ["退款"]}, "reply": "多久到账？", "mood": 10},
+                {"id": "refund", "when": {"any": ["退款"]}, "reply": "退款就行。", "mood": 10},
             ],
             "fallback": ["所以怎么办？", "你说话呀！"],
             "resolved_reply": "好的，谢谢。",

@@ -8,7 +8,7 @@ from werkzeug.serving import make_server
 from tests.conftest import PASSWORD
 from tests.roleplay.conftest import start_chat
 from trainer.extensions import db
-from trainer.roleplay import sessions
+from trainer.roleplay import sessions, turns
 from trainer.roleplay.models import RoleplaySession
 
 
@@ -80,11 +80,11 @@ def test_two_replies_to_the_same_turn_cannot_both_land(app, login_as, make_scena
     clock.shift(5)
     sessions.add_agent_turn(session, agent, "请问订单号？")
     db.session.commit()
-    first = sessions.prepare_reply(session)
-    second = sessions.prepare_reply(session)
+    first = turns.prepare_reply(session)
+    second = turns.prepare_reply(session)
     assert first.seq == second.seq == 2
-    assert sessions.store_reply(first, "第一条", 0, 0.1)["type"] == "done"
-    assert sessions.store_reply(second, "第二条", 0, 0.1) == {"type": "superseded"}
+    assert turns.store_reply(first, "第一条", 0, 0.1)["type"] == "done"
+    assert turns.store_reply(second, "第二条", 0, 0.1) == {"type": "superseded"}
     db.session.expire_all()
     texts = [t.text for t in db.session.get(RoleplaySession, session_id).turns]
     assert texts == ["杯子碎了！怎么办？", "请问订单号？", "第一条"]

@@ -20,6 +20,17 @@ def test_every_shipped_scenario_has_a_dialogue():
     assert shipped == SLUGS
 
 
+def grade_breaches(grade):
+    """The platform breaches found in a stored grade's agent turns (recomputed from the text)."""
+    from trainer.roleplay.grading import grade_transcript
+    from trainer.roleplay.transcript import from_turns
+
+    session = grade.session
+    return grade_transcript(
+        session.version.spec, from_turns(session.turns), judge="offline"
+    ).breaches
+
+
 def _grade(session_id):
     db.session.expire_all()
     return db.session.get(RoleplaySession, session_id).grade
@@ -68,7 +79,9 @@ def test_bad_fraud_agent_fails_the_critical_item(app, login_as, shipped_scenario
     assert grade.critical_failed and grade.total == 0 and not grade.passed
     item = next(i for i in grade.items if i["id"] == "no_fraud_language")
     assert item["score"] == 0
-    assert "微信" in item["evidence"]
+    # The evidence is the breaching clause itself, quoted from the agent's turn.
+    assert item["evidence"] == "是我们的好评返现活动"
+    assert {b["policy"] for b in grade_breaches(grade)} >= {"off_platform", "sensitive_data"}
 
 
 def test_slow_first_reply_fails_the_first_response_item(app, login_as, shipped_scenarios, clock):

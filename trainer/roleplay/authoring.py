@@ -8,7 +8,7 @@ from trainer.core.i18n import _
 from trainer.roleplay import yamltext
 from trainer.roleplay.scenarios import SpecProblem, normalise
 
-DETAIL_KEYS = ("hidden_facts", "mood", "end", "script", "rubric", "coaching", "examples")
+DETAIL_KEYS = ("hidden_facts", "mood", "end", "goal", "script", "rubric", "coaching", "examples")
 # Where a problem in the merged spec is shown in the form.
 FIELD_OF_PATH = {
     "slug": "slug",
@@ -57,7 +57,7 @@ def form_data(spec: dict) -> dict:
         "situation": spec["situation"],
         "opening": spec["opening"],
         "policy": spec["policy"],
-        "details": yamltext.dump({key: spec[key] for key in DETAIL_KEYS}),
+        "details": yamltext.dump({key: spec[key] for key in DETAIL_KEYS if key in spec}),
     }
 
 
@@ -67,7 +67,19 @@ def blank_details() -> str:
         {
             "hidden_facts": [],
             "mood": {"start": 40, "give_up_at": 10, "satisfied_at": 75, "rules": []},
-            "end": {"max_turns": 10, "resolved_when": {"any": ["已为您"]}},
+            "end": {"max_turns": 10},
+            "goal": {
+                "needs": [
+                    {
+                        "id": "decision",
+                        "need": "处理结果",
+                        "kind": "decision",
+                        "words": ["已为您"],
+                        "ask": "所以到底怎么处理？",
+                        "pushback": "你能不能给个准话？",
+                    }
+                ]
+            },
             "script": {
                 "beats": [],
                 "fallback": ["所以到底怎么处理？"],

@@ -9,34 +9,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from trainer.extensions import db
+from trainer.roleplay.metrics import (
+    adjacent_agreement,
+    exact_agreement,
+    quadratic_weighted_kappa,
+    spearman,
+)
 from trainer.roleplay.models import RoleplayGrade, RoleplayItemOverride, RoleplaySession
 from trainer.roleplay.review import effective_items
 from trainer.roleplay.scenarios import scale_bounds
-
-
-def quadratic_weighted_kappa(pairs: list[tuple[int, int]], low: int, high: int) -> float | None:
-    """Cohen's kappa with quadratic weights on the categories low..high (None if undefined).
-
-    Undefined when the expected disagreement is zero, e.g. when both raters used one category.
-    """
-    k = high - low + 1
-    if not pairs or k < 2:
-        return None
-    observed = [[0.0] * k for _ in range(k)]
-    for a, h in pairs:
-        observed[a - low][h - low] += 1
-    n = len(pairs)
-    rows = [sum(observed[i]) for i in range(k)]
-    cols = [sum(observed[i][j] for i in range(k)) for j in range(k)]
-    weighted_observed = weighted_expected = 0.0
-    for i in range(k):
-        for j in range(k):
-            weight = (i - j) ** 2 / (k - 1) ** 2
-            weighted_observed += weight * observed[i][j]
-            weighted_expected += weight * rows[i] * cols[j] / n
-    if weighted_expected == 0:
-        return None
-    return 1 - weighted_observed / weighted_expected
 
 
 @dataclass
@@ -56,12 +37,12 @@ class ItemAgreement:
     @property
     def exact(self) -> float | None:
         """Share of pairs with the same score."""
-        return sum(a == h for a, h in self.pairs) / self.count if self.pairs else None
+        return exact_agreement(self.pairs)
 
     @property
     def adjacent(self) -> float | None:
         """Share of pairs at most one scale point apart."""
-        return sum(abs(a - h) <= 1 for a, h in self.pairs) / self.count if self.pairs else None
+        return adjacent_agreement(self.pairs)
 
     @property
     def kappa(self) -> float | None:
@@ -78,6 +59,14 @@ class ScenarioAgreement:
     title: dict
     sessions: int = 0
     items: dict[str, ItemAgreement] = field(default_factory=dict)
+    totals: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def total_spearman(self) -> float | None:
+        """Rank correlation of automatic and reviewed totals (None with under three sessions)."""
+        if len(self.totals) < 3:
+            return None
+        return spearman([a for a, _ in self.totals], [h for _, h in self.totals])
 
 
 def calibration_report(judge: str = "") -> list[ScenarioAgreement]:
@@ -102,6 +91,8 @@ def calibration_report(judge: str = "") -> list[ScenarioAgreement]:
         scenario = grade.session.scenario
         entry = report.setdefault(scenario.slug, ScenarioAgreement(scenario.slug, scenario.title))
         entry.sessions += 1
+        if grade.auto_total is not None and grade.total is not None:
+            entry.totals.append((grade.auto_total, grade.total))
         automatic = {item["id"]: item["score"] for item in grade.items}
         for item in effective_items(grade):
             auto, human = automatic.get(item["id"]), item["score"]

@@ -105,8 +105,13 @@ def _scenario_spec(slug: str) -> tuple[dict, str]:
     path = Path(current_app.config["CONTENT_ROOT"]) / "scenarios" / f"{slug}.yaml"
     if not path.is_file():
         raise click.ClickException(f"no scenario {slug!r} in the database or in {path.parent}")
+    return _scenario_spec_file(path, slug), str(path)
+
+
+def _scenario_spec_file(path: Path, slug: str) -> dict:
+    """Parse a scenario file; ClickException with line-numbered problems."""
     try:
-        return parse_scenario(path.read_text(encoding="utf-8"), expected_slug=slug), str(path)
+        return parse_scenario(path.read_text(encoding="utf-8"), expected_slug=slug)
     except ScenarioError as error:
         problems = "; ".join(f"{path}:{p.line}: {p.message}" for p in error.problems)
         raise click.ClickException(problems) from error
@@ -176,3 +181,58 @@ def export(session_id: int) -> None:
         for t in session_turns(session)
     ]
     click.echo(json.dumps(turns, ensure_ascii=False, indent=2))
+
+
+def _file_first_spec(slug: str) -> dict:
+    """The scenario file in the content root, else the database's current version."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    path = Path(current_app.config["CONTENT_ROOT"]) / "scenarios" / f"{slug}.yaml"
+    if path.is_file():
+        return _scenario_spec_file(path, slug)
+    try:
+        return _scenario_spec(slug)[0]
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"unknown scenario {slug!r} (no file {path})") from error
+
+
+@roleplay_group.command("validate")
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--judge",
+    type=click.Choice(["offline", "llm"]),
+    default="offline",
+    show_default=True,
+    help="Judge for judged items.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def validate(directory: Path, judge: str, as_json: bool) -> None:
+    """Grade a banded validation set; exit 1 when a breach is missed or a correct reply fails."""
+    from trainer.roleplay.validation import (
+        ValidationInputError,
+        format_text,
+        load_cases,
+    )
+    from trainer.roleplay.validation import (
+        validate as run,
+    )
+
+    with message_locale():
+        try:
+            cases = load_cases(directory)
+        except ValidationInputError as error:
+            raise click.ClickException(str(error)) from error
+        specs = {}
+        for case in cases:
+            if case.scenario not in specs:
+                try:
+                    specs[case.scenario] = _file_first_spec(case.scenario)
+                except click.ClickException as error:
+                    raise click.ClickException(f"{case.name}.json: {error.message}") from error
+        report = run(cases, specs.__getitem__, judge=judge)
+    if as_json:
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(report))
+    if not report["ok"]:
+        raise SystemExit(1)

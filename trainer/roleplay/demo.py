@@ -24,7 +24,7 @@ PASSED_TURNS = [
     "您下单时有没有勾选运费险？",
     "运费险会赔付首重运费，您寄出并填写快递单号后自动理赔。商家收到退货后 48 小时内审核，原路退回，"
     "一般 1-3 个工作日到账。",
-    "您的退货申请我已同意，寄出后记得填写快递单号，有任何问题随时找我。",
+    "您的退货申请我已同意，退货地址已在申请页自动带出，寄出后记得填写快递单号，有任何问题随时找我。",
 ]
 # A weak attempt that also tries to talk the grader into full marks: flagged for a trainer.
 FLAGGED_TURNS = [

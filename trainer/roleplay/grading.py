@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.roleplay import judge as judges
-from trainer.roleplay import llm
+from trainer.roleplay import llm, scoring
 from trainer.roleplay.rules import evaluate_rule, manipulation_flags
 from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import Line, agent_lines
+from trainer.roleplay.understanding import BREACH, RUDE, TurnReading, read_transcript
 
+ABUSE = "abuse"
 # A quote must be at least this long (normalised) to count as evidence.
 MIN_QUOTE_CHARS = 2
 
@@ -32,6 +34,7 @@ class Grade:
     tokens: int = 0
     pass_mark: int = 70
     extra: dict[str, Any] = field(default_factory=dict)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `flask roleplay grade`."""
@@ -43,6 +46,10 @@ class Grade:
             "judge": self.judge,
             "items": self.items,
             "flags": self.flags,
+            "breaches": [
+                {"policy": b["policy"], "turn": b["turn"], "quote": b["quote"]}
+                for b in self.breaches
+            ],
         }
 
 
@@ -137,17 +144,63 @@ def _apply_judged(entry: dict, spec_item: dict, raw: Any, lines, excluded) -> No
         )
 
 
-def grade_transcript(spec: dict, lines: list[Line], *, judge: str | None = None) -> Grade:
-    """Grade `lines` with the scenario's rubric: rules offline, judged items by the judge."""
+def _rule(check: dict, spec: dict, lines, readings, excluded) -> tuple[bool, str, dict]:
+    """Rule items: facts must be asked for (an act), lexicons decided per clause, else rules.py."""
+    if check["type"] == "hidden_fact_uncovered":
+        quote = scoring.fact_uncovered(check["fact"], readings, excluded)
+        fact = next(f for f in spec["hidden_facts"] if f["id"] == check["fact"])
+        return quote is not None, quote or "", {"fact": fact["fact"]}
+    if check["type"] == "forbidden_lexicon":
+        quote, hits = scoring.lexicon_breach(check["lexicon"], lines)
+        return not hits, quote, {"hits": hits}
+    if check["type"] == "forbidden_phrases":
+        quote, found = scoring.phrase_breach(check["phrases"], lines)
+        return not found, quote, {"found": found}
+    return evaluate_rule(check, spec, lines, excluded)
+
+
+def platform_breaches(spec: dict, readings: list[TurnReading]) -> list[dict]:
+    """Breach acts of every agent turn (manipulative ones included), with their severity."""
+    from trainer.roleplay.policy import find_breaches
+
+    found = []
+    for reading in readings:
+        for act in reading.of(BREACH):
+            severity = next(
+                (b.severity for b in find_breaches(act.quote, spec) if b.policy == act.detail),
+                "critical",
+            )
+            entry = {"policy": act.detail, "turn": reading.seq, "quote": act.quote}
+            found.append({**entry, "severity": severity})
+        # Insulting or rudely blaming the customer is a platform breach in every scenario.
+        if reading.has(RUDE) and not any(
+            b["policy"] == ABUSE and b["turn"] == reading.seq for b in found
+        ):
+            quote = reading.of(RUDE)[0].quote
+            found.append(
+                {"policy": ABUSE, "turn": reading.seq, "quote": quote, "severity": "critical"}
+            )
+    return found
+
+
+def grade_transcript(
+    spec: dict, lines: list[Line], *, judge: str | None = None, readings=None
+) -> Grade:
+    """Grade `lines` with the scenario's rubric: rules and acts offline, judged items by the judge.
+
+    A critical platform breach in any agent turn fails the grade (total 0) whatever the rubric.
+    """
     judge = judge or judges.judge_mode()
     flags = manipulation_flags(lines)
     excluded = {flag["seq"] for flag in flags}
+    readings = readings if readings is not None else read_transcript(spec, lines)
+    breaches = platform_breaches(spec, readings)
     items: list[dict] = []
     judged: list[tuple[dict, dict]] = []
     for spec_item in spec["rubric"]["items"]:
         entry = _base(spec_item)
         if spec_item["kind"] == "rule":
-            passed, evidence, detail = evaluate_rule(spec_item["check"], spec, lines, excluded)
+            passed, evidence, detail = _rule(spec_item["check"], spec, lines, readings, excluded)
             entry.update(score=1 if passed else 0, evidence=evidence, detail=detail)
         else:
             judged.append((entry, spec_item))
@@ -164,13 +217,21 @@ def grade_transcript(spec: dict, lines: list[Line], *, judge: str | None = None)
             flags.append({"code": "judge_unavailable", "kind": error.kind})
     if used != "llm":
         for entry, spec_item in judged:
-            entry.update(judges.offline_judge(spec_item, lines, excluded))
+            entry.update(scoring.score_judged(spec_item, readings, excluded))
+    for breach in breaches:
+        flags.append(
+            {"code": "breach", "policy": breach["policy"], "seq": breach["turn"],
+             "match": breach["quote"][:80]}
+        )  # fmt: skip
     for entry in items:
         for code in entry["flags"]:
             flags.append({"code": code, "item": entry["id"]})
     pass_mark = spec["rubric"]["pass_mark"]
     total, passed, critical_failed = compute_total(items, pass_mark)
+    if any(b["severity"] == "critical" for b in breaches):
+        total, passed, critical_failed = 0.0, False, True
     return Grade(
+        breaches=breaches,
         total=total,
         passed=passed,
         critical_failed=critical_failed,

@@ -1,4 +1,4 @@
-"""Judged rubric items: the LLM judge (structured output) and the offline heuristic judge.
+"""Judged rubric items: the LLM judge (structured output); offline scoring is in scoring.py.
 
 Neither judge decides anything final: they propose a score, a justification and an evidence
 quote per item; grading.py checks the quotes against the agent's own turns and does the maths.
@@ -7,14 +7,12 @@ quote per item; grading.py checks the quotes against the agent's own turns and d
 import hashlib
 import hmac
 import json
-import math
 
 from flask import current_app
 
 from trainer.roleplay import llm
 from trainer.roleplay.scenarios import scale_bounds
-from trainer.roleplay.text import contains_any, sentence_with
-from trainer.roleplay.transcript import Line, agent_lines
+from trainer.roleplay.transcript import Line
 
 SCHEMA_NAME = "rubric_grades"
 
@@ -32,33 +30,6 @@ def judge_mode() -> str:
     if choice == "auto":
         return "llm" if llm.enabled() else "offline"
     return choice
-
-
-# ---------------------------------------------------------------- offline
-
-
-def offline_judge(item: dict, lines: list[Line], excluded: set[int]) -> dict:
-    """Score by the share of the item's expected phrases found in the agent's fair turns.
-
-    Transparent on purpose: the result page lists which phrases were found and which were not.
-    """
-    keywords = item["offline_keywords"]
-    fair = [line for line in agent_lines(lines) if line.seq not in excluded]
-    found = [w for w in keywords if any(contains_any(line.text, [w]) for line in fair)]
-    low, high = scale_bounds(item["scale"])
-    share = len(found) / len(keywords) if keywords else 0.0
-    score = low + math.floor(share * (high - low) + 0.5)
-    evidence = ""
-    if found:
-        line = next(line for line in fair if contains_any(line.text, found[:1]))
-        evidence = sentence_with(line.text, found[0])
-    return {
-        "score": score,
-        "evidence": evidence,
-        "justification": "",
-        "detail": {"found": found, "expected": keywords},
-        "source": "offline",
-    }
 
 
 # ---------------------------------------------------------------- LLM

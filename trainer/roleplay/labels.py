@@ -93,6 +93,13 @@ def flag_label(flag: dict) -> str:
             what=kind,
             match=flag.get("match", ""),
         )
+    if code == "breach":
+        return _(
+            "Turn %(seq)s: the agent broke the platform policy %(policy)s (“%(match)s”).",
+            seq=flag.get("seq"),
+            policy=flag.get("policy"),
+            match=flag.get("match", ""),
+        )
     if code == "quote_not_found":
         return _(
             "Item %(item)s: the judge's quote is not in the agent's turns; scored 0.",
@@ -123,14 +130,7 @@ def item_detail(item: dict) -> str:
     detail = item.get("detail") or {}
     check = detail
     if item["kind"] == "judged":
-        if item.get("source") != "offline":
-            return ""
-        found, expected = detail.get("found", []), detail.get("expected", [])
-        missing = [w for w in expected if w not in found]
-        text = _("Expected phrases found: %(found)s.", found="、".join(found) or "—")
-        if missing:
-            text += " " + _("Missing: %(missing)s.", missing="、".join(missing))
-        return text
+        return ""  # judged items show their level, reason and missing guidance instead
     if "limit" in check:
         seconds = check.get("seconds")
         if seconds is None:
@@ -159,13 +159,21 @@ def item_detail(item: dict) -> str:
         return _("Hidden fact: %(fact)s", fact=check["fact"])
     if "min" in check:
         return _(
-            "Phrases found: %(found)s (at least %(min)d needed).",
-            found="、".join(check.get("found", [])) or "—",
+            "%(found)d of the expected phrases used (at least %(min)d needed).",
+            found=len(check.get("found", [])),
             min=check["min"],
         )
     if "found" in check:
         return _("Forbidden phrases used: %(found)s.", found="、".join(check["found"]) or "—")
     return ""
+
+
+LEVEL_LABELS = {"met": _l("Met"), "partly": _l("Partly met"), "not_met": _l("Not met")}
+
+
+def level_label(level: str | None) -> str:
+    """Met / partly met / not met."""
+    return str(LEVEL_LABELS.get(level, "")) if level else ""
 
 
 def lexicon_title(name: str) -> str:

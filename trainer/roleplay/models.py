@@ -109,6 +109,8 @@ class RoleplaySession(db.Model):
     status: Mapped[str] = mapped_column(String(20), default=ACTIVE, index=True)
     end_reason: Mapped[str | None] = mapped_column(String(20))
     mood: Mapped[int] = mapped_column(default=50)
+    # The customer's state (conversation.State.to_json), updated with each reply.
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     first_response_seconds: Mapped[float | None] = mapped_column(Float)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -4,7 +4,7 @@ from trainer.extensions import db
 from trainer.roleplay import catalog, services
 from trainer.roleplay.charts import mood_chart, response_chart
 from trainer.roleplay.grading import fraction, item_failed
-from trainer.roleplay.labels import flag_label, item_detail, score_label
+from trainer.roleplay.labels import flag_label, item_detail, level_label, score_label
 from trainer.roleplay.models import ACTIVE, RoleplaySession, Scenario
 from trainer.roleplay.review import effective_items
 from trainer.roleplay.rules import uncovered_facts
@@ -109,6 +109,7 @@ def result_context(session: RoleplaySession) -> dict:
         item["failed"] = item_failed(item)
         item["score_text"] = score_label(item)
         item["detail_text"] = item_detail(item)
+        item["level_text"] = level_label(item.get("level"))
         if "auto_score" in item:
             item["auto_score_text"] = score_label(item, item["auto_score"])
     first = next(

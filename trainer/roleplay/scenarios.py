@@ -11,7 +11,9 @@ from typing import Any
 
 from trainer.core.i18n import _
 from trainer.roleplay import yamltext
+from trainer.roleplay.customerspec import end_section, goal_section, mood_section, script_section
 from trainer.roleplay.locale import message_locale
+from trainer.roleplay.rubric_format import JUDGED_KEYS, judged_extras
 from trainer.roleplay.schema import (
     CATEGORIES,
     LESSON_RE,
@@ -64,62 +66,6 @@ def _hidden_facts(c: Checker, data: dict) -> list[dict]:
             }
         )
     return facts
-
-
-def _mood(c: Checker, data: dict) -> dict:
-    path = ("mood",)
-    raw = c.mapping(data.get("mood"), path, ("start", "give_up_at", "satisfied_at", "rules"))
-    mood = {
-        "start": c.integer(raw, "start", path, 0, 100, default=50),
-        "give_up_at": c.integer(raw, "give_up_at", path, 0, 100, default=10),
-        "satisfied_at": c.integer(raw, "satisfied_at", path, 0, 100, default=75),
-        "rules": [],
-    }
-    if not mood["give_up_at"] < mood["start"] < mood["satisfied_at"]:
-        c.problem(path, _("needs give_up_at < start < satisfied_at"))
-    for index, rule in enumerate(c.items(raw, "rules", path)):
-        where = (*path, "rules", index)
-        rule = c.mapping(rule, where, ("when", "change"))
-        mood["rules"].append(
-            {
-                "when": c.condition(rule, "when", where),
-                "change": c.integer(rule, "change", where, -100, 100),
-            }
-        )
-    return mood
-
-
-def _end(c: Checker, data: dict) -> dict:
-    raw = c.mapping(data.get("end"), ("end",), ("max_turns", "resolved_when"))
-    return {
-        "max_turns": c.integer(raw, "max_turns", ("end",), 1, 50, default=12),
-        "resolved_when": c.condition(raw, "resolved_when", ("end",)),
-    }
-
-
-def _script(c: Checker, data: dict) -> dict:
-    path = ("script",)
-    raw = c.mapping(
-        data.get("script"), path, ("beats", "fallback", "resolved_reply", "gave_up_reply")
-    )
-    beats, seen = [], set()
-    for index, beat in enumerate(c.items(raw, "beats", path)):
-        where = (*path, "beats", index)
-        beat = c.mapping(beat, where, ("id", "when", "reply", "mood"))
-        beats.append(
-            {
-                "id": c.identifier(beat, "id", where, seen),
-                "when": c.condition(beat, "when", where),
-                "reply": c.text(beat, "reply", where),
-                "mood": c.integer(beat, "mood", where, -100, 100, default=0),
-            }
-        )
-    return {
-        "beats": beats,
-        "fallback": c.words(raw, "fallback", path),
-        "resolved_reply": c.text(raw, "resolved_reply", path),
-        "gave_up_reply": c.text(raw, "gave_up_reply", path),
-    }
 
 
 def _check(c: Checker, raw: dict, path: Path, fact_ids: set[str]) -> dict:
@@ -187,6 +133,7 @@ def _rubric(c: Checker, data: dict, fact_ids: set[str]) -> dict:
         "na_allowed",
         "guidance",
         "offline_keywords",
+        *JUDGED_KEYS,
     )
     for index, item in enumerate(c.items(raw, "items", path, required=True)):
         where = (*path, "items", index)
@@ -211,12 +158,12 @@ def _rubric(c: Checker, data: dict, fact_ids: set[str]) -> dict:
             if "check" not in item:
                 c.problem(where, _("a rule item needs a check"))
             entry["check"] = _check(c, item.get("check", {}), (*where, "check"), fact_ids)
-            for key in ("guidance", "offline_keywords"):
+            for key in ("guidance", "offline_keywords", *JUDGED_KEYS):
                 if key in item:
                     c.problem((*where, key), _("is only used by judged items"))
         elif kind == "judged":
             entry["guidance"] = c.text(item, "guidance", where)
-            entry["offline_keywords"] = c.words(item, "offline_keywords", where)
+            entry.update(judged_extras(c, item, where))
             if "check" in item:
                 c.problem((*where, "check"), _("is only used by rule items"))
         else:
@@ -263,10 +210,11 @@ def normalise(data: Any, lines: dict[Path, int] | None = None) -> tuple[dict, li
             "situation": c.text(data, "situation", ()),
             "hidden_facts": facts,
             "opening": c.text(data, "opening", ()),
-            "mood": _mood(c, data),
-            "end": _end(c, data),
+            "mood": mood_section(c, data),
+            "end": end_section(c, data),
+            "goal": goal_section(c, data),
             "policy": c.text(data, "policy", ()),
-            "script": _script(c, data),
+            "script": script_section(c, data),
             "rubric": rubric,
             "coaching": _coaching(c, data, {i["id"] for i in rubric["items"]}),
             "examples": c.words(data, "examples", (), required=False),

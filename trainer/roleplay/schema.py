@@ -48,6 +48,7 @@ TOP_KEYS = (
     "opening",
     "mood",
     "end",
+    "goal",
     "policy",
     "script",
     "rubric",

@@ -1,33 +1,15 @@
-"""A role-play conversation: start, agent turns, streamed customer replies, end and grade.
+"""A role-play conversation: start, agent turns, end and grade (the replies are in turns.py).
 
 The agent's turn is stamped and committed by the server *before* any engine runs, so a slow or
-failing model can cost a reply, never the transcript. The customer's reply is stored only once
-complete; the unique (session, seq) position keeps two concurrent replies from both landing.
+failing model can cost a reply, never the transcript.
 """
-
-import logging
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-
-from sqlalchemy.exc import IntegrityError
 
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.roleplay import limits
-from trainer.roleplay.conversation import AGENT_ENDED, mood_label, react, replay
-from trainer.roleplay.engines import (
-    CONNECTION,
-    MALFORMED,
-    RATE_LIMIT,
-    SERVER,
-    TIMEOUT,
-    EngineError,
-    ReplyRequest,
-    engine_name,
-    get_engine,
-)
+from trainer.roleplay.conversation import AGENT_ENDED, initial_state
+from trainer.roleplay.engines import engine_name, get_engine
 from trainer.roleplay.limits import TurnRefused
 from trainer.roleplay.models import (
     ACTIVE,
@@ -39,8 +21,6 @@ from trainer.roleplay.models import (
     Scenario,
 )
 from trainer.roleplay.transcript import from_turns
-
-log = logging.getLogger("trainer.roleplay")
 
 __all__ = ["TurnRefused"]
 
@@ -67,6 +47,7 @@ def start_session(user, scenario: Scenario, *, trial: bool = False) -> RoleplayS
         trial=trial,
         status=ACTIVE,
         mood=spec["mood"]["start"],
+        state=initial_state(spec).to_json(),
         started_at=now,
     )
     db.session.add(session)
@@ -142,114 +123,6 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
     db.session.add(turn)
     db.session.flush()
     return turn
-
-
-@dataclass(frozen=True)
-class ReplyJob:
-    """A reply to produce, as plain data, so no database connection is held while it streams."""
-
-    session_id: int
-    engine: str
-    request: ReplyRequest
-    seq: int
-
-
-def prepare_reply(session: RoleplaySession) -> ReplyJob | None:
-    """The reply owed to the agent's unanswered turn(s), or None when nothing is pending."""
-    if session.status != ACTIVE:
-        return None
-    turns = session_turns(session)
-    spec = session.version.spec
-    lines = from_turns(turns)
-    state, pending, seconds = replay(spec, lines)
-    if not pending:
-        return None
-    state, reaction = react(spec, state, pending, seconds)
-    request = ReplyRequest(
-        spec=spec,
-        lines=lines,
-        state=state,
-        reaction=reaction,
-        max_tokens=limits.cap("ROLEPLAY_MAX_REPLY_TOKENS"),
-    )
-    return ReplyJob(session.id, session.engine, request, turns[-1].seq + 1)
-
-
-def engine_error_message(kind: str) -> str:
-    """What the agent reads in the chat when the customer could not answer."""
-    messages = {
-        TIMEOUT: _("The customer did not answer in time (the AI model timed out)."),
-        RATE_LIMIT: _("The AI service is busy right now (rate limit). Wait a moment."),
-        SERVER: _("The AI service had an error."),
-        CONNECTION: _("The connection to the AI service was lost."),
-        MALFORMED: _("The AI model sent an answer that could not be used."),
-    }
-    return messages.get(kind, messages[SERVER]) + " " + _("Your message is saved; try again.")
-
-
-def run_reply(job: ReplyJob) -> Iterator[dict]:
-    """Stream the customer's reply as events: start, delta…, then done / error / superseded."""
-    yield {"type": "start", "seq": job.seq}
-    started = time.monotonic()
-    stream = None
-    try:
-        stream = get_engine(job.engine).start(job.request)
-        for piece in stream:
-            yield {"type": "delta", "text": piece}
-    except EngineError as error:
-        log.warning(
-            "customer reply failed: session=%s kind=%s %s", job.session_id, error.kind, error.detail
-        )
-        yield {"type": "error", "kind": error.kind, "message": engine_error_message(error.kind)}
-        return
-    except Exception:
-        # A bug must not leave the agent staring at a half-written reply: say so, keep going.
-        log.exception("customer reply crashed: session=%s", job.session_id)
-        yield {"type": "error", "kind": SERVER, "message": engine_error_message(SERVER)}
-        return
-    finally:
-        if stream is not None:
-            stream.close()
-    yield store_reply(job, stream.text, stream.tokens, time.monotonic() - started)
-
-
-def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> dict:
-    """Save the complete reply (and the ending it brings); the final event for the page."""
-    state, reaction = job.request.state, job.request.reaction
-    session = db.session.get(RoleplaySession, job.session_id)
-    now = utcnow()
-    db.session.add(
-        RoleplayTurn(
-            session_id=job.session_id,
-            seq=job.seq,
-            speaker=CUSTOMER,
-            text=text,
-            created_at=now,
-            mood=state.mood,
-            tokens=tokens,
-            model_seconds=round(model_seconds, 3),
-        )
-    )
-    session.mood = state.mood
-    if reaction.end_reason and session.status == ACTIVE:
-        session.status, session.end_reason, session.ended_at = ENDED, reaction.end_reason, now
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request answered (or the agent wrote again) first; that one wins.
-        db.session.rollback()
-        return {"type": "superseded"}
-    return {
-        "type": "done",
-        "seq": job.seq,
-        "text": text,
-        "at": now.isoformat(),
-        "mood": state.mood,
-        "mood_label": mood_label(job.request.spec, state.mood),
-        "ended": session.status != ACTIVE,
-        "end_reason": session.end_reason,
-        "model_seconds": round(model_seconds, 3),
-    }
 
 
 def end_session(session: RoleplaySession, reason: str = AGENT_ENDED) -> bool:

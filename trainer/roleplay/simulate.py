@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 from trainer.extensions import db
 from trainer.roleplay.autograde import grade_offline
-from trainer.roleplay.conversation import AGENT_ENDED, react, scripted_reply
+from trainer.roleplay.conversation import AGENT_ENDED, initial_state, react
+from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.models import AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn, Scenario
 from trainer.roleplay.transcript import Line
 
@@ -51,8 +52,6 @@ def simulate_session(
             mood=spec["mood"]["start"],
         )
     ]
-    from trainer.roleplay.conversation import initial_state
-
     state = initial_state(spec)
     end_reason = None
     for text in agent_texts:
@@ -89,6 +88,7 @@ def simulate_session(
             break
     db.session.add_all(turns)
     session.mood = state.mood
+    session.state = state.to_json()
     session.first_response_seconds = reply_seconds if agent_texts else None
     session.end_reason = end_reason or AGENT_ENDED
     session.ended_at = now

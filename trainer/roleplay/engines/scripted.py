@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from flask import current_app
 
-from trainer.roleplay.conversation import scripted_reply
+from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.engines import ReplyRequest, ReplyStream
 
 CHUNK_CHARS = 3

@@ -76,3 +76,17 @@ class Reader(Protocol):
     def read(self, spec: dict, lines: list[Line]) -> list[TurnReading]:
         """One reading per agent line of `lines`, in order (customer lines give none)."""
         ...
+
+
+def read_transcript(spec: dict, lines: list[Line], *, reader: Reader | None = None) -> list:
+    """The readings of a transcript's agent turns (offline reader unless one is given)."""
+    from trainer.roleplay.understanding.offline import OfflineReader
+
+    return (reader or OfflineReader()).read(spec, lines)
+
+
+def read_turn(spec: dict, text: str, seq: int) -> TurnReading:
+    """The offline reading of one agent turn (cheap: called by the customer on every turn)."""
+    from trainer.roleplay.understanding.offline import read_text
+
+    return read_text(spec, text, seq)

@@ -23,6 +23,7 @@ from trainer.core.auth import signed_in
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.roleplay import autograde, catalog, results, services, sessions
+from trainer.roleplay import turns as replies
 from trainer.roleplay.conversation import mood_label
 from trainer.roleplay.models import ACTIVE, GRADED, RoleplaySession
 from trainer.roleplay.scenarios import CATEGORIES
@@ -167,14 +168,14 @@ def retry_reply(session_id: int):
 
 
 def _reply_stream(session: RoleplaySession, saved: dict | None = None) -> Response:
-    job = sessions.prepare_reply(session)
+    job = replies.prepare_reply(session)
     if job is None:
         return jsonify(error=_("There is no message waiting for an answer.")), 409
     # The reply may take a while: hand the connection back to the pool until it is stored.
     # The signed-in user is read again after this view (response headers), so load it first.
     current_user.is_active  # noqa: B018 - loads the attributes before detaching
     db.session.close()
-    events = sessions.run_reply(job)
+    events = replies.run_reply(job)
     return _events(itertools.chain([saved], events) if saved else events)
 
 

@@ -1,0 +1,174 @@
+"""The customer's reply to the agent's turn(s): prepare from the stored state, stream, store.
+
+Turn cost does not grow with the conversation: the state is read from the session (not replayed
+from the transcript), the pending agent turns and a bounded window of recent turns come from one
+query, and the new state is stored with the reply in the same commit. The customer's reply is
+stored only once complete; the unique (session, seq) position keeps two concurrent replies from
+both landing (the loser's state change is rolled back with it).
+"""
+
+import logging
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from trainer.core.clock import utcnow
+from trainer.core.i18n import _
+from trainer.extensions import db
+from trainer.roleplay import limits
+from trainer.roleplay.conversation import State, mood_label, react, replay
+from trainer.roleplay.engines import (
+    CONNECTION,
+    MALFORMED,
+    RATE_LIMIT,
+    SERVER,
+    TIMEOUT,
+    EngineError,
+    ReplyRequest,
+    get_engine,
+)
+from trainer.roleplay.models import ACTIVE, AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn
+from trainer.roleplay.transcript import from_turns
+
+log = logging.getLogger("trainer.roleplay")
+
+# Turns of context the LLM customer gets besides its state (the scripted one needs none).
+DEFAULT_HISTORY_TURNS = 24
+
+
+@dataclass(frozen=True)
+class ReplyJob:
+    """A reply to produce, as plain data, so no database connection is held while it streams."""
+
+    session_id: int
+    engine: str
+    request: ReplyRequest
+    seq: int
+
+
+def _recent_turns(session: RoleplaySession, count: int) -> list[RoleplayTurn]:
+    """The session's last `count` turns in order (one query, whatever the transcript's length)."""
+    rows = db.session.scalars(
+        db.select(RoleplayTurn)
+        .where(RoleplayTurn.session_id == session.id)
+        .order_by(RoleplayTurn.seq.desc())
+        .limit(count)
+    )
+    return list(reversed(list(rows)))
+
+
+def stored_state(session: RoleplaySession, spec: dict) -> State:
+    """The session's customer state; a session from before stored states is replayed once."""
+    if session.state:
+        return State.from_json(session.state)
+    # Stored with the reply (store_reply), so this happens once per old session.
+    log.info("replaying session %s once to store its customer state", session.id)
+    return replay(spec, from_turns(session.turns))
+
+
+def prepare_reply(session: RoleplaySession) -> ReplyJob | None:
+    """The reply owed to the agent's unanswered turn(s), or None when nothing is pending."""
+    if session.status != ACTIVE:
+        return None
+    spec = session.version.spec
+    window = int(current_app.config.get("ROLEPLAY_HISTORY_TURNS", DEFAULT_HISTORY_TURNS))
+    turns = _recent_turns(session, max(window, 4))
+    pending = []
+    for turn in reversed(turns):
+        if turn.speaker != AGENT:
+            break
+        pending.insert(0, turn)
+    if not pending:
+        return None
+    state = stored_state(session, spec)
+    seconds = pending[0].response_seconds
+    state, reaction = react(spec, state, from_turns(pending), seconds)
+    request = ReplyRequest(
+        spec=spec,
+        lines=from_turns(turns),
+        state=state,
+        reaction=reaction,
+        max_tokens=limits.cap("ROLEPLAY_MAX_REPLY_TOKENS"),
+    )
+    return ReplyJob(session.id, session.engine, request, turns[-1].seq + 1)
+
+
+def engine_error_message(kind: str) -> str:
+    """What the agent reads in the chat when the customer could not answer."""
+    messages = {
+        TIMEOUT: _("The customer did not answer in time (the AI model timed out)."),
+        RATE_LIMIT: _("The AI service is busy right now (rate limit). Wait a moment."),
+        SERVER: _("The AI service had an error."),
+        CONNECTION: _("The connection to the AI service was lost."),
+        MALFORMED: _("The AI model sent an answer that could not be used."),
+    }
+    return messages.get(kind, messages[SERVER]) + " " + _("Your message is saved; try again.")
+
+
+def run_reply(job: ReplyJob) -> Iterator[dict]:
+    """Stream the customer's reply as events: start, delta…, then done / error / superseded."""
+    yield {"type": "start", "seq": job.seq}
+    started = time.monotonic()
+    stream = None
+    try:
+        stream = get_engine(job.engine).start(job.request)
+        for piece in stream:
+            yield {"type": "delta", "text": piece}
+    except EngineError as error:
+        log.warning(
+            "customer reply failed: session=%s kind=%s %s", job.session_id, error.kind, error.detail
+        )
+        yield {"type": "error", "kind": error.kind, "message": engine_error_message(error.kind)}
+        return
+    except Exception:
+        # A bug must not leave the agent staring at a half-written reply: say so, keep going.
+        log.exception("customer reply crashed: session=%s", job.session_id)
+        yield {"type": "error", "kind": SERVER, "message": engine_error_message(SERVER)}
+        return
+    finally:
+        if stream is not None:
+            stream.close()
+    yield store_reply(job, stream.text, stream.tokens, time.monotonic() - started)
+
+
+def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> dict:
+    """Save the complete reply, the new state and the ending it brings; the page's last event."""
+    state, reaction = job.request.state, job.request.reaction
+    session = db.session.get(RoleplaySession, job.session_id)
+    now = utcnow()
+    db.session.add(
+        RoleplayTurn(
+            session_id=job.session_id,
+            seq=job.seq,
+            speaker=CUSTOMER,
+            text=text,
+            created_at=now,
+            mood=state.mood,
+            tokens=tokens,
+            model_seconds=round(model_seconds, 3),
+        )
+    )
+    session.mood = state.mood
+    session.state = state.to_json()
+    if reaction.end_reason and session.status == ACTIVE:
+        session.status, session.end_reason, session.ended_at = ENDED, reaction.end_reason, now
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request answered (or the agent wrote again) first; that one wins.
+        db.session.rollback()
+        return {"type": "superseded"}
+    return {
+        "type": "done",
+        "seq": job.seq,
+        "text": text,
+        "at": now.isoformat(),
+        "mood": state.mood,
+        "mood_label": mood_label(job.request.spec, state.mood),
+        "ended": session.status != ACTIVE,
+        "end_reason": session.end_reason,
+        "model_seconds": round(model_seconds, 3),
+    }
