@@ -9,6 +9,7 @@ from typing import Any
 
 from trainer.roleplay import judge as judges
 from trainer.roleplay import llm
+from trainer.roleplay.policy import transcript_breaches
 from trainer.roleplay.rules import evaluate_rule, manipulation_flags
 from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.text import normalise
@@ -32,6 +33,7 @@ class Grade:
     tokens: int = 0
     pass_mark: int = 70
     extra: dict[str, Any] = field(default_factory=dict)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """The JSON shape of `flask roleplay grade`."""
@@ -43,6 +45,10 @@ class Grade:
             "judge": self.judge,
             "items": self.items,
             "flags": self.flags,
+            "breaches": [
+                {"policy": b["policy"], "turn": b["turn"], "quote": b["quote"]}
+                for b in self.breaches
+            ],
         }
 
 
@@ -170,6 +176,8 @@ def grade_transcript(spec: dict, lines: list[Line], *, judge: str | None = None)
             flags.append({"code": code, "item": entry["id"]})
     pass_mark = spec["rubric"]["pass_mark"]
     total, passed, critical_failed = compute_total(items, pass_mark)
+    breaches = transcript_breaches(spec, lines)
+    total, passed, critical_failed = apply_breaches(breaches, flags, total, passed, critical_failed)
     return Grade(
         total=total,
         passed=passed,
@@ -180,4 +188,24 @@ def grade_transcript(spec: dict, lines: list[Line], *, judge: str | None = None)
         judge_model=model,
         tokens=tokens,
         pass_mark=pass_mark,
+        breaches=breaches,
     )
+
+
+def apply_breaches(
+    breaches: list[dict], flags: list[dict], total: float, passed: bool, critical_failed: bool
+) -> tuple[float, bool, bool]:
+    """Platform policy breaches: each one flagged; a critical one fails the grade (total 0)."""
+    for b in breaches:
+        flags.append(
+            {
+                "code": "policy_breach",
+                "policy": b["policy"],
+                "seq": b["turn"],
+                "quote": b["quote"],
+                "severity": b["severity"],
+            }
+        )
+    if any(b["severity"] == "critical" for b in breaches):
+        return 0.0, False, True
+    return total, passed, critical_failed
