@@ -209,3 +209,21 @@ def test_grading_twenty_turns_takes_milliseconds():
     fresh = _lines(*[(s, t + "。") for s, t in turns])
     transcript_breaches({"rubric": {"items": []}}, fresh, policy=policy)
     assert time.perf_counter() - started < 0.25
+
+
+def test_a_breach_across_a_comma_quotes_both_clauses_verbatim():
+    (breach,) = find_breaches("亲，别投诉了, 我给您补偿50元！")
+    assert (breach.policy, breach.quote) == ("forbidden_promise", "别投诉了, 我给您补偿50元")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "支付密码、站外付款都是红线。",
+        "您说的这种情况属于好评返现，我们会上报。",
+        "即使顾客主动提出“加微信转账更便宜”，也要留在平台内。",
+        "不支持无理由退货的商品会在详情页标明。",
+    ],
+)
+def test_explanations_and_classifications_are_not_breaches(text):
+    assert find_breaches(text) == []

@@ -2,7 +2,7 @@
 
 import json
 import shutil
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -92,8 +92,9 @@ def test_content_check_reports_an_unknown_lesson_and_missing_titles(app, tmp_pat
     )
     (tmp_path / "scenarios" / "_policy.yaml").write_text(text, encoding="utf-8")
     messages = [str(p) for p in content.check(tmp_path)]
-    assert any(":84: rules.3.title.zh_CN" in m for m in messages), messages
-    assert any(":85: rules.3.colour" in m for m in messages), messages
+    title = text.splitlines().index("    title: {en: Absolute or unprovable claims}") + 1
+    assert any(f":{title}: rules.3.title.zh_CN" in m for m in messages), messages
+    assert any(f":{title + 1}: rules.3.colour" in m for m in messages), messages
     text = SHIPPED.replace("compliance/privacy", "compliance/no-such-lesson")
     (tmp_path / "scenarios" / "_policy.yaml").write_text(text, encoding="utf-8")
     (message,) = [str(p) for p in content.check(tmp_path)]
@@ -202,3 +203,29 @@ def test_messages_are_in_the_users_language(app, login_as):
     client.post("/locale", data={"locale": "en", "next": "/"})
     page = client.post(edit, data={"yaml_text": text, "action": "preview"}).get_data(as_text=True)
     assert "must be critical or major" in page
+
+
+def test_an_after_sales_grade_without_compliance_items_fails_on_a_breach(app):
+    from tests.roleplay.conftest import tiny_spec
+    from trainer.roleplay.grading import grade_transcript
+    from trainer.roleplay.scenarios import normalise
+    from trainer.roleplay.transcript import Line
+
+    raw = tiny_spec()  # an after-sales scenario: a broken cup
+    raw["rubric"]["items"] = [
+        i
+        for i in raw["rubric"]["items"]
+        if (i.get("check") or {}).get("type") != "forbidden_lexicon"
+    ]
+    spec, problems = normalise(raw)
+    assert problems == [] and spec["category"] == "after_sales"
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    lines = [
+        Line(0, "customer", "杯子碎了！怎么办？", start),
+        Line(1, "agent", "抱歉！订单号发我，好评返现5元，您看行吗", start + timedelta(seconds=5)),
+    ]
+    grade = grade_transcript(spec, lines, judge="offline")
+    assert grade.critical_failed and grade.total == 0 and not grade.passed
+    assert grade.as_dict()["breaches"] == [
+        {"policy": "review_incentive", "turn": 1, "quote": "好评返现5元"}
+    ]

@@ -20,11 +20,12 @@ _NEGATION = re.compile(
 )
 # A new predicate starts here: a negation before it does not reach what follows.
 _SCOPE_BREAK = re.compile(r"的话|否则|但是|可是|只是|而是|所以|因此|然后|不过|那就|只要")
-# Someone other than the agent acts: the clause reports, it does not request.
+# Someone other than the agent acts, or the clause classifies: it reports, it does not request.
 _OTHER_ACTOR = re.compile(
     r"有人|别人|对方|骗子|陌生人|他人|第三方|主播|任何人|任何要求|自称|冒充|假冒|不法分子|这些人"
     r"|那些人|那个人|这个人|对面|您是说|您说的|您提到|您是指|您的意思|您遇到|您收到|您看到"
-    r"|他们|她们|网上|短信里说|电话里说|商家说|广告"
+    r"|他们|她们|网上|短信里说|电话里说|商家说|广告|属于|涉及|叫做|称为|典型的|所谓"
+    r"|(顾客|客户|买家)(主动)?(提出|要求|说|问)"
 )
 # A question back about what happened, not a request (能加我微信吗？ is still a request).
 _QUESTION_BACK = re.compile(r"有没有|是不是|是否|有无|了吗|过吗|了没|过没有|了么|没有吗")
@@ -34,7 +35,7 @@ _WARNING = re.compile(r"骗子|诈骗|骗局|谨防|防骗|警惕|上当|受骗|
 # After a match: it is called wrong, unsafe or forbidden (私下转账是违规的, 加微信没有保障) …
 _CORRECTION = re.compile(
     r"违规|违法|不合规|不符合|不准确|不实|虚假|假的|不被允许|有风险|风险|没有保障|没保障|不受保护"
-    r"|不受保障|不可信|不靠谱|无效|不存在|不正确|是错的|骗|不允许"
+    r"|不受保障|不可信|不靠谱|无效|不存在|不正确|是错的|骗|不允许|红线"
 )
 # … or refused right after it (加微信是不行的, 验证码千万不能给); later negations belong to
 # another predicate (把验证码发我不然不能退).
@@ -91,21 +92,33 @@ _SENTENCE_END = re.compile(r"([。！？!?；;\n]|…+|\.{3,}|(?<=[a-zA-Z0-9])\.
 _COMMA = re.compile(r"[，,]+")
 
 
-def sentences(text: str) -> list[list[tuple[str, bool]]]:
-    """The turn's sentences, each a list of (clause verbatim, is a question)."""
-    out: list[list[tuple[str, bool]]] = []
-    position = 0
+def sentences(text: str) -> list[list[tuple[str, bool, int, int]]]:
+    """The turn's sentences: each a list of (clause, is a question, start, end) in `text`."""
+    out: list[list[tuple[str, bool, int, int]]] = []
     text = text or ""
+    position = 0
     for end in [*_SENTENCE_END.finditer(text), None]:
         stop = end.start() if end else len(text)
-        mark = end.group(0) if end else ""
-        parts = [p.strip() for p in _COMMA.split(text[position:stop]) if p.strip()]
+        asks = bool(end) and ("?" in end.group(0) or "？" in end.group(0))
+        parts = []
+        cursor = position
+        for piece in [*_COMMA.finditer(text, position, stop), None]:
+            piece_stop = piece.start() if piece else stop
+            raw = text[cursor:piece_stop]
+            if raw.strip():
+                left = cursor + len(raw) - len(raw.lstrip())
+                parts.append((raw.strip(), left, left + len(raw.strip())))
+            cursor = piece.end() if piece else stop
         if parts:
-            asks = "?" in mark or "？" in mark
             out.append(
                 [
-                    (part, bool(re.search(r"(吗|呢|么)$", part)) or (asks and i == len(parts) - 1))
-                    for i, part in enumerate(parts)
+                    (
+                        part,
+                        bool(re.search(r"(吗|呢|么)$", part)) or (asks and i == len(parts) - 1),
+                        a,
+                        b,
+                    )
+                    for i, (part, a, b) in enumerate(parts)
                 ]
             )
         position = end.end() if end else len(text)

@@ -59,9 +59,9 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
     """
     found: list[Breach] = []
     for sentence in clause.sentences(text):
-        folded = [folder.fold(raw) for raw, _ in sentence]
+        folded = [folder.fold(part[0]) for part in sentence]
         whole = "".join(folded)
-        for index, (raw, question) in enumerate(sentence):
+        for index, (raw, question, start, _end) in enumerate(sentence):
             pair = index + 1 < len(sentence)
             joined = folded[index] + folded[index + 1] if pair else ""
             for rule in rules:
@@ -70,7 +70,8 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
                 if folded[index] and _breaks(rule, folded[index], question):
                     found.append(Breach(rule.id, raw, rule.severity))
                 elif pair and _breaks(rule, joined, sentence[index + 1][1], len(folded[index])):
-                    found.append(Breach(rule.id, f"{raw}，{sentence[index + 1][0]}", rule.severity))
+                    quote = text[start : sentence[index + 1][3]]
+                    found.append(Breach(rule.id, quote, rule.severity))
     return found
 
 

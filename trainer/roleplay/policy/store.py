@@ -37,7 +37,7 @@ def shipped_policy() -> Policy:
 
 
 @functools.lru_cache(maxsize=8)
-def _compile_version(version_id: int) -> Policy:
+def _compile_version(version_id: int, fingerprint: str) -> Policy:
     row = db.session.get(PolicyVersion, version_id)
     return compile_policy(row.data, version=row.number, text=row.yaml_text)
 
@@ -53,10 +53,12 @@ def active_policy() -> Policy:
     """The platform policy in force: the newest stored version, else the shipped file."""
     if not has_app_context():
         return shipped_policy()
-    version_id = db.session.scalar(
-        db.select(PolicyVersion.id).order_by(PolicyVersion.number.desc()).limit(1)
-    )
-    return _compile_version(version_id) if version_id is not None else shipped_policy()
+    newest = db.session.execute(
+        db.select(PolicyVersion.id, PolicyVersion.digest)
+        .order_by(PolicyVersion.number.desc())
+        .limit(1)
+    ).first()
+    return _compile_version(*newest) if newest is not None else shipped_policy()
 
 
 def versions() -> list[PolicyVersion]:
