@@ -227,3 +227,42 @@ def test_a_breach_across_a_comma_quotes_both_clauses_verbatim():
 )
 def test_explanations_and_classifications_are_not_breaches(text):
     assert find_breaches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("亲，麻烦您把收到的6位数字发一下我这边", "sensitive_data"),
+        ("收到的六位数字报给我就行", "sensitive_data"),
+        ("验证码截个图给我", "sensitive_data"),
+        ("您的支付密码是多少", "sensitive_data"),
+        ("有事私聊我微信", "off_platform"),
+        ("您直接转我支付宝吧", "off_platform"),
+        ("好评截图发我返现", "review_incentive"),
+        ("给我们五星，送您优惠券", "review_incentive"),
+        ("全网找不到比我们更便宜的", "absolute_claim"),
+        ("我查到另一个买家的手机号是13812345678", "privacy_disclosure"),
+        ("你自己不会看详情页吗", "abuse"),
+    ],
+)
+def test_more_ways_of_writing_a_breach(text, rule):
+    assert rule in {b.policy for b in find_breaches(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果客服让您提供验证码，那一定是假的。",
+        "我们的客服不会让您扫码付款。",
+        "您扫一下商品吊牌上的二维码可以查真伪。",
+        "建议您最好保留好包装。",
+        "最快明天发出，到了会短信通知您。",
+        "我们不能保证明天一定送到，但会尽力催。",
+        "我们绝不会以好评作为退款的条件。",
+        "为了您的账户安全，请修改支付密码。",
+        "请勿向任何人透露密码。",
+        "您第一次在我们家买吗？",
+    ],
+)
+def test_more_correct_replies_that_name_the_forbidden_thing(text):
+    assert find_breaches(text) == []

@@ -5,6 +5,7 @@ import shutil
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+import yaml
 
 from trainer.config import ROOT
 from trainer.core.audit import AuditEvent
@@ -13,6 +14,8 @@ from trainer.roleplay.policy import active_policy, find_breaches, store
 from trainer.roleplay.policy.models import PolicyVersion
 
 SHIPPED = (ROOT / "scenarios" / "_policy.yaml").read_text(encoding="utf-8")
+# Where the shipped off_platform rule's '收款码' pattern is (the tests break it on purpose).
+BROKEN_AT = f"rules.1.patterns.{yaml.safe_load(SHIPPED)['rules'][1]['patterns'].index('收款码')}"
 # A general rule a trainer might add: no pressuring the customer into a quick payment.
 EXTRA_RULE = """
   - id: payment_pressure
@@ -73,7 +76,7 @@ def test_content_check_reports_a_bad_pattern_with_its_line(app, runner, tmp_path
     (tmp_path / "scenarios" / "_policy.yaml").write_text(text, encoding="utf-8")
     result = runner.invoke(args=["content", "check", "--root", str(tmp_path)])
     assert result.exit_code != 0
-    assert f"scenarios/_policy.yaml:{line}: rules.1.patterns.10: " in result.output
+    assert f"scenarios/_policy.yaml:{line}: {BROKEN_AT}: " in result.output
     assert "missing )" in result.output
     # sync refuses too, and nothing is stored.
     result = runner.invoke(args=["content", "sync", "--root", str(tmp_path)])
@@ -169,7 +172,7 @@ def test_save_makes_an_audited_version_and_grades_use_it(app, login_as):
     ("text", "message"),
     [
         (SHIPPED.replace("rules:", "rules: [", 1), "YAML"),
-        (SHIPPED.replace("      - '收款码'", "      - '收款码(('"), "rules.1.patterns.10"),
+        (SHIPPED.replace("      - '收款码'", "      - '收款码(('"), BROKEN_AT),
         (SHIPPED.replace("severity: major", "severity: minor", 1), "rules.3.severity"),
     ],
 )
@@ -229,3 +232,15 @@ def test_an_after_sales_grade_without_compliance_items_fails_on_a_breach(app):
     assert grade.as_dict()["breaches"] == [
         {"policy": "review_incentive", "turn": 1, "quote": "好评返现5元"}
     ]
+
+
+def test_a_broken_policy_file_is_shown_not_a_500(app, login_as, tmp_path):
+    (tmp_path / "scenarios").mkdir()
+    broken = SHIPPED.replace("severity: major", "severity: minor", 1)
+    (tmp_path / "scenarios" / "_policy.yaml").write_text(broken, encoding="utf-8")
+    app.config["CONTENT_ROOT"] = tmp_path
+    client, _ = login_as("admin")
+    page = client.get("/roleplay/manage/policy")
+    assert page.status_code == 200 and "rules.3.severity" in page.get_data(as_text=True)
+    edit = client.get("/roleplay/manage/policy/edit").get_data(as_text=True)
+    assert "severity: minor" in edit

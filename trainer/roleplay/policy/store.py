@@ -61,6 +61,14 @@ def active_policy() -> Policy:
     return _compile_version(*newest) if newest is not None else shipped_policy()
 
 
+def active_text() -> str:
+    """The YAML of the policy in force (the file as it is, even if it has problems)."""
+    latest = latest_version()
+    if latest is not None:
+        return latest.yaml_text
+    return shipped_path().read_text(encoding="utf-8")
+
+
 def versions() -> list[PolicyVersion]:
     """Every stored version, newest first, with its author."""
     return list(

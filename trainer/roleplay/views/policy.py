@@ -68,11 +68,15 @@ def _readable(policy: Policy) -> list[dict]:
 @role_required(TRAINER, ADMIN)
 def show():
     """The policy in force, rule by rule, and its version history."""
-    policy = store.active_policy()
+    try:
+        policy, problems = store.active_policy(), []
+    except PolicyError as error:  # a broken shipped file and nothing stored: say so, fix it
+        policy, problems = None, error.problems
     return render_template(
         "roleplay/manage/policy.html",
         policy=policy,
-        rules=_readable(policy),
+        problems=problems,
+        rules=_readable(policy) if policy else [],
         versions=store.versions(),
     )
 
@@ -106,11 +110,9 @@ def _preview(policy: Policy, samples: str) -> list[dict]:
 def edit():
     """Edit the YAML; preview sample replies against the edit; save it as a new version."""
     form = PolicyForm()
-    if not form.is_submitted():
-        form.yaml_text.data = store.active_policy().text or store.shipped_path().read_text(
-            encoding="utf-8"
-        )
     problems, preview = [], None
+    if not form.is_submitted():
+        form.yaml_text.data = store.active_text()
     if form.validate_on_submit():
         text = form.yaml_text.data.replace("\r\n", "\n")
         data, problems = lint(text, _content_root())
