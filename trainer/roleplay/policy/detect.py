@@ -77,6 +77,8 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
 
 def _breaks(rule: Rule, folded: str, question: bool, spans: int | None = None) -> bool:
     """Whether a match of the rule is the agent's act (with `spans`: only matches across it)."""
+    if rule.screen is not None and rule.screen.search(folded) is None:
+        return False
     for matcher in rule.matchers:
         for match in matcher.regex.finditer(folded):
             if spans is not None and not match.start() < spans < match.end():

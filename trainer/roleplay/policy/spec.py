@@ -68,6 +68,7 @@ class Rule:
     matchers: tuple[Matcher, ...] = ()
     unless: re.Pattern | None = None
     platform: bool = True
+    screen: re.Pattern | None = None  # all matchers in one regex: a quick "no match at all"
 
 
 @dataclass(frozen=True)
@@ -191,6 +192,7 @@ def compile_rule(raw: dict, folder: Folder, *, platform: bool = True) -> Rule:
         Matcher(re.compile(p), bool(_OWN_NEGATION.search(p))) for p in raw.get("patterns", [])
     ]
     unless = "|".join(f"(?:{p})" for p in raw.get("unless", []))
+    screen = "|".join(f"(?:{m.regex.pattern})" for m in matchers)
     return Rule(
         id=raw["id"],
         title=raw["title"],
@@ -201,6 +203,7 @@ def compile_rule(raw: dict, folder: Folder, *, platform: bool = True) -> Rule:
         matchers=tuple(matchers),
         unless=re.compile(unless) if unless else None,
         platform=platform,
+        screen=re.compile(screen) if screen else None,
     )
 
 
