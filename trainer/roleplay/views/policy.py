@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _, _l
+from trainer.courses.services import lesson_url
 from trainer.extensions import db
 from trainer.roleplay.policy import find_breaches, store
 from trainer.roleplay.policy.content import lint
@@ -59,7 +60,7 @@ def _readable(policy: Policy) -> list[dict]:
     rules = []
     for rule in policy.rules:
         course, _sep, lesson = rule.lesson.partition("/")
-        link = url_for("courses.lesson", slug=course, lesson_slug=lesson) if lesson else None
+        link = lesson_url(course, lesson) if lesson else None
         rules.append({"rule": rule, "lesson_url": link, "patterns": len(rule.matchers)})
     return rules
 
