@@ -266,3 +266,21 @@ def test_more_ways_of_writing_a_breach(text, rule):
 )
 def test_more_correct_replies_that_name_the_forbidden_thing(text):
     assert find_breaches(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("好评后再给您办理退款", "review_incentive"),
+        ("衣服洗过了就不能退了", "forbidden_promise"),
+        ("只要您不投诉，我们就给您补偿100元", "forbidden_promise"),
+        ("你再闹我就拉黑你", "abuse"),
+    ],
+)
+def test_conditions_and_refusals_by_the_agent_are_breaches(text, rule):
+    assert rule in {b.policy for b in find_breaches(text)}
+
+
+def test_an_exemption_explained_is_not_a_refused_return():
+    assert find_breaches("已经过了7天，不能无理由退货了，质量问题我帮您申请售后。") == []
+    assert find_breaches("您给不给好评都不影响售后处理。") == []
