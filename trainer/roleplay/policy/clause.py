@@ -29,7 +29,6 @@ _OTHER_ACTOR = re.compile(
 )
 # A question back about what happened, not a request (能加我微信吗？ is still a request).
 _QUESTION_BACK = re.compile(r"有没有|是不是|是否|有无|了吗|过吗|了没|过没有|了么|没有吗")
-_QUESTION_END = re.compile(r"(吗|呢|么|没有)?[?？]?$")
 # Strong warning words anywhere in the clause make it a warning.
 _WARNING = re.compile(r"骗子|诈骗|骗局|谨防|防骗|警惕|上当|受骗|切勿|千万不要|千万别|务必不要")
 # After a match: it is called wrong, unsafe or forbidden (私下转账是违规的, 加微信没有保障) …
