@@ -1,4 +1,4 @@
-"""Deterministic checks: the compliance lexicon, manipulation detection, rule items."""
+"""Deterministic checks: lexicon checks (via the policy), manipulation detection, rule items."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -12,13 +12,20 @@ from trainer.roleplay.transcript import Line
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_lexicon_ships_the_five_compliance_lists():
+def test_lexicon_names_are_the_old_lexicons_and_the_platform_rules():
+    # The five names of the replaced lexicon keep working, next to the policy's rule ids.
     assert set(lexicon_names()) == {
         "verification_code",
         "off_platform",
         "review_bribe",
         "absolute_claims",
         "forbidden_promises",
+        "sensitive_data",
+        "review_incentive",
+        "absolute_claim",
+        "privacy_disclosure",
+        "forbidden_promise",
+        "abuse",
     }
 
 

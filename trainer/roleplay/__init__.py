@@ -38,13 +38,15 @@ def init_app(app: Flask) -> None:
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
     from trainer.roleplay import cli, content, demo, home, labels, llm_cli
-    from trainer.roleplay.views import authoring, llm_admin, practice, review
+    from trainer.roleplay.policy import content as policy_content
+    from trainer.roleplay.views import authoring, llm_admin, policy, practice, review
 
     _configure(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(llm_admin.bp)
+    app.register_blueprint(policy.bp)
     app.cli.add_command(cli.roleplay_group)
     app.cli.add_command(llm_cli.llm_group)
     add_nav(app, "roleplay.catalogue", _l("Role-play"), {"agent"}, order=30)
@@ -57,6 +59,9 @@ def init_app(app: Flask) -> None:
         app, "roleplay/_home_trainer.html", {"trainer", "admin"}, home.trainer_panel, order=30
     )
     add_content_loader(app, ContentLoader("roleplay", content.check, content.sync, order=30))
+    add_content_loader(
+        app, ContentLoader("policy", policy_content.check, policy_content.sync, order=31)
+    )
     add_demo_seeder(app, DemoSeeder("roleplay", demo.seed, order=30))
     app.jinja_env.filters["rp_category"] = labels.category_label
     app.jinja_env.filters["rp_difficulty"] = labels.difficulty_label

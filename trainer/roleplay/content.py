@@ -10,9 +10,9 @@ from trainer.roleplay.scenarios import ScenarioError, parse_scenario
 
 
 def scenario_files(root: Path) -> list[Path]:
-    """The shipped scenario files below the content root."""
+    """The shipped scenario files below the content root (`_*.yaml`, e.g. the policy, are not)."""
     folder = Path(root) / "scenarios"
-    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    return sorted(folder.glob("[!_]*.yaml")) if folder.is_dir() else []
 
 
 def _display(path: Path, root: Path) -> str:

@@ -9,11 +9,12 @@ from typing import Any
 
 from trainer.roleplay import judge as judges
 from trainer.roleplay import llm, scoring
+from trainer.roleplay.policy import transcript_breaches
 from trainer.roleplay.rules import evaluate_rule, manipulation_flags
 from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import Line, agent_lines
-from trainer.roleplay.understanding import BREACH, RUDE, TurnReading, read_transcript
+from trainer.roleplay.understanding import RUDE, TurnReading, read_transcript
 
 ABUSE = "abuse"
 # A quote must be at least this long (normalised) to count as evidence.
@@ -159,20 +160,11 @@ def _rule(check: dict, spec: dict, lines, readings, excluded) -> tuple[bool, str
     return evaluate_rule(check, spec, lines, excluded)
 
 
-def platform_breaches(spec: dict, readings: list[TurnReading]) -> list[dict]:
-    """Breach acts of every agent turn (manipulative ones included), with their severity."""
-    from trainer.roleplay.policy import find_breaches
-
-    found = []
+def platform_breaches(spec: dict, lines: list[Line], readings: list[TurnReading]) -> list[dict]:
+    """The platform policy's breaches in the agent's turns (manipulative ones included), plus
+    insulting or rudely blaming the customer as `abuse` where the policy's words missed it."""
+    found = transcript_breaches(spec, lines)
     for reading in readings:
-        for act in reading.of(BREACH):
-            severity = next(
-                (b.severity for b in find_breaches(act.quote, spec) if b.policy == act.detail),
-                "critical",
-            )
-            entry = {"policy": act.detail, "turn": reading.seq, "quote": act.quote}
-            found.append({**entry, "severity": severity})
-        # Insulting or rudely blaming the customer is a platform breach in every scenario.
         if reading.has(RUDE) and not any(
             b["policy"] == ABUSE and b["turn"] == reading.seq for b in found
         ):
@@ -194,7 +186,7 @@ def grade_transcript(
     flags = manipulation_flags(lines)
     excluded = {flag["seq"] for flag in flags}
     readings = readings if readings is not None else read_transcript(spec, lines)
-    breaches = platform_breaches(spec, readings)
+    breaches = platform_breaches(spec, lines, readings)
     items: list[dict] = []
     judged: list[tuple[dict, dict]] = []
     for spec_item in spec["rubric"]["items"]:
@@ -218,20 +210,13 @@ def grade_transcript(
     if used != "llm":
         for entry, spec_item in judged:
             entry.update(scoring.score_judged(spec_item, readings, excluded))
-    for breach in breaches:
-        flags.append(
-            {"code": "breach", "policy": breach["policy"], "seq": breach["turn"],
-             "match": breach["quote"][:80]}
-        )  # fmt: skip
     for entry in items:
         for code in entry["flags"]:
             flags.append({"code": code, "item": entry["id"]})
     pass_mark = spec["rubric"]["pass_mark"]
     total, passed, critical_failed = compute_total(items, pass_mark)
-    if any(b["severity"] == "critical" for b in breaches):
-        total, passed, critical_failed = 0.0, False, True
+    total, passed, critical_failed = apply_breaches(breaches, flags, total, passed, critical_failed)
     return Grade(
-        breaches=breaches,
         total=total,
         passed=passed,
         critical_failed=critical_failed,
@@ -241,4 +226,24 @@ def grade_transcript(
         judge_model=model,
         tokens=tokens,
         pass_mark=pass_mark,
+        breaches=breaches,
     )
+
+
+def apply_breaches(
+    breaches: list[dict], flags: list[dict], total: float, passed: bool, critical_failed: bool
+) -> tuple[float, bool, bool]:
+    """Platform policy breaches: each one flagged; a critical one fails the grade (total 0)."""
+    for b in breaches:
+        flags.append(
+            {
+                "code": "policy_breach",
+                "policy": b["policy"],
+                "seq": b["turn"],
+                "quote": b["quote"],
+                "severity": b["severity"],
+            }
+        )
+    if any(b["severity"] == "critical" for b in breaches):
+        return 0.0, False, True
+    return total, passed, critical_failed

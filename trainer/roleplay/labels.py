@@ -117,6 +117,13 @@ def flag_label(flag: dict) -> str:
         )
     if code == "invalid_score":
         return _("Item %(item)s: the judge gave no valid score; scored 0.", item=flag.get("item"))
+    if code == "policy_breach":
+        return _(
+            "Turn %(seq)s breaks the platform policy (%(rule)s): “%(quote)s”.",
+            seq=flag.get("seq"),
+            rule=lexicon_title(str(flag.get("policy"))),
+            quote=flag.get("quote", ""),
+        )
     if code == "judge_unavailable":
         return _(
             "The AI judge was unavailable (%(kind)s); the offline judge graded instead.",
@@ -177,11 +184,12 @@ def level_label(level: str | None) -> str:
 
 
 def lexicon_title(name: str) -> str:
-    """The title of a compliance lexicon."""
-    from trainer.roleplay.rules import load_lexicon
+    """The title of the policy rule a compliance lexicon name stands for."""
+    from trainer.roleplay.policy import active_policy
+    from trainer.roleplay.rules import policy_rule_id
 
-    entry = load_lexicon().get(name)
-    return pick(entry["title"]) if entry else name
+    rule = active_policy().rule(policy_rule_id(name))
+    return pick(rule.title) if rule else name
 
 
 def _num(value) -> str:

@@ -1,4 +1,4 @@
-"""Deterministic checks: the compliance lexicon, manipulation detection and rubric rule items.
+"""Deterministic checks: manipulation detection and rubric rule items (lexicons via the policy).
 
 Everything here is plain string and regex work, so a grade's rule items and flags are the same
 whatever engine or judge ran, and always available offline.
@@ -6,66 +6,47 @@ whatever engine or judge ran, and always available offline.
 
 import base64
 import binascii
-import functools
 import re
-from pathlib import Path
 from typing import Any
 
-import yaml
-
-from trainer.roleplay.text import clauses, contains_any, normalise, sentence_with
+from trainer.roleplay.policy import PLATFORM_IDS, Policy, active_policy, breaches_in
+from trainer.roleplay.text import contains_any, normalise, sentence_with
 from trainer.roleplay.transcript import Line, agent_lines, first_response_seconds, reply_times
 
-LEXICON_FILE = Path(__file__).resolve().parent / "data" / "lexicon.yaml"
-
-# A negation shortly before a match in the same clause turns "asking for the code" into
-# "never share the code". Phrases that start with 不/没 but do not negate are removed first.
-_NEGATION = re.compile(r"不|没|别|勿|未|禁止|严禁|拒绝|谨防|警惕|小心|防止|并非|而非|切忌")
-_NOT_NEGATION = re.compile(
-    r"不好意思|不客气|不过|没问题|没事|没关系|不用担心|不错|不少|不久|不断|不仅|不管"
-)
-_NEGATION_WINDOW = 12
-_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’|'[^']*'")
-
-
-@functools.cache
-def load_lexicon() -> dict[str, dict[str, Any]]:
-    """The shipped compliance lexicon, with compiled patterns."""
-    raw = yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
-    return {
-        name: {
-            "title": entry["title"],
-            "ignore_quoted": bool(entry.get("ignore_quoted")),
-            "patterns": [re.compile(p) for p in entry["patterns"]],
-        }
-        for name, entry in raw.items()
-    }
+# Names a `forbidden_lexicon` check may use: the platform policy's rule ids, and the names of
+# the compliance lexicon the policy replaced (kept so existing scenarios keep working).
+LEGACY_LEXICONS = {
+    "verification_code": "sensitive_data",
+    "off_platform": "off_platform",
+    "review_bribe": "review_incentive",
+    "absolute_claims": "absolute_claim",
+    "forbidden_promises": "forbidden_promise",
+}
 
 
 def lexicon_names() -> list[str]:
-    """Names of the shipped lexicons."""
-    return list(load_lexicon())
+    """Names a forbidden_lexicon check accepts (old lexicon names and platform rule ids)."""
+    return list(dict.fromkeys([*LEGACY_LEXICONS, *PLATFORM_IDS]))
 
 
-def _negated(clause: str, start: int) -> bool:
-    prefix = _NOT_NEGATION.sub("", clause[max(0, start - _NEGATION_WINDOW) : start])
-    return bool(_NEGATION.search(prefix))
+def policy_rule_id(name: str) -> str:
+    """The platform rule a lexicon name stands for."""
+    return LEGACY_LEXICONS.get(name, name)
 
 
-def lexicon_hits(text: str, names: list[str]) -> list[dict[str, str]]:
-    """Lexicon entries the text breaks: [{"lexicon", "match"}], negated mentions excluded."""
-    hits = []
-    lexicon = load_lexicon()
-    for name in names:
-        entry = lexicon[name]
-        source = _QUOTED.sub("，", text) if entry["ignore_quoted"] else text
-        for clause in clauses(source):
-            for pattern in entry["patterns"]:
-                for match in pattern.finditer(clause):
-                    if not _negated(clause, match.start()):
-                        hits.append({"lexicon": name, "match": match.group(0)})
-                        break
-    return hits
+def lexicon_hits(text: str, names: list[str], policy: Policy | None = None) -> list[dict[str, str]]:
+    """Policy rules among `names` the text breaks: [{"lexicon", "match"}] (match = the clause).
+
+    Decided per clause by the platform policy, so refusals and warnings that name the
+    forbidden thing are not hits.
+    """
+    policy = policy or active_policy()
+    wanted = {policy_rule_id(name): name for name in names}
+    rules = tuple(rule for rule in policy.rules if rule.id in wanted)
+    return [
+        {"lexicon": wanted[b.policy], "match": b.quote}
+        for b in breaches_in(text, rules, policy.folder)
+    ]
 
 
 # ---------------------------------------------------------------- manipulation
@@ -266,8 +247,9 @@ def evaluate_rule(
                 return False, sentence_with(line.text, found[0]), {"found": found}
         return True, "", {"found": []}
     if kind == "forbidden_lexicon":
+        policy = active_policy()
         for line in agent:
-            hits = lexicon_hits(line.text, check["lexicon"])
+            hits = lexicon_hits(line.text, check["lexicon"], policy)
             if hits:
                 return False, line.text, {"hits": hits}
         return True, "", {"hits": []}

@@ -20,7 +20,6 @@ from trainer.roleplay.models import (
     RoleplayTurn,
     Scenario,
 )
-from trainer.roleplay.transcript import from_turns
 
 __all__ = ["TurnRefused"]
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from trainer.core.yamlsafe import compose
+from trainer.roleplay.policy import find_breaches
 from trainer.roleplay.rules import detect_manipulation
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import AGENT, Line
@@ -160,15 +161,17 @@ def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None)
             continue
         positive, offering = _positive_acts(spec, clause, words, offering)
         acts += positive
+    # Whether a mention is a request or a warning is the policy's decision, made on the whole
+    # turn (a pattern may span a comma: "别投诉了，我给您补偿").
+    for breach in find_breaches(text, spec):
+        acts.append(Act(BREACH, breach.quote, breach.policy))
     for hit in detect_manipulation(text):
         acts.append(Act(MANIPULATION, hit["match"], hit["kind"]))
     return TurnReading(seq, tuple(acts))
 
 
 def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
-    """Rude, hurdle and breach acts: stuffing never hides them."""
-    from trainer.roleplay.policy import find_breaches
-
+    """Rude and hurdle acts: stuffing never hides them."""
     lex, norm, acts = lexicons(), clause.norm, []
     if lex["rude"].search(norm) and not lex["not_rude"].search(norm):
         acts.append(Act(RUDE, clause.raw))
@@ -179,9 +182,6 @@ def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
         and not re.search(r"不会|不是|并非|没有", norm[: hurdle.start()])
     ):
         acts.append(Act(HURDLE, clause.raw))
-    # Whether a mention is a request or a warning is the policy check's decision.
-    for breach in find_breaches(clause.raw, spec):
-        acts.append(Act(BREACH, clause.raw, breach.policy))
     return acts
 
 
