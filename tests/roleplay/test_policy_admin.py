@@ -173,7 +173,7 @@ def test_save_makes_an_audited_version_and_grades_use_it(app, login_as):
     [
         (SHIPPED.replace("rules:", "rules: [", 1), "YAML"),
         (SHIPPED.replace("      - '收款码'", "      - '收款码(('"), BROKEN_AT),
-        (SHIPPED.replace("severity: major", "severity: minor", 1), "rules.3.severity"),
+        (SHIPPED.replace("severity: critical", "severity: minor", 1), "rules.0.severity"),
     ],
 )
 def test_bad_yaml_keeps_the_old_version(app, login_as, text, message):
@@ -199,7 +199,7 @@ def test_edit_needs_the_csrf_token(app, login_as):
 
 def test_messages_are_in_the_users_language(app, login_as):
     client, _ = login_as("trainer")
-    text = SHIPPED.replace("severity: major", "severity: minor", 1)
+    text = SHIPPED.replace("severity: critical", "severity: minor", 1)
     edit = "/roleplay/manage/policy/edit"
     page = client.post(edit, data={"yaml_text": text, "action": "preview"}).get_data(as_text=True)
     assert "必须是 critical 或 major" in page
@@ -236,11 +236,11 @@ def test_an_after_sales_grade_without_compliance_items_fails_on_a_breach(app):
 
 def test_a_broken_policy_file_is_shown_not_a_500(app, login_as, tmp_path):
     (tmp_path / "scenarios").mkdir()
-    broken = SHIPPED.replace("severity: major", "severity: minor", 1)
+    broken = SHIPPED.replace("severity: critical", "severity: minor", 1)
     (tmp_path / "scenarios" / "_policy.yaml").write_text(broken, encoding="utf-8")
     app.config["CONTENT_ROOT"] = tmp_path
     client, _ = login_as("admin")
     page = client.get("/roleplay/manage/policy")
-    assert page.status_code == 200 and "rules.3.severity" in page.get_data(as_text=True)
+    assert page.status_code == 200 and "rules.0.severity" in page.get_data(as_text=True)
     edit = client.get("/roleplay/manage/policy/edit").get_data(as_text=True)
     assert "severity: minor" in edit

@@ -1,7 +1,7 @@
 """Role-play: versions of the platform compliance policy (YAML, parsed rules, author, note).
 
 Revision ID: 20261204_policy
-Revises: 0006
+Revises: 20261204_numbers
 Create Date: 2026-12-04 14:00:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261204_policy'
-down_revision = '0006'
+down_revision = "20261204_numbers"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Role-play grading runs outside the request: a session is claimed ("grading") with a time.
 
 Revision ID: 20261204_llmpath
-Revises: 0006
+Revises: 20261204_customer
 Create Date: 2026-12-04 13:40:00
 
 The claim time lets a grader store its grade only while its claim holds, and another grader
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "20261204_llmpath"
-down_revision = "0006"
+down_revision = "20261204_customer"
 branch_labels = None
 depends_on = None
 

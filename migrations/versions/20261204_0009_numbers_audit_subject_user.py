@@ -4,7 +4,7 @@ Existing entries are backfilled from what they already say: entries about a user
 entries whose data names a `user_id`.
 
 Revision ID: 20261204_numbers
-Revises: 0006
+Revises: 20261204_llmpath
 Create Date: 2026-12-04 14:00:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '20261204_numbers'
-down_revision = '0006'
+down_revision = "20261204_llmpath"
 branch_labels = None
 depends_on = None
 
