@@ -14,7 +14,6 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     app.config.update(overrides)
 
     from trainer.core import errors, i18n, inputs, logs, security
-    from trainer.core.features import register_features
     from trainer.extensions import csrf, db, limiter, migrate
 
     logs.configure_logging(app)
@@ -32,3 +31,17 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     errors.init_app(app)
     register_features(app, FEATURES)
     return app
+
+
+def register_features(app: Flask, names: tuple[str, ...]) -> None:
+    """Let each feature package register its blueprints, CLI and panels, then the shell's own."""
+    import importlib
+
+    from trainer.core import audit, cli, home  # noqa: F401 - audit registers its table
+
+    app.extensions.setdefault("trainer_nav", [])
+    app.extensions.setdefault("trainer_home", [])
+    for name in names:
+        importlib.import_module(f"trainer.{name}").init_app(app)
+    cli.init_app(app)
+    home.init_app(app)

@@ -1,4 +1,4 @@
-"""App-wide commands: `content check|sync`, `seed-demo`, `translate update|compile`."""
+"""App-wide commands: `content check|sync`, `translate update|compile`."""
 
 import subprocess  # noqa: S404 - runs pybabel, a fixed local tool
 import sys
@@ -49,21 +49,6 @@ def content_sync(root: Path | None) -> None:
     for name, counts in summary.items():
         parts = ", ".join(f"{k}={v}" for k, v in counts.items())
         click.echo(f"{name}: {parts}")
-
-
-@click.command("seed-demo")
-def seed_demo() -> None:
-    """Create the demo team and users (idempotent) plus each feature's demo data."""
-    from trainer.accounts.demo import DEMO_USERS, seed_demo_users
-    from trainer.core.content import demo_seeders
-
-    users = seed_demo_users()
-    for seeder in demo_seeders():
-        seeder.seed(users)
-    db.session.commit()
-    click.echo("Demo logins (email / password):")
-    for spec in DEMO_USERS:
-        click.echo(f"  {spec['role']:<8} {spec['email']:<28} {spec['password']}")
 
 
 @click.group("translate")
@@ -149,5 +134,4 @@ def compile_catalogues() -> None:
 def init_app(app: Flask) -> None:
     """Register the app-wide command groups."""
     app.cli.add_command(content_group)
-    app.cli.add_command(seed_demo)
     app.cli.add_command(translate_group)
