@@ -37,7 +37,8 @@ def register_features(app: Flask, names: tuple[str, ...]) -> None:
     """Let each feature package register its blueprints, CLI and panels, then the shell's own."""
     import importlib
 
-    from trainer.core import audit, cli, home  # noqa: F401 - audit registers its table
+    # audit and configdocs register their tables with the metadata.
+    from trainer.core import audit, cli, configdocs, home  # noqa: F401
 
     app.extensions.setdefault("trainer_nav", [])
     app.extensions.setdefault("trainer_home", [])

@@ -4,7 +4,7 @@ from typing import Any
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
-from trainer.core.content import Problem
+from trainer.core.problems import Problem
 from trainer.courses import images
 from trainer.courses.checker import LessonChecker
 from trainer.courses.fileformat import RESERVED_SLUGS, SLUG, find_cycle

@@ -5,12 +5,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
 from flask import current_app
 from sqlalchemy import select
 
 from trainer.core.evidence import QuizPass
 from trainer.extensions import db
+from trainer.quizzes.content import read_quiz_file
 from trainer.quizzes.models import Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED
 from trainer.quizzes.results import latest_pass
@@ -48,20 +48,20 @@ def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
 
 def quiz_titles(slugs: Iterable[str]) -> dict[str, dict]:
     """Quiz titles {"zh_CN", "en"} by slug, from the shipped quiz definitions (quiz.yaml)."""
-    titles = _shipped_quiz_titles(str(current_app.config["CONTENT_ROOT"]))
+    titles = shipped_quiz_titles(str(current_app.config["CONTENT_ROOT"]))
     return {slug: titles[slug] for slug in slugs if slug in titles}
 
 
 @functools.lru_cache(maxsize=4)
-def _shipped_quiz_titles(root: str) -> dict[str, dict]:
+def shipped_quiz_titles(root: str) -> dict[str, dict]:
+    """Slug → title of every quiz the content files below `root` define.
+
+    A file that does not read is left out here; `flask content check` reports it.
+    """
     titles: dict[str, dict] = {}
     for path in sorted(Path(root).glob("courses/*/quiz.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        items = data.get("quizzes", []) if isinstance(data, dict) else []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and item.get("slug") and isinstance(item.get("title"), dict):
-                titles[str(item["slug"])] = dict(item["title"])
+        for quiz in read_quiz_file(path, str(path), problems=[]):
+            slug, title = quiz.data.get("slug"), quiz.data.get("title")
+            if slug and isinstance(title, dict):
+                titles[str(slug)] = dict(title)
     return titles

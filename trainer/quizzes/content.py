@@ -6,15 +6,17 @@ trainer made in the browser survives until the file itself changes. Questions dr
 file are retired; quizzes dropped from a quiz.yaml are unpublished. See docs/quiz-format.md.
 """
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
-import yaml
 from flask_babel import force_locale
 from sqlalchemy import select
 
-from trainer.core.content import Problem
-from trainer.core.yamlsafe import StrictLoader, YamlRefused, compose
+from trainer.core.problems import Problem
+from trainer.core.yamlsafe import DocumentError, load_document
 from trainer.extensions import db
 from trainer.quizzes import bank
 from trainer.quizzes.draw import RandomRule
@@ -87,50 +89,41 @@ def _quality(shown: str, questions: list[QuestionSpec]) -> list[Problem]:
     return problems
 
 
-class _LineLoader(StrictLoader):
-    """Remembers the line of every mapping, for `file:line` messages."""
+class QuizEntry(NamedTuple):
+    """One quiz of a quiz.yaml and the file line of a path inside it."""
+
+    data: dict
+    line: Callable[..., int]
 
 
-def _construct_mapping(loader, node):
-    mapping = loader.construct_mapping(node, deep=True)
-    return _Mapping(mapping, node.start_mark.line + 1)
-
-
-class _Mapping(dict):
-    def __init__(self, data: dict, line: int) -> None:
-        super().__init__(data)
-        self.line = line
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_quiz_file(path: Path, shown: str, problems: list[Problem]) -> list[dict]:
+def read_quiz_file(path: Path, shown: str, problems: list[Problem]) -> list[QuizEntry]:
+    """The quizzes of one quiz.yaml; what is wrong goes to `problems`."""
     try:
-        _node, data = compose(path.read_text(encoding="utf-8"), _LineLoader)
-    except YamlRefused as error:
+        doc = load_document(path.read_text(encoding="utf-8"))
+    except DocumentError as error:
         problems.append(Problem(shown, error.line, f"YAML: {error.message}"))
         return []
     except UnicodeDecodeError as error:
         problems.append(Problem(shown, 1, f"cannot read: {error}"))
         return []
+    data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("quizzes"), list):
         problems.append(Problem(shown, 1, "expected a mapping with a `quizzes:` list"))
         return []
     entries = []
-    for entry in data["quizzes"]:
+    for i, entry in enumerate(data["quizzes"]):
         if not isinstance(entry, dict):
-            problems.append(Problem(shown, getattr(data, "line", 1), "a quiz must be a mapping"))
+            problems.append(Problem(shown, doc.line(), "a quiz must be a mapping"))
             continue
-        entries.append(entry)
+        entries.append(QuizEntry(entry, functools.partial(doc.line, "quizzes", i)))
     return entries
 
 
 def _settings(
-    entry: dict, course: str, resolve, shown: str, problems: list[Problem]
+    quiz: QuizEntry, course: str, resolve, shown: str, problems: list[Problem]
 ) -> QuizSettings | None:
     """Settings from one quiz entry; fixed questions resolved by `resolve(ref) -> id | None`."""
-    line = getattr(entry, "line", 1)
+    entry, line = quiz.data, quiz.line()
     before = len(problems)
     unknown = set(entry) - QUIZ_KEYS
     if unknown:
@@ -140,8 +133,8 @@ def _settings(
     if not isinstance(draw, list) or not draw:
         problems.append(Problem(shown, line, "`draw` must be a non-empty list of rules"))
         draw = []
-    for rule in draw:
-        rule_line = getattr(rule, "line", line)
+    for j, rule in enumerate(draw):
+        rule_line = quiz.line("draw", j) if isinstance(rule, dict) else line
         if isinstance(rule, dict) and "random" in rule:
             rules.append(
                 {
@@ -228,11 +221,11 @@ def _check_quizzes(root: Path) -> list[Problem]:
         def resolve(ref: str, course: str = course) -> int | None:
             return index.get(ref) or index.get(f"{course}/{ref}")
 
-        for entry in _read_quiz_file(path, shown, problems):
+        for entry in read_quiz_file(path, shown, problems):
             settings = _settings(entry, course, resolve, shown, problems)
             if settings is None:
                 continue
-            line = getattr(entry, "line", 1)
+            line = entry.line()
             if settings.slug in slugs:
                 problems.append(Problem(shown, line, f"slug also used in {slugs[settings.slug]}"))
             slugs[settings.slug] = shown
@@ -317,7 +310,7 @@ def _sync_quiz_file(path: Path, root: Path, counts: dict[str, int]) -> None:
         return question.id if question else None
 
     present = set()
-    for entry in _read_quiz_file(path, shown, problems):
+    for entry in read_quiz_file(path, shown, problems):
         settings = _settings(entry, course, resolve, shown, problems)
         if settings is None:
             raise ValueError("; ".join(str(p) for p in problems))

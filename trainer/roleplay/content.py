@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
-from trainer.core.content import Problem
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.roleplay import catalog
 from trainer.roleplay.locale import message_locale
 from trainer.roleplay.scenarios import ScenarioError, parse_scenario

@@ -14,8 +14,9 @@ from typing import Any
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from trainer.core import configdocs
+from trainer.core.problems import ProblemsError
 from trainer.extensions import db
-from trainer.scorecards import yamlconfig
 from trainer.scorecards.forms import ConfigForm
 
 
@@ -25,7 +26,7 @@ class EditableConfig:
 
     name: str  # the override's ConfigDocument name
     shipped: Path
-    parse: Callable[[str], Any]  # raises yamlconfig.ConfigError on a bad text
+    parse: Callable[[str], Any]  # raises ProblemsError on a bad text
     forget_cached: Callable[[], None]
     edit_endpoint: str
 
@@ -38,15 +39,15 @@ def edit_config_page(
     `context()` supplies the template's feature-specific values; it is called after a failed
     save too, so the page always describes the config in force, not the rejected text.
     """
-    text, override = yamlconfig.effective_text(config.name, config.shipped)
+    text, override = configdocs.effective_text(config.name, config.shipped)
     form = ConfigForm(content=text)
     problems = []
     if form.validate_on_submit():
         try:
-            yamlconfig.save_override(
+            configdocs.save_override(
                 config.name, form.content.data, validate=config.parse, actor=current_user
             )
-        except yamlconfig.ConfigError as error:
+        except ProblemsError as error:
             db.session.rollback()
             problems = error.problems
         else:
@@ -59,7 +60,7 @@ def edit_config_page(
 
 def reset_config(config: EditableConfig, *, reset_message: str):
     """Drop the admin's version so the shipped file applies again, then back to the page."""
-    if yamlconfig.reset_override(config.name, actor=current_user):
+    if configdocs.reset_override(config.name, actor=current_user):
         db.session.commit()
         config.forget_cached()
         flash(reset_message, "success")
