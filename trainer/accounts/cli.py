@@ -1,8 +1,6 @@
 """`flask users create` (script user creation) and `flask seed-demo` (demo users and data)."""
 
 import click
-from flask import current_app
-from flask_babel import force_locale
 
 from trainer.accounts import services
 from trainer.accounts.demo import DEMO_USERS, seed_demo_users
@@ -24,11 +22,6 @@ def users_group() -> None:
 @click.option("--team", "team_name", help="Team name; created if it does not exist.")
 def create_user(email: str, name: str, role: str, password: str, team_name: str | None) -> None:
     """Create a user; exits non-zero and changes nothing if the input is refused."""
-    with force_locale(current_app.config["CLI_LOCALE"]):
-        _create_user(email, name, role, password, team_name)
-
-
-def _create_user(email: str, name: str, role: str, password: str, team_name: str | None) -> None:
     try:
         team = None
         if team_name:

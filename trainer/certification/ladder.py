@@ -1,13 +1,13 @@
-"""The certification ladder: levels and their requirements, from levels.yaml or the admin's copy."""
+"""The certification ladder in force: levels.yaml or the admin's copy, validated with lines."""
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from trainer.certification.requirements import KpiRule, Ladder, Level, RoleplayRule, Threshold
 from trainer.core import configdocs
 from trainer.core.configdocs import ConfigSource, load_config_yaml
-from trainer.core.i18n import _, pick
+from trainer.core.i18n import _
 from trainer.core.problems import Problem, ProblemsError
 from trainer.core.yamlsafe import Document
 from trainer.scorecards import catalogue as kpi_catalogue
@@ -16,91 +16,6 @@ from trainer.scorecards.catalogue import Catalogue, current_catalogue
 SHIPPED = Path(__file__).resolve().parent / "levels.yaml"
 CONFIG_NAME = "levels"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-@dataclass(frozen=True)
-class Threshold:
-    """A KPI value to reach, in the KPI's direction."""
-
-    kpi: str
-    value: float
-    higher_is_better: bool
-
-    def met_by(self, actual: float) -> bool:
-        return actual >= self.value if self.higher_is_better else actual <= self.value
-
-
-@dataclass(frozen=True)
-class KpiRule:
-    """KPI thresholds over the recent window, given enough conversations."""
-
-    min_conversations: int
-    thresholds: tuple[Threshold, ...]
-
-
-@dataclass(frozen=True)
-class RoleplayRule:
-    """N sessions at difficulty ≥ d scoring ≥ s, and no critical failure in the last k."""
-
-    sessions: int
-    min_difficulty: int
-    min_score: float
-    no_critical_in_last: int
-
-
-@dataclass(frozen=True)
-class Level:
-    """One rung of the ladder and what it takes to reach and keep it."""
-
-    code: str
-    name: dict
-    rank: int
-    multiplier: float = 1.0
-    courses: tuple[str, ...] = ()
-    quizzes: tuple[str, ...] = ()
-    roleplay: RoleplayRule | None = None
-    kpis: KpiRule | None = None
-    okr_score: float | None = None
-    endorsement: bool = False
-    keep_kpis: KpiRule | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.code} {pick(self.name)}"
-
-
-@dataclass(frozen=True)
-class Ladder:
-    """All levels in order plus the settings of promotions and lapses."""
-
-    levels: tuple[Level, ...]
-    auto_grant: bool = False
-    kpi_window_days: int = 30
-    lapse_grace_days: int = 14
-    notice_days: int = 14
-
-    def level(self, code: str | None) -> Level | None:
-        return next((lv for lv in self.levels if lv.code == code), None)
-
-    @property
-    def base(self) -> Level:
-        return self.levels[0]
-
-    def above(self, code: str | None) -> Level | None:
-        """The level right above `code` (the first level above the base for None)."""
-        current = self.level(code) or self.base
-        return self.levels[current.rank + 1] if current.rank + 1 < len(self.levels) else None
-
-    def courses_for(self, level: Level) -> tuple[str, ...]:
-        """Courses required up to and including `level` (inherited from the levels below)."""
-        return tuple(dict.fromkeys(c for lv in self.levels[: level.rank + 1] for c in lv.courses))
-
-    def quizzes_for(self, level: Level) -> tuple[str, ...]:
-        """Quizzes required up to and including `level`."""
-        return tuple(dict.fromkeys(q for lv in self.levels[: level.rank + 1] for q in lv.quizzes))
-
-
-# ---------------------------------------------------------------- parsing
 
 
 class _Checker:

@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from trainer.core.i18n import _
 from trainer.core.markdown import CALLOUTS
 from trainer.core.problems import Problem
 from trainer.core.yamlsafe import Document, DocumentError, load_document, split_front_matter
@@ -23,7 +24,6 @@ from trainer.courses.fileformat import (
     image_problem,
     int_between,
 )
-from trainer.courses.text import _
 
 
 class Checker:

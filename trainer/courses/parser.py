@@ -6,6 +6,7 @@ accept exactly the same files.
 
 from typing import Any
 
+from trainer.core.i18n import _
 from trainer.core.yamlsafe import Document
 from trainer.courses.checker import LessonChecker
 from trainer.courses.fileformat import (
@@ -22,7 +23,6 @@ from trainer.courses.fileformat import (
     LessonPackage,
     int_between,
 )
-from trainer.courses.text import _
 
 
 class CourseParser(LessonChecker):

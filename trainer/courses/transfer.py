@@ -13,13 +13,13 @@ from typing import Any
 import yaml
 
 from trainer.core import audit
+from trainer.core.i18n import _
 from trainer.core.problems import Problem, ProblemsError
 from trainer.courses import images
 from trainer.courses.apply import ApplyCounts, import_package
 from trainer.courses.fileformat import IMAGE_NAME, CoursePackage, find_cycle
 from trainer.courses.models import Course, CourseImage
 from trainer.courses.parser import CourseParser
-from trainer.courses.text import _
 from trainer.extensions import db
 
 MAX_FILES = 300

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from trainer.core.evidence import QuizPass
 from trainer.extensions import db
-from trainer.quizzes.content import read_quiz_file
 from trainer.quizzes.models import Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED
+from trainer.quizzes.quizfile import read_quiz_file
 from trainer.quizzes.results import latest_pass
 
 

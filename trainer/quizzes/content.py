@@ -6,32 +6,25 @@ trainer made in the browser survives until the file itself changes. Questions dr
 file are retired; quizzes dropped from a quiz.yaml are unpublished. See docs/quiz-format.md.
 """
 
-import functools
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
-from flask_babel import force_locale
 from sqlalchemy import select
 
+from trainer.core.i18n import cli_locale
 from trainer.core.problems import Problem
-from trainer.core.yamlsafe import DocumentError, load_document
 from trainer.extensions import db
 from trainer.quizzes import bank
 from trainer.quizzes.draw import RandomRule
 from trainer.quizzes.gift import GiftError, parse_gift
 from trainer.quizzes.models import Question, Quiz
 from trainer.quizzes.quizdefs import (
-    PLAIN_SETTINGS,
-    QuizSettings,
     get_quiz_by_slug,
     save_quiz,
     settings_of,
 )
+from trainer.quizzes.quizfile import quiz_settings, read_quiz_file
 from trainer.quizzes.spec import QuestionSpec
-
-QUIZ_KEYS = {"slug", "title", "description", "draw", *PLAIN_SETTINGS}
 
 
 @dataclass
@@ -89,107 +82,6 @@ def _quality(shown: str, questions: list[QuestionSpec]) -> list[Problem]:
     return problems
 
 
-class QuizEntry(NamedTuple):
-    """One quiz of a quiz.yaml and the file line of a path inside it."""
-
-    data: dict
-    line: Callable[..., int]
-
-
-def read_quiz_file(path: Path, shown: str, problems: list[Problem]) -> list[QuizEntry]:
-    """The quizzes of one quiz.yaml; what is wrong goes to `problems`."""
-    try:
-        doc = load_document(path.read_text(encoding="utf-8"))
-    except DocumentError as error:
-        problems.append(Problem(shown, error.line, f"YAML: {error.message}"))
-        return []
-    except UnicodeDecodeError as error:
-        problems.append(Problem(shown, 1, f"cannot read: {error}"))
-        return []
-    data = doc.data
-    if not isinstance(data, dict) or not isinstance(data.get("quizzes"), list):
-        problems.append(Problem(shown, 1, "expected a mapping with a `quizzes:` list"))
-        return []
-    entries = []
-    for i, entry in enumerate(data["quizzes"]):
-        if not isinstance(entry, dict):
-            problems.append(Problem(shown, doc.line(), "a quiz must be a mapping"))
-            continue
-        entries.append(QuizEntry(entry, functools.partial(doc.line, "quizzes", i)))
-    return entries
-
-
-def _settings(
-    quiz: QuizEntry, course: str, resolve, shown: str, problems: list[Problem]
-) -> QuizSettings | None:
-    """Settings from one quiz entry; fixed questions resolved by `resolve(ref) -> id | None`."""
-    entry, line = quiz.data, quiz.line()
-    before = len(problems)
-    unknown = set(entry) - QUIZ_KEYS
-    if unknown:
-        problems.append(Problem(shown, line, f"unknown keys: {', '.join(sorted(unknown))}"))
-    rules = []
-    draw = entry.get("draw")
-    if not isinstance(draw, list) or not draw:
-        problems.append(Problem(shown, line, "`draw` must be a non-empty list of rules"))
-        draw = []
-    for j, rule in enumerate(draw):
-        rule_line = quiz.line("draw", j) if isinstance(rule, dict) else line
-        if isinstance(rule, dict) and "random" in rule:
-            rules.append(
-                {
-                    "type": "random",
-                    "count": rule.get("random"),
-                    "category": str(rule.get("category") or ""),
-                    "tag": str(rule.get("tag") or ""),
-                    "difficulty": str(rule.get("difficulty") or ""),
-                }
-            )
-        elif isinstance(rule, dict) and isinstance(rule.get("fixed"), list):
-            ids = []
-            for ref in rule["fixed"]:
-                found = resolve(str(ref))
-                if found is None:
-                    problems.append(Problem(shown, rule_line, f"unknown question: {ref}"))
-                else:
-                    ids.append(found)
-            rules.append({"type": "fixed", "questions": ids})
-        else:
-            problems.append(Problem(shown, rule_line, "a rule is `random: N` or `fixed: [...]`"))
-    title = entry.get("title")
-    description = entry.get("description") or {}
-    if not isinstance(title, dict) or not isinstance(description, dict):
-        problems.append(Problem(shown, line, "title and description are {zh_CN, en} mappings"))
-        return None
-    try:
-        settings = QuizSettings(
-            slug=str(entry.get("slug") or ""),
-            title={k: str(v) for k, v in title.items()},
-            description={k: str(v) for k, v in description.items()},
-            course_slug=course,
-            draw_rules=rules,
-            shuffle_questions=bool(entry.get("shuffle_questions", True)),
-            shuffle_options=bool(entry.get("shuffle_options", True)),
-            time_limit_minutes=_int_or_none(entry.get("time_limit_minutes")),
-            attempts_allowed=int(entry.get("attempts_allowed", 0)),
-            wait_minutes=int(entry.get("wait_minutes", 0)),
-            pass_mark=float(entry.get("pass_mark", 80)),
-            grading_method=str(entry.get("grading_method", "highest")),
-            validity_days=_int_or_none(entry.get("validity_days")),
-            review_policy=str(entry.get("review_policy", "after_submit")),
-            published=bool(entry.get("published", True)),
-        )
-    except (TypeError, ValueError) as error:
-        problems.append(Problem(shown, line, f"bad value: {error}"))
-        return None
-    problems.extend(Problem(shown, line, message) for message in settings.problems())
-    return settings if len(problems) == before else None
-
-
-def _int_or_none(value) -> int | None:
-    return None if value in (None, "") else int(value)
-
-
 def _matches(rule: dict, course: str, spec: QuestionSpec) -> bool:
     random_rule = RandomRule(1, rule["category"], rule["tag"], rule["difficulty"])
     in_category = not random_rule.category or (
@@ -204,8 +96,8 @@ def _matches(rule: dict, course: str, spec: QuestionSpec) -> bool:
 
 
 def check_quizzes(root: Path) -> list[Problem]:
-    """Every problem in the shipped banks and quiz definitions (messages in English)."""
-    with force_locale("en"):
+    """Every problem in the shipped banks and quiz definitions (messages in CLI_LOCALE)."""
+    with cli_locale():
         return _check_quizzes(root)
 
 
@@ -222,7 +114,7 @@ def _check_quizzes(root: Path) -> list[Problem]:
             return index.get(ref) or index.get(f"{course}/{ref}")
 
         for entry in read_quiz_file(path, shown, problems):
-            settings = _settings(entry, course, resolve, shown, problems)
+            settings = quiz_settings(entry, course, resolve, shown, problems)
             if settings is None:
                 continue
             line = entry.line()
@@ -248,7 +140,7 @@ def _check_quizzes(root: Path) -> list[Problem]:
 
 def sync_quizzes(root: Path) -> dict[str, int]:
     """Load banks and quizzes idempotently (the CLI checked them first and commits)."""
-    with force_locale("en"):
+    with cli_locale():
         return _sync_quizzes(root)
 
 
@@ -311,7 +203,7 @@ def _sync_quiz_file(path: Path, root: Path, counts: dict[str, int]) -> None:
 
     present = set()
     for entry in read_quiz_file(path, shown, problems):
-        settings = _settings(entry, course, resolve, shown, problems)
+        settings = quiz_settings(entry, course, resolve, shown, problems)
         if settings is None:
             raise ValueError("; ".join(str(p) for p in problems))
         present.add(settings.slug)

@@ -9,9 +9,8 @@ import json
 import re
 from typing import Any
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, message_locale
 from trainer.roleplay import yamltext
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.schema import (
     CATEGORIES,
     LESSON_RE,

@@ -274,8 +274,8 @@ def end_session(session: RoleplaySession, reason: str = AGENT_ENDED) -> bool:
 
 def grade_session(session: RoleplaySession) -> RoleplayGrade:
     """Grade an ended session once (rules offline, judged items by the configured judge)."""
+    from trainer.core.i18n import message_locale
     from trainer.roleplay.grading import grade_transcript
-    from trainer.roleplay.locale import message_locale
 
     if session.grade is not None:
         return session.grade
