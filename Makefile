@@ -35,10 +35,12 @@ run: demo
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

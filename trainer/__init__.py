@@ -15,7 +15,6 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
 
     from trainer.core import clock, errors, i18n, inputs, logs, security
     from trainer.core.db import tune_sqlite
-    from trainer.core.features import register_features
     from trainer.extensions import csrf, db, limiter, migrate
 
     logs.configure_logging(app)
@@ -36,3 +35,18 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     errors.init_app(app)
     register_features(app, FEATURES)
     return app
+
+
+def register_features(app: Flask, names: tuple[str, ...]) -> None:
+    """Let each feature package register its blueprints, CLI and panels, then the shell's own."""
+    import importlib
+
+    # audit and configdocs register their tables with the metadata.
+    from trainer.core import audit, cli, configdocs, home  # noqa: F401
+
+    app.extensions.setdefault("trainer_nav", [])
+    app.extensions.setdefault("trainer_home", [])
+    for name in names:
+        importlib.import_module(f"trainer.{name}").init_app(app)
+    cli.init_app(app)
+    home.init_app(app)

@@ -40,6 +40,34 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE / 'trainer.db'}"
 
 
+def _number(name: str, default: float, kind: type = int) -> float:
+    """A numeric setting from the environment; unset or empty means the default."""
+    raw = os.environ.get(name)
+    return kind(raw) if raw not in (None, "") else default
+
+
+def _roleplay_settings() -> dict:
+    """Role-play settings; the defaults suit a small team."""
+    return {
+        "ROLEPLAY_ENGINE": os.environ.get("TRAINER_ROLEPLAY_ENGINE") or "auto",  # scripted|openai
+        "ROLEPLAY_JUDGE": os.environ.get("TRAINER_ROLEPLAY_JUDGE") or "auto",  # offline | llm
+        "ROLEPLAY_LLM_TIMEOUT": _number("TRAINER_LLM_TIMEOUT", 30.0, float),
+        "ROLEPLAY_LLM_MAX_RETRIES": _number("TRAINER_LLM_MAX_RETRIES", 2),
+        # A grader's claim on a session expires after this many seconds (it died; another may
+        # grade).
+        "ROLEPLAY_GRADING_LEASE": _number("TRAINER_ROLEPLAY_GRADING_LEASE", 600),
+        # Recent turns the customer engine reads (its state is stored, not replayed).
+        "ROLEPLAY_HISTORY_TURNS": _number("TRAINER_ROLEPLAY_HISTORY_TURNS", 24),
+        "ROLEPLAY_MAX_MESSAGE_CHARS": _number("TRAINER_ROLEPLAY_MAX_MESSAGE_CHARS", 500),
+        "ROLEPLAY_TURNS_PER_MINUTE": _number("TRAINER_ROLEPLAY_TURNS_PER_MINUTE", 12),
+        "ROLEPLAY_MAX_REPLY_TOKENS": _number("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300),
+        "ROLEPLAY_MAX_REPLY_CHARS": _number("TRAINER_ROLEPLAY_MAX_REPLY_CHARS", 400),
+        "ROLEPLAY_DAILY_TOKENS": _number("TRAINER_ROLEPLAY_DAILY_TOKENS", 60000),
+        # The scripted customer "types" its reply in small pieces, so streaming shows offline too.
+        "ROLEPLAY_SCRIPTED_DELAY": _number("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.03, float),
+    }
+
+
 class Config:
     """Production-safe defaults; everything secret or site-specific comes from the environment."""
 
@@ -66,6 +94,10 @@ class Config:
         self.LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
             "TRAINER_LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"
         )
+        # Seconds after the deadline that quiz saves are still accepted (Moodle's default: 60 s).
+        self.QUIZ_GRACE_SECONDS = _number("TRAINER_QUIZ_GRACE_SECONDS", 60)
+        for name, value in _roleplay_settings().items():
+            setattr(self, name, value)
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite only: readers never wait for a writer (WAL); a writer waits up to 10 s for another.
@@ -105,3 +137,5 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.OPENAI_API_KEY = None  # tests opt in to the LLM path with a fake server
         self.OPENAI_BASE_URL = None
+        # Tests do not wait for the scripted customer's typing unless asked to.
+        self.ROLEPLAY_SCRIPTED_DELAY = _number("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.0, float)

@@ -1,4 +1,4 @@
-"""Builders for certification tests: crafted evidence, and fake training contracts."""
+"""Builders for certification tests: crafted evidence, and fake training APIs."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -83,22 +83,23 @@ class FakeTraining:
 
 @pytest.fixture
 def fake_training(monkeypatch):
-    """Replace the three training contracts with controllable fakes."""
-    from trainer.scorecards import training
+    """Replace the three training APIs (courses, quizzes, role-play) with controllable fakes."""
+    from trainer.certification import evidence
 
     fake = FakeTraining()
     monkeypatch.setattr(
-        training, "completed_courses", lambda ids: {i: fake.courses.get(i, {}) for i in ids}
+        evidence.courses_api,
+        "completed_courses",
+        lambda ids: {i: fake.courses.get(i, {}) for i in ids},
     )
     monkeypatch.setattr(
-        training, "quiz_passes", lambda ids: {i: fake.passes.get(i, {}) for i in ids}
+        evidence.quizzes_api, "quiz_passes", lambda ids: {i: fake.passes.get(i, {}) for i in ids}
     )
     monkeypatch.setattr(
-        training,
+        evidence.roleplay_api,
         "roleplay_results",
         lambda ids, since=None: {i: fake.plays.get(i, []) for i in ids},
     )
-    monkeypatch.setattr(training, "course_titles", lambda slugs: {})
     return fake
 
 

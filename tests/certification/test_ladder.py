@@ -3,7 +3,7 @@
 import pytest
 
 from trainer.certification import ladder as ladders
-from trainer.scorecards.yamlconfig import ConfigError
+from trainer.core.problems import ProblemsError
 
 
 def test_shipped_ladder(app):
@@ -44,7 +44,7 @@ def test_shipped_slugs_exist_in_the_content(app):
 )
 def test_problems_point_at_their_line(app, replace, line_of):
     text = ladders.SHIPPED.read_text(encoding="utf-8").replace(*replace)
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(ProblemsError) as caught:
         ladders.parse_ladder(text)
     expected = text[: text.index(line_of)].count("\n") + 1
     assert expected in {p.line for p in caught.value.problems}
@@ -75,12 +75,12 @@ def test_admin_edits_levels(app, login_as):
     ],
 )
 def test_levels_editor_refuses_yaml_aliases_and_deep_nesting(app, login_as, text):
+    from trainer.core.configdocs import ConfigDocument
     from trainer.extensions import db
-    from trainer.scorecards.models import ConfigDocument
 
     client, _admin = login_as("admin")
     response = client.post("/admin/certification/levels", data={"content": text})
     assert response.status_code == 200 and "levels-errors" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(db.func.count(ConfigDocument.id))) == 0
-    with pytest.raises(ConfigError):
+    with pytest.raises(ProblemsError):
         ladders.parse_ladder(text)

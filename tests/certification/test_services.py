@@ -9,9 +9,9 @@ from tests.certification.conftest import NOW, quiz_pass
 from trainer.certification import services
 from trainer.certification.ladder import SHIPPED, forget_cached_ladder
 from trainer.certification.models import Certificate, Certification, Endorsement
+from trainer.core import configdocs
 from trainer.core.audit import AuditEvent
 from trainer.extensions import db
-from trainer.scorecards import yamlconfig
 
 
 def _actions(user_id: int) -> list[str]:
@@ -140,7 +140,7 @@ def test_override_grant_and_revoke(team, fake_training, frozen_now):
 def test_auto_grant_setting(app, team, fake_training, good_kpis, frozen_now, make_user):
     _team, _manager, agent = team
     text = SHIPPED.read_text(encoding="utf-8").replace("auto_grant: false", "auto_grant: true")
-    yamlconfig.save_override("levels", text, validate=lambda t: None, actor=make_user("admin"))
+    configdocs.save_override("levels", text, validate=lambda t: None, actor=make_user("admin"))
     forget_cached_ladder()
     fake_training.complete_l1(agent)
     good_kpis(agent)

@@ -3,7 +3,7 @@
 
 from datetime import datetime
 
-from trainer.courses import services
+from trainer.courses import achievements as services
 from trainer.courses.demo import seed_courses
 from trainer.courses.models import Enrollment
 from trainer.courses.progress import complete_lesson

@@ -8,8 +8,10 @@ from playwright.sync_api import expect
 from trainer.certification import services
 from trainer.core.clock import utcnow
 from trainer.core.evidence import QuizPass, RoleplayResult
+from trainer.courses import achievements as course_api
 from trainer.extensions import db
-from trainer.scorecards import training
+from trainer.quizzes import achievements as quiz_api
+from trainer.roleplay import achievements as roleplay_api
 from trainer.scorecards.models import KpiRecord
 
 L1_COURSES = ("service-foundations", "platform-orders", "after-sales", "compliance")
@@ -47,11 +49,11 @@ def promotion_ready(make_team, make_user, monkeypatch):
         ]
     }
     monkeypatch.setattr(
-        training, "completed_courses", lambda ids: {i: courses.get(i, {}) for i in ids}
+        course_api, "completed_courses", lambda ids: {i: courses.get(i, {}) for i in ids}
     )
-    monkeypatch.setattr(training, "quiz_passes", lambda ids: {i: passes.get(i, {}) for i in ids})
+    monkeypatch.setattr(quiz_api, "quiz_passes", lambda ids: {i: passes.get(i, {}) for i in ids})
     monkeypatch.setattr(
-        training, "roleplay_results", lambda ids, since=None: {i: plays.get(i, []) for i in ids}
+        roleplay_api, "roleplay_results", lambda ids, since=None: {i: plays.get(i, []) for i in ids}
     )
     for days_ago in range(1, 31):
         day = (now - timedelta(days=days_ago)).date()

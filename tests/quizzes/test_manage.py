@@ -123,9 +123,9 @@ def test_demo_seeder_adds_a_failed_and_a_passed_attempt(app):
     from pathlib import Path
 
     from trainer.accounts.demo import seed_demo_users
+    from trainer.quizzes.achievements import quiz_passes
     from trainer.quizzes.content import sync_quizzes
     from trainer.quizzes.demo import DEMO_QUIZ, seed_quiz_demo
-    from trainer.quizzes.services import quiz_passes
 
     sync_quizzes(Path(app.config["CONTENT_ROOT"]))
     users = seed_demo_users()

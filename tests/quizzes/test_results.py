@@ -8,9 +8,9 @@ from trainer.core import clock
 from trainer.core.clock import utcnow
 from trainer.core.evidence import QuizPass
 from trainer.extensions import db
+from trainer.quizzes.achievements import quiz_passes
 from trainer.quizzes.models import QuizAttempt
 from trainer.quizzes.results import current_result, cycle_attempts, latest_pass
-from trainer.quizzes.services import quiz_passes
 
 T0 = utcnow().replace(microsecond=0) - timedelta(days=400)
 

@@ -147,7 +147,7 @@ def test_clone_publish_unpublish(app, login_as, make_scenario):
 
 
 def test_try_it_is_a_trial_that_never_counts(app, login_as, make_scenario, clock):
-    from trainer.roleplay.services import roleplay_results
+    from trainer.roleplay.achievements import roleplay_results
 
     make_scenario(published=False)
     client, trainer = login_as("trainer")

@@ -10,9 +10,9 @@ from trainer.core.audit import AuditEvent
 from trainer.core.evidence import RoleplayResult
 from trainer.extensions import db
 from trainer.roleplay import review
+from trainer.roleplay.achievements import roleplay_results
 from trainer.roleplay.calibration import calibration_report
 from trainer.roleplay.models import RoleplaySession
-from trainer.roleplay.services import roleplay_results
 
 
 def _finished(client, clock, texts):

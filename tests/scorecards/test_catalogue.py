@@ -3,10 +3,10 @@
 import pytest
 
 from trainer.core.audit import AuditEvent
+from trainer.core.configdocs import ConfigDocument
+from trainer.core.problems import ProblemsError
 from trainer.extensions import db
 from trainer.scorecards import catalogue
-from trainer.scorecards.models import ConfigDocument
-from trainer.scorecards.yamlconfig import ConfigError
 
 
 def test_shipped_catalogue_has_domain_targets(app):
@@ -38,7 +38,7 @@ def test_problems_carry_line_numbers(app, english):
     lines = text.splitlines()
     csat_target = next(i for i, line in enumerate(lines, 1) if "target: 4.5" in line)
     broken = text.replace("target: 4.5", "target: 7").replace("kpi_weight: 0.7", "kpi_weight: 0.9")
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(ProblemsError) as caught:
         catalogue.parse_catalogue(broken)
     lines_reported = {p.line for p in caught.value.problems}
     assert csat_target in lines_reported
@@ -58,7 +58,7 @@ def test_problems_carry_line_numbers(app, english):
     ],
 )
 def test_invalid_catalogues_are_refused(app, text):
-    with pytest.raises(ConfigError):
+    with pytest.raises(ProblemsError):
         catalogue.parse_catalogue(text)
 
 
@@ -114,7 +114,7 @@ YAML_BOMBS = [
 
 @pytest.mark.parametrize(("text", "line", "message"), YAML_BOMBS)
 def test_yaml_anchors_aliases_and_deep_nesting_are_refused(app, english, text, line, message):
-    with pytest.raises(ConfigError) as caught:
+    with pytest.raises(ProblemsError) as caught:
         catalogue.parse_catalogue(text)
     (problem,) = caught.value.problems
     assert problem.line == line and message in problem.message

@@ -6,14 +6,18 @@ from trainer.core.i18n import _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, CLI and navigation."""
+    """Register the blueprint, CLI, navigation and the session user loader."""
     from trainer.accounts import audit_views, cli, services, views
+    from trainer.accounts.sessions import load_session_user
 
     del audit_views  # imported for its routes on the accounts blueprint
     from trainer.core.features import add_home_widget, add_nav
+    from trainer.extensions import login_manager
 
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.users_group)
+    app.cli.add_command(cli.seed_demo)
+    login_manager.user_loader(load_session_user)
     add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
     add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)
     add_nav(app, "accounts.audit_log", _l("Audit log"), {"admin", "manager"}, order=92)

@@ -1,11 +1,11 @@
-"""`flask users create`: script user creation."""
+"""`flask users create` (script user creation) and `flask seed-demo` (demo users and data)."""
 
 import click
-from flask import current_app
-from flask_babel import force_locale
 
 from trainer.accounts import services
+from trainer.accounts.demo import DEMO_USERS, seed_demo_users
 from trainer.core.auth import ROLES
+from trainer.core.content import demo_seeders
 from trainer.extensions import db
 
 
@@ -22,11 +22,6 @@ def users_group() -> None:
 @click.option("--team", "team_name", help="Team name; created if it does not exist.")
 def create_user(email: str, name: str, role: str, password: str, team_name: str | None) -> None:
     """Create a user; exits non-zero and changes nothing if the input is refused."""
-    with force_locale(current_app.config["CLI_LOCALE"]):
-        _create_user(email, name, role, password, team_name)
-
-
-def _create_user(email: str, name: str, role: str, password: str, team_name: str | None) -> None:
     try:
         team = None
         if team_name:
@@ -39,3 +34,15 @@ def _create_user(email: str, name: str, role: str, password: str, team_name: str
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     click.echo(f"created {user.role} {user.email} (id {user.id})")
+
+
+@click.command("seed-demo")
+def seed_demo() -> None:
+    """Create the demo team and users (idempotent) plus each feature's demo data."""
+    users = seed_demo_users()
+    for seeder in demo_seeders():
+        seeder.seed(users)
+    db.session.commit()
+    click.echo("Demo logins (email / password):")
+    for spec in DEMO_USERS:
+        click.echo(f"  {spec['role']:<8} {spec['email']:<28} {spec['password']}")

@@ -185,11 +185,6 @@ def set_team_manager(team: Team, manager: User | None) -> None:
     db.session.flush()
 
 
-def set_locale(user: User, locale: str) -> None:
-    """Remember the user's interface language."""
-    user.locale = locale
-
-
 def _snapshot(user: User) -> dict:
     return {
         "email": user.email,

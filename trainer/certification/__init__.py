@@ -1,7 +1,7 @@
 """Certification: level rules, evaluation (met / missing), approvals, lapses, certificates.
 
-It sits on top of the other features and reads them only through their contracts; nothing
-but views and commands imports it.
+It sits on top of the other features and reads them only through their public APIs; nothing
+but the app's registration imports it (scorecards gets levels through a registered source).
 """
 
 from flask import Flask
@@ -10,7 +10,7 @@ from trainer.core.i18n import _l
 
 
 def init_app(app: Flask) -> None:
-    """Register blueprints, the `cert` CLI, navigation, home panels and demo data."""
+    """Register blueprints, the `cert` CLI, navigation, home panels, demo data, level source."""
     from trainer.certification import (
         admin_views,
         certificate_views,
@@ -21,9 +21,11 @@ def init_app(app: Flask) -> None:
         public_views,
         views,
     )
+    from trainer.certification.services import incentive_levels
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import DemoSeeder, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
+    from trainer.scorecards.levels import register_level_source
 
     for blueprint in (
         views.bp,
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.cert_group)
+    register_level_source(app, incentive_levels)
     add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
     add_nav(app, "certification.review", _l("Certification"), {MANAGER, ADMIN}, order=45)
     add_nav(app, "endorsements.index", _l("Endorsements"), {TRAINER}, order=60)

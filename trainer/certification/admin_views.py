@@ -5,20 +5,14 @@ from flask import Blueprint
 from trainer.certification import ladder as ladders
 from trainer.certification.checkconfig import unknown_slugs
 from trainer.core.auth import ADMIN, role_required
+from trainer.core.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.core.i18n import _
-from trainer.scorecards.config_views import EditableConfig, edit_config_page, reset_config
 
 bp = Blueprint(
     "cert_admin", __name__, url_prefix="/admin/certification", template_folder="templates"
 )
 
-LEVELS = EditableConfig(
-    name=ladders.CONFIG_NAME,
-    shipped=ladders.SHIPPED,
-    parse=ladders.parse_ladder,
-    forget_cached=ladders.forget_cached_ladder,
-    edit_endpoint="cert_admin.edit_levels",
-)
+LEVELS = EditableConfig(ladders.SOURCE, edit_endpoint="cert_admin.edit_levels")
 
 
 def _ladder_context() -> dict:

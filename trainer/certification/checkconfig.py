@@ -1,42 +1,21 @@
-"""Which course, quiz and scenario slugs named by the ladder do not exist (yet).
+"""Which course and quiz slugs named by the ladder do not exist (yet).
 
-Slugs are looked up in the shipped content files (courses/*/course.yaml, courses/*/quiz.yaml,
-scenarios/*.yaml) so the check works whether or not those features are installed; an unknown
-slug is reported, never fatal: the content may land later.
+Courses are the folders with a course.yaml; quizzes are those the quiz.yaml files define (read
+by the quizzes feature). An unknown slug is reported, never fatal: the content may land later.
 """
 
 from pathlib import Path
 
-import yaml
 from flask import current_app
 
 from trainer.certification.ladder import Ladder
-
-
-def _yaml(path: Path):
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        return None
+from trainer.quizzes.achievements import shipped_quiz_titles
 
 
 def known_slugs(root: Path) -> dict[str, set[str]]:
     """Course and quiz slugs defined in the content files below `root`."""
     courses = {p.parent.name for p in root.glob("courses/*/course.yaml")}
-    quizzes: set[str] = set()
-    for path in root.glob("courses/*/quiz.yaml"):
-        data = _yaml(path)
-        items = (
-            data.get("quizzes", [])
-            if isinstance(data, dict)
-            else data
-            if isinstance(data, list)
-            else []
-        )
-        if isinstance(data, dict) and "slug" in data:
-            items = [data]
-        quizzes.update(str(q["slug"]) for q in items if isinstance(q, dict) and q.get("slug"))
-    return {"course": courses, "quiz": quizzes}
+    return {"course": courses, "quiz": set(shipped_quiz_titles(str(root)))}
 
 
 def unknown_slugs(ladder: Ladder, root: Path | None = None) -> list[tuple[str, str, str]]:

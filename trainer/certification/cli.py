@@ -11,8 +11,8 @@ from trainer.certification import services
 from trainer.certification.checkconfig import unknown_slugs
 from trainer.certification.ladder import SHIPPED, current_ladder, parse_ladder
 from trainer.certification.presenting import next_step_url
+from trainer.core.problems import ProblemsError
 from trainer.extensions import db
-from trainer.scorecards.yamlconfig import ConfigError
 
 
 @click.group("cert")
@@ -75,7 +75,7 @@ def check_config(path: str | None) -> None:
                 ladder = parse_ladder(fh.read())
         else:
             ladder = current_ladder()
-    except ConfigError as error:
+    except ProblemsError as error:
         for problem in error.problems:
             click.echo(f"{path or SHIPPED}:{problem.line}: {problem.message}", err=True)
         raise click.ClickException(f"{len(error.problems)} problem(s)") from error

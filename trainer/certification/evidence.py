@@ -1,8 +1,7 @@
-"""Collecting the evidence the engine judges, through the cross-feature contracts.
+"""Collecting the evidence the engine judges, through the features' public APIs.
 
-Courses, quizzes and role-play are read only via their contracts (imported lazily in
-scorecards.training, so a feature that is not installed simply contributes no evidence);
-KPIs and OKRs via scorecards.services; grants and endorsements from this package's tables.
+Courses, quizzes and role-play are read through their `achievements` modules; KPIs and OKRs
+through scorecards.services; grants and endorsements from this package's tables.
 """
 
 from collections.abc import Iterable
@@ -13,10 +12,11 @@ from trainer.certification.engine import AgentEvidence
 from trainer.certification.ladder import Ladder
 from trainer.certification.models import GRANTED, Certification, Endorsement
 from trainer.core import clock
+from trainer.courses import achievements as courses_api
 from trainer.extensions import db
+from trainer.quizzes import achievements as quizzes_api
+from trainer.roleplay import achievements as roleplay_api
 from trainer.scorecards import services as scorecards
-from trainer.scorecards import training
-from trainer.scorecards.periods import previous_quarter, quarter_of
 
 
 def granted_levels(user_ids: list[int]) -> dict[int, dict[str, Certification]]:
@@ -49,28 +49,20 @@ def endorsements(user_ids: list[int]) -> dict[int, frozenset[str]]:
     return {uid: frozenset(levels) for uid, levels in found.items()}
 
 
-def latest_okr_scores(user_ids: list[int], now: datetime) -> dict[int, float]:
-    """This quarter's approved OKR score, else last quarter's."""
-    this_quarter = quarter_of(clock.local_date(now))
-    scores = scorecards.okr_scores(user_ids, previous_quarter(this_quarter))
-    scores.update(scorecards.okr_scores(user_ids, this_quarter))
-    return scores
-
-
 def collect_evidence(
     users: Iterable[User], ladder: Ladder, now: datetime
 ) -> dict[int, AgentEvidence]:
-    """Evidence per agent: a fixed number of queries and contract calls whatever the count."""
+    """Evidence per agent: a fixed number of queries and API calls whatever the count."""
     ids = [u.id for u in users]
     if not ids:
         return {}
     today = clock.local_date(now)  # KPI days are the organisation's calendar days
     window_start = today - timedelta(days=ladder.kpi_window_days - 1)
-    courses = training.completed_courses(ids)
-    passes = training.quiz_passes(ids)
-    plays = training.roleplay_results(ids)
+    courses = courses_api.completed_courses(ids)
+    passes = quizzes_api.quiz_passes(ids)
+    plays = roleplay_api.roleplay_results(ids)
     kpis = scorecards.kpi_summary(ids, window_start, today)
-    okr = latest_okr_scores(ids, now)
+    okr = scorecards.latest_okr_scores(ids, today)
     held = granted_levels(ids)
     endorsed = endorsements(ids)
     return {

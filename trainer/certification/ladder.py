@@ -1,121 +1,30 @@
-"""The certification ladder: levels and their requirements, from levels.yaml or the admin's copy."""
+"""The certification ladder in force: levels.yaml or the admin's copy, validated with lines."""
 
-import logging
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import g, has_app_context
-
-from trainer.core.i18n import _, pick
+from trainer.certification.requirements import KpiRule, Ladder, Level, RoleplayRule, Threshold
+from trainer.core import configdocs
+from trainer.core.configdocs import ConfigSource, load_config_yaml
+from trainer.core.i18n import _
+from trainer.core.problems import Problem, ProblemsError
+from trainer.core.yamlsafe import Document
+from trainer.scorecards import catalogue as kpi_catalogue
 from trainer.scorecards.catalogue import Catalogue, current_catalogue
-from trainer.scorecards.yamlconfig import (
-    ConfigError,
-    ConfigProblem,
-    Lines,
-    effective_text,
-    load_yaml,
-)
 
-log = logging.getLogger("trainer.certification")
 SHIPPED = Path(__file__).resolve().parent / "levels.yaml"
 CONFIG_NAME = "levels"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class Threshold:
-    """A KPI value to reach, in the KPI's direction."""
-
-    kpi: str
-    value: float
-    higher_is_better: bool
-
-    def met_by(self, actual: float) -> bool:
-        return actual >= self.value if self.higher_is_better else actual <= self.value
-
-
-@dataclass(frozen=True)
-class KpiRule:
-    """KPI thresholds over the recent window, given enough conversations."""
-
-    min_conversations: int
-    thresholds: tuple[Threshold, ...]
-
-
-@dataclass(frozen=True)
-class RoleplayRule:
-    """N sessions at difficulty ≥ d scoring ≥ s, and no critical failure in the last k."""
-
-    sessions: int
-    min_difficulty: int
-    min_score: float
-    no_critical_in_last: int
-
-
-@dataclass(frozen=True)
-class Level:
-    """One rung of the ladder and what it takes to reach and keep it."""
-
-    code: str
-    name: dict
-    rank: int
-    multiplier: float = 1.0
-    courses: tuple[str, ...] = ()
-    quizzes: tuple[str, ...] = ()
-    roleplay: RoleplayRule | None = None
-    kpis: KpiRule | None = None
-    okr_score: float | None = None
-    endorsement: bool = False
-    keep_kpis: KpiRule | None = None
-
-    @property
-    def label(self) -> str:
-        return f"{self.code} {pick(self.name)}"
-
-
-@dataclass(frozen=True)
-class Ladder:
-    """All levels in order plus the settings of promotions and lapses."""
-
-    levels: tuple[Level, ...]
-    auto_grant: bool = False
-    kpi_window_days: int = 30
-    lapse_grace_days: int = 14
-    notice_days: int = 14
-
-    def level(self, code: str | None) -> Level | None:
-        return next((lv for lv in self.levels if lv.code == code), None)
-
-    @property
-    def base(self) -> Level:
-        return self.levels[0]
-
-    def above(self, code: str | None) -> Level | None:
-        """The level right above `code` (the first level above the base for None)."""
-        current = self.level(code) or self.base
-        return self.levels[current.rank + 1] if current.rank + 1 < len(self.levels) else None
-
-    def courses_for(self, level: Level) -> tuple[str, ...]:
-        """Courses required up to and including `level` (inherited from the levels below)."""
-        return tuple(dict.fromkeys(c for lv in self.levels[: level.rank + 1] for c in lv.courses))
-
-    def quizzes_for(self, level: Level) -> tuple[str, ...]:
-        """Quizzes required up to and including `level`."""
-        return tuple(dict.fromkeys(q for lv in self.levels[: level.rank + 1] for q in lv.quizzes))
-
-
-# ---------------------------------------------------------------- parsing
-
-
 class _Checker:
-    def __init__(self, lines: Lines):
+    def __init__(self, lines: Document):
         self.lines = lines
-        self.problems: list[ConfigProblem] = []
+        self.problems: list[Problem] = []
 
     def add(self, path: tuple, message: str) -> None:
-        self.problems.append(ConfigProblem(self.lines.of(*path), message))
+        self.problems.append(Problem.at(self.lines.line(*path), message))
 
     def number(
         self, value: Any, path: tuple, low: float, high: float, integer: bool = False
@@ -261,13 +170,14 @@ def _parse_level(c: _Checker, raw: Any, i: int, catalogue: Catalogue) -> Level |
 
 
 def parse_ladder(text: str, catalogue: Catalogue | None = None) -> Ladder:
-    """Validate ladder YAML against the KPI catalogue; raises ConfigError with line numbers."""
+    """Validate ladder YAML against the KPI catalogue; raises ProblemsError with line numbers."""
     catalogue = catalogue or current_catalogue()
-    data, lines = load_yaml(text)
+    document = load_config_yaml(text)
+    data, lines = document.data, document
     c = _Checker(lines)
     if not isinstance(data, dict):
-        raise ConfigError(
-            [ConfigProblem(1, _("The file must be a mapping with settings and levels."))]
+        raise ProblemsError(
+            [Problem.at(1, _("The file must be a mapping with settings and levels."))]
         )
     c.unknown(data, {"settings", "levels"}, ())
     settings = data.get("settings") or {}
@@ -303,7 +213,7 @@ def parse_ladder(text: str, catalogue: Catalogue | None = None) -> Ladder:
         if level and codes.count(level.code) > 1:
             c.add(("levels", i, "code"), _("Level code %(code)s is used twice.", code=level.code))
     if c.problems:
-        raise ConfigError(c.problems)
+        raise ProblemsError(c.problems)
     return Ladder(
         levels=tuple(levels),
         auto_grant=bool(settings.get("auto_grant", False)),
@@ -314,23 +224,13 @@ def parse_ladder(text: str, catalogue: Catalogue | None = None) -> Ladder:
 
 
 def current_ladder() -> Ladder:
-    """The ladder in force: the admin's saved copy, else levels.yaml (cached per request)."""
-    if has_app_context() and "cert_ladder" in g:
-        return g.cert_ladder
-    text, override = effective_text(CONFIG_NAME, SHIPPED)
-    try:
-        ladder = parse_ladder(text)
-    except ConfigError:
-        if override is None:
-            raise
-        log.error("saved certification levels no longer validate; using the shipped file")
-        ladder = parse_ladder(SHIPPED.read_text(encoding="utf-8"))
-    if has_app_context():
-        g.cert_ladder = ladder
-    return ladder
+    """The ladder in force: the admin's saved copy, else levels.yaml (parsed once per version)."""
+    return configdocs.current(SOURCE)
 
 
 def forget_cached_ladder() -> None:
-    """Drop the per-request cache after an admin saved new levels."""
-    if has_app_context():
-        g.pop("cert_ladder", None)
+    """Drop the request's memo after an admin saved new levels."""
+    configdocs.forget(CONFIG_NAME)
+
+
+SOURCE = ConfigSource(CONFIG_NAME, SHIPPED, parse_ladder, depends=(kpi_catalogue.SOURCE,))

@@ -19,8 +19,9 @@ from trainer.certification.engine import (
 )
 from trainer.core import clock
 from trainer.core.i18n import _, pick
+from trainer.courses.achievements import course_titles
+from trainer.quizzes.achievements import quiz_titles
 from trainer.scorecards.catalogue import current_catalogue
-from trainer.scorecards.training import course_titles, quiz_titles
 
 # Where an agent meets each kind of requirement: other features' pages, by endpoint name and the
 # URL argument that takes the check's key. A feature that is not installed has no endpoint, so

@@ -66,7 +66,7 @@ def token_access(view: Callable) -> Callable:
 
 def role_label(role: str) -> str:
     """The role's name in the current language."""
-    from trainer.core.i18n import _
+    from trainer.core.i18n import _, label
 
     labels = {AGENT: _("Agent"), TRAINER: _("Trainer"), MANAGER: _("Manager"), ADMIN: _("Admin")}
-    return labels.get(role, role)
+    return label(labels, role)

@@ -1,5 +1,6 @@
-"""App-wide commands: `content check|sync`, `seed-demo`, `translate update|compile`."""
+"""App-wide commands: `content check|sync`, `translate update|compile`."""
 
+import functools
 import subprocess  # noqa: S404 - runs pybabel, a fixed local tool
 import sys
 from pathlib import Path
@@ -8,6 +9,7 @@ import click
 from flask import Flask, current_app
 
 from trainer.core.content import check_content, sync_content
+from trainer.core.i18n import cli_locale
 from trainer.extensions import db
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -49,21 +51,6 @@ def content_sync(root: Path | None) -> None:
     for name, counts in summary.items():
         parts = ", ".join(f"{k}={v}" for k, v in counts.items())
         click.echo(f"{name}: {parts}")
-
-
-@click.command("seed-demo")
-def seed_demo() -> None:
-    """Create the demo team and users (idempotent) plus each feature's demo data."""
-    from trainer.accounts.demo import DEMO_USERS, seed_demo_users
-    from trainer.core.content import demo_seeders
-
-    users = seed_demo_users()
-    for seeder in demo_seeders():
-        seeder.seed(users)
-    db.session.commit()
-    click.echo("Demo logins (email / password):")
-    for spec in DEMO_USERS:
-        click.echo(f"  {spec['role']:<8} {spec['email']:<28} {spec['password']}")
 
 
 @click.group("translate")
@@ -147,7 +134,26 @@ def compile_catalogues() -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the app-wide command groups."""
+    """Register the app-wide command groups; then every command speaks CLI_LOCALE."""
     app.cli.add_command(content_group)
-    app.cli.add_command(seed_demo)
     app.cli.add_command(translate_group)
+    for command in app.cli.commands.values():
+        _speak_cli_locale(command)
+
+
+def _speak_cli_locale(command: click.Command) -> None:
+    """Run the command (and its subcommands) under CLI_LOCALE; commands are shared between
+    apps, so each is wrapped once."""
+    for sub in getattr(command, "commands", {}).values():
+        _speak_cli_locale(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "speaks_cli_locale", False):
+        return
+
+    @functools.wraps(callback)
+    def localised(*args, **kwargs):
+        with cli_locale():
+            return callback(*args, **kwargs)
+
+    localised.speaks_cli_locale = True
+    command.callback = localised

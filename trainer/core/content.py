@@ -10,17 +10,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-
-@dataclass(frozen=True)
-class Problem:
-    """A problem in a content file, printed as `file:line: message`."""
-
-    path: Path | str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
+from trainer.core.problems import Problem
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,12 @@
-"""Declarative base and column types every feature's models use."""
+"""Column types every feature's models use (the declarative base lives in extensions)."""
 
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, event, select
+from sqlalchemy import DateTime, TypeDecorator, event, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session
-
-# Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from sqlalchemy.orm import Session
 
 
 class UTCDateTime(TypeDecorator):
@@ -39,12 +30,6 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         return value.replace(tzinfo=UTC)
-
-
-class Model(DeclarativeBase):
-    """Base class of every model."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
 def get_or_create(session: Session, model: type, defaults: dict | None = None, **keys: Any):

@@ -1,7 +1,5 @@
-"""Feature registration: each feature package exposes `init_app(app)`; nav and home widgets."""
+"""What features register into the shell: header navigation links and home page panels."""
 
-import importlib
-import importlib.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,23 +26,6 @@ class HomeWidget:
     roles: frozenset[str]
     context: Callable[[Any], dict] = field(default=lambda user: {})
     order: int = 50
-
-
-def register_features(app: Flask, names: tuple[str, ...]) -> None:
-    """Import each feature package present and let it register blueprints, CLI and widgets."""
-    import trainer.core.audit  # noqa: F401 - registers the audit table with the metadata
-
-    app.extensions.setdefault("trainer_nav", [])
-    app.extensions.setdefault("trainer_home", [])
-    for name in names:
-        module_name = f"trainer.{name}"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        importlib.import_module(module_name).init_app(app)
-    from trainer.core import cli, home
-
-    cli.init_app(app)
-    home.init_app(app)
 
 
 def add_nav(

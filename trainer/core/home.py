@@ -33,13 +33,11 @@ def home():
 @public
 def set_locale():
     """Switch the interface language (kept on the user, or in the session when signed out)."""
-    from trainer.accounts.services import set_locale as save_locale
-
     locale = request.form.get("locale", "")
     if locale in current_app.config["LANGUAGES"]:
         session["locale"] = locale
         if current_user.is_authenticated:
-            save_locale(current_user, locale)
+            current_user.locale = locale  # the signed-in user's saved choice
             db.session.commit()
     return redirect(safe_next_url(request.form.get("next")))
 

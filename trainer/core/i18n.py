@@ -1,13 +1,19 @@
-"""Translations: one import point for `_`/`_l`, and the locale chosen per request.
+"""Translations: one import point for `_`/`_l`, the locale rule, and labels.
 
-Each feature keeps its own catalogue in `trainer/<feature>/translations/`; Flask-Babel merges
-them, so features never edit a shared .po file.
+The rule: in a request, the user's saved choice, else the session's, else the browser's, else
+the organisation default (BABEL_DEFAULT_LOCALE); outside a request (CLI, jobs), CLI_LOCALE
+(TRAINER_CLI_LOCALE). Labels: `label(mapping, key)` for enum values, `pick` for bilingual
+content titles. Each feature keeps its own catalogue in `trainer/<feature>/translations/`;
+Flask-Babel merges them, so features never edit a shared .po file.
 """
 
+import contextlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_datetime, get_locale, ngettext
+from flask_babel import force_locale, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -21,7 +27,10 @@ __all__ = [
     "format_datetime",
     "current_language",
     "get_locale",
+    "cli_locale",
     "init_app",
+    "label",
+    "message_locale",
     "pick",
     "select_locale",
 ]
@@ -71,6 +80,27 @@ def pick(texts: dict | str | None, locale: str | None = None) -> str:
     return (
         texts.get(locale) or texts.get("zh_CN") or texts.get("en") or next(iter(texts.values()), "")
     )
+
+
+def label(labels: Mapping[Any, Any], key: Any) -> str:
+    """The translated label of an enum value (a mapping of lazy strings), else the value."""
+    return str(labels.get(key, key))
+
+
+@contextlib.contextmanager
+def message_locale(locale: str | None = None) -> Iterator[None]:
+    """Messages in `locale` outside a request (e.g. grades stored in the organisation's
+    language); inside a request, or without a locale, the rule above stands."""
+    if has_request_context() or locale is None:
+        yield
+        return
+    with force_locale(locale):
+        yield
+
+
+def cli_locale():
+    """A context in which messages follow CLI_LOCALE, whatever request may be around."""
+    return force_locale(current_app.config["CLI_LOCALE"])
 
 
 def init_app(app: Flask) -> None:

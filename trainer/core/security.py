@@ -41,8 +41,7 @@ def set_security_headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Hook Flask-Login to server-side sessions and add the headers."""
-    from trainer.accounts.sessions import load_session_user
+    """Configure Flask-Login (accounts registers the user loader) and add the headers."""
     from trainer.core.i18n import _l
 
     login_manager.init_app(app)
@@ -50,5 +49,4 @@ def init_app(app: Flask) -> None:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.session_protection = None  # our own server-side sessions do this job
-    login_manager.user_loader(load_session_user)
     app.after_request(set_security_headers)

@@ -1,10 +1,15 @@
-"""Strict YAML parsing for everything users or admins upload or edit (content, scenarios, config).
+"""The document loader: strict YAML with line numbers for everything users or admins upload
+or edit (content, scenarios, config).
 
 PyYAML's safe loader still expands anchors and aliases: a one-kilobyte "billion laughs" file
 costs seconds of CPU, and a self-referencing alias makes recursive validators overflow. Our
-formats never need either, so they are refused, and nesting is capped.
+formats never need either, so they are refused, nesting is capped and so is the size.
+`load_document` returns the data with the file line of every key and list item, so checkers can
+say `file:line: message` about any nested value.
 """
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -12,16 +17,30 @@ import yaml
 from trainer.core.i18n import _
 
 MAX_DEPTH = 50  # our files nest a handful of levels
+MAX_BYTES = 2 * 1024 * 1024  # the largest shipped document is a few kilobytes
+
+Path = tuple[str | int, ...]
 
 
-class YamlRefused(ValueError):
-    """YAML that cannot be read: `syntax` errors, or refused anchors, aliases or depth."""
+class DocumentError(ValueError):
+    """A document that cannot be read: the file (when known), the 1-based line and a message
+    in the user's language. `syntax` marks YAML syntax errors (vs refused anchors or depth)."""
 
-    def __init__(self, line: int, message: str, *, syntax: bool = False) -> None:
+    def __init__(
+        self, line: int, message: str, *, syntax: bool = False, file: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.line = line  # 1-based
+        self.line = line
         self.message = message
         self.syntax = syntax
+        self.file = file
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.file else f"line {self.line}"
+        return f"{where}: {self.message}"
+
+
+YamlRefused = DocumentError  # the name the first callers used
 
 
 class StrictLoader(yaml.SafeLoader):
@@ -71,3 +90,71 @@ def compose(text: str, loader_class: type[StrictLoader] = StrictLoader) -> tuple
     finally:
         loader.dispose()
     return node, data
+
+
+@dataclass
+class Document:
+    """Loaded YAML and the file line where each path (keys and list indexes) starts."""
+
+    data: Any
+    lines: dict[Path, int] = field(default_factory=dict)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (line, dotted key)
+    offset: int = 0  # added to every line: front matter starts below the file's first line
+
+    def line(self, *path: str | int) -> int:
+        """File line of `path`, else of its nearest ancestor, else of the document's start."""
+        path = tuple(path)
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1) + self.offset
+
+
+def load_document(text: str, offset: int = 0, *, file: str | None = None) -> Document:
+    """Parse one strict YAML document keeping line numbers; raises DocumentError."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise DocumentError(1 + offset, _("larger than %(n)d KB", n=MAX_BYTES // 1024), file=file)
+    try:
+        node, data = compose(text)
+    except DocumentError as error:
+        error.line += offset
+        error.file = file
+        raise
+    document = Document(data=data, offset=offset)
+    if node is not None:
+        document.lines[()] = node.start_mark.line + 1
+        for path, line, duplicate in _walk(node, ()):
+            if duplicate:
+                document.duplicates.append((line + offset, ".".join(str(p) for p in path)))
+            document.lines.setdefault(path, line)
+    return document
+
+
+def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, int, bool]]:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            child = (*path, key)
+            yield child, key_node.start_mark.line + 1, key in seen
+            seen.add(key)
+            yield from _walk(value_node, child)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*path, index)
+            yield child, item.start_mark.line + 1, False
+            yield from _walk(item, child)
+
+
+def split_front_matter(text: str) -> tuple[str | None, int, str, int]:
+    """(front matter, its first file line, body, the body's first file line).
+
+    Front matter is the block between a first line `---` and the next line `---`; None when
+    the text does not start with one. Raises DocumentError when it is never closed.
+    """
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return None, 1, text, 1
+    for index in range(1, len(lines)):
+        if lines[index].strip() == "---":
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2
+    raise DocumentError(1, _("The front matter opened on line 1 is never closed."))

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from trainer.core.i18n import _l
+from trainer.core.i18n import _l, label
 
 
 def init_app(app: Flask) -> None:
@@ -25,4 +25,4 @@ def init_app(app: Flask) -> None:
     )
     add_content_loader(app, ContentLoader("courses", check_courses, sync_courses, order=10))
     add_demo_seeder(app, DemoSeeder("courses", demo.seed_courses, order=10))
-    app.jinja_env.globals["course_category_label"] = lambda key: CATEGORY_LABELS.get(key, key)
+    app.jinja_env.globals["course_category_label"] = lambda key: label(CATEGORY_LABELS, key)

@@ -12,8 +12,8 @@ from trainer.accounts.models import Team, User
 from trainer.core import audit, clock
 from trainer.core.auth import MANAGER
 from trainer.core.clock import utcnow
+from trainer.core.i18n import _
 from trainer.courses.models import Course, Enrollment
-from trainer.courses.text import _
 from trainer.extensions import db
 
 

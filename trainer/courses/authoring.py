@@ -4,13 +4,13 @@ from typing import Any
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
-from trainer.core.content import Problem
+from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.courses import images
 from trainer.courses.checker import LessonChecker
 from trainer.courses.fileformat import RESERVED_SLUGS, SLUG, find_cycle
 from trainer.courses.models import SOURCE_EDITOR, Course, Lesson
 from trainer.courses.progress import refresh_completions
-from trainer.courses.text import _
 from trainer.courses.versioning import create_lesson, save_lesson_version
 from trainer.extensions import db
 

@@ -2,8 +2,10 @@
 
 from typing import Any
 
-from trainer.core.content import Problem
+from trainer.core.i18n import _
 from trainer.core.markdown import CALLOUTS
+from trainer.core.problems import Problem
+from trainer.core.yamlsafe import Document, DocumentError, load_document, split_front_matter
 from trainer.courses.fileformat import (
     BODY_MAX,
     BODY_MIN,
@@ -22,8 +24,6 @@ from trainer.courses.fileformat import (
     image_problem,
     int_between,
 )
-from trainer.courses.text import _
-from trainer.courses.yamlmarks import MarkedYaml, YamlProblem, load_marked, split_front_matter
 
 
 class Checker:
@@ -38,7 +38,7 @@ class Checker:
         self.problems.append(Problem(f"{self.label}/{name}" if self.label else name, line, message))
 
     def bilingual(
-        self, name: str, doc: MarkedYaml, meta: dict, key: str, limit: int
+        self, name: str, doc: Document, meta: dict, key: str, limit: int
     ) -> dict[str, str]:
         """A {zh_CN, en} text: both languages present, non-empty, not too long."""
         value = meta.get(key)
@@ -67,9 +67,7 @@ class Checker:
                 result[lang] = text.strip()
         return result
 
-    def _unknown_keys(
-        self, name: str, doc: MarkedYaml, meta: dict, known: set, path: tuple
-    ) -> None:
+    def _unknown_keys(self, name: str, doc: Document, meta: dict, known: set, path: tuple) -> None:
         for key in meta:
             if key not in known:
                 self.problem(
@@ -82,12 +80,12 @@ class Checker:
                     ),
                 )
 
-    def _load_yaml(self, name: str, data: bytes) -> MarkedYaml | None:
+    def _load_yaml(self, name: str, data: bytes) -> Document | None:
         try:
-            return load_marked(decode_text(data))
+            return load_document(decode_text(data))
         except UnicodeDecodeError:
             self.problem(name, 1, _("The file is not UTF-8 text."))
-        except YamlProblem as error:
+        except DocumentError as error:
             self.problem(name, error.line, _("Invalid YAML: %(detail)s", detail=error.message))
         return None
 
@@ -105,7 +103,7 @@ class LessonChecker(Checker):
         except UnicodeDecodeError:
             self.problem(name, 1, _("The file is not UTF-8 text."))
             return None
-        except YamlProblem as error:
+        except DocumentError as error:
             self.problem(name, error.line, _("The front matter opened on line 1 is never closed."))
             return None
         if front is None:
@@ -124,8 +122,8 @@ class LessonChecker(Checker):
     ) -> LessonPackage | None:
         """title, minutes and checks from the front matter."""
         try:
-            doc = load_marked(front, offset)
-        except YamlProblem as error:
+            doc = load_document(front, offset)
+        except DocumentError as error:
             self.problem(name, error.line, _("Invalid YAML: %(detail)s", detail=error.message))
             return None
         meta = doc.data
@@ -150,7 +148,7 @@ class LessonChecker(Checker):
             return None
         return LessonPackage(slug, position, title, minutes, "", checks, filename=name)
 
-    def knowledge_checks(self, name: str, doc: MarkedYaml, value: Any) -> list[dict[str, Any]]:
+    def knowledge_checks(self, name: str, doc: Document, value: Any) -> list[dict[str, Any]]:
         """1-3 checks (0-3 outside shipped content), each with a valid 0-based answer."""
         if value is None:
             value = []
@@ -166,7 +164,7 @@ class LessonChecker(Checker):
             )
         return [c for i, item in enumerate(value) if (c := self._check(name, doc, i, item))]
 
-    def _check(self, name: str, doc: MarkedYaml, i: int, item: Any) -> dict[str, Any] | None:
+    def _check(self, name: str, doc: Document, i: int, item: Any) -> dict[str, Any] | None:
         path = ("checks", i)
         if not isinstance(item, dict):
             self.problem(

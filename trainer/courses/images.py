@@ -7,9 +7,9 @@ from typing import Any
 from flask import current_app
 
 from trainer.core import audit
+from trainer.core.i18n import _
 from trainer.courses.fileformat import IMAGE_NAME, IMAGE_TYPES
 from trainer.courses.models import SOURCE_FILES, Course, CourseImage
-from trainer.courses.text import _
 from trainer.extensions import db
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024

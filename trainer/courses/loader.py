@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from trainer.core.content import Problem
+from trainer.core.problems import Problem
 from trainer.courses.apply import sync_packages
 from trainer.courses.fileformat import FOREIGN_FILES, CoursePackage, prerequisite_problems
 from trainer.courses.parser import CourseParser

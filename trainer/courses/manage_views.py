@@ -16,6 +16,7 @@ from flask_login import current_user
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.forms import choices
 from trainer.core.i18n import _, pick
+from trainer.core.problems import ProblemsError
 from trainer.courses import authoring, images, transfer
 from trainer.courses.fileformat import EDITOR_BODY_MAX
 from trainer.courses.forms import CourseForm, ImageForm, ImportForm
@@ -157,7 +158,7 @@ def import_zip():
     if form.validate_on_submit():
         try:
             course, counts = transfer.import_course(form.archive.data.read(), current_user)
-        except transfer.ImportProblems as error:
+        except ProblemsError as error:
             db.session.rollback()
             problems = error.problems
         else:

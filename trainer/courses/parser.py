@@ -6,6 +6,8 @@ accept exactly the same files.
 
 from typing import Any
 
+from trainer.core.i18n import _
+from trainer.core.yamlsafe import Document
 from trainer.courses.checker import LessonChecker
 from trainer.courses.fileformat import (
     CATEGORIES,
@@ -21,8 +23,6 @@ from trainer.courses.fileformat import (
     LessonPackage,
     int_between,
 )
-from trainer.courses.text import _
-from trainer.courses.yamlmarks import MarkedYaml
 
 
 class CourseParser(LessonChecker):
@@ -167,7 +167,7 @@ class CourseParser(LessonChecker):
                 ),
             )
 
-    def _prerequisites(self, name: str, doc: MarkedYaml, value: Any, slug: Any) -> list[str]:
+    def _prerequisites(self, name: str, doc: Document, value: Any, slug: Any) -> list[str]:
         if value is None:
             return []
         if not isinstance(value, list):

@@ -13,6 +13,7 @@ from sqlalchemy import and_, func
 
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
+from trainer.courses.knowledge_checks import CheckResult, check_result
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 
@@ -76,17 +77,6 @@ class CourseStatus(EnrollmentFigures):
     def overdue(self, now: datetime) -> bool:
         """Assigned with a due date in the past and not completed."""
         return bool(self.assigned and self.enrollment.is_overdue(now))
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """The outcome of answering one knowledge check."""
-
-    index: int
-    chosen: int
-    correct: bool
-    answer: int
-    explanation: str
 
 
 def active_lesson_counts(course_ids: list[int]) -> dict[int, int]:
@@ -262,30 +252,6 @@ def answer_check(user: Any, lesson: Lesson, index: int, chosen: int) -> CheckRes
     progress.checks_version = lesson.version
     db.session.flush()
     return check_result(lesson, index, chosen)
-
-
-def check_result(lesson: Lesson, index: int, chosen: int) -> CheckResult:
-    """The feedback for `chosen` on check `index`."""
-    check = lesson.checks[index]
-    return CheckResult(
-        index=index,
-        chosen=chosen,
-        correct=chosen == check["answer"],
-        answer=check["answer"],
-        explanation=check["explanation"],
-    )
-
-
-def saved_check_results(lesson: Lesson, progress: LessonProgress | None) -> dict[int, CheckResult]:
-    """Check index → feedback for the answers the user gave to this version of the lesson."""
-    if progress is None or progress.checks_version != lesson.version:
-        return {}
-    results = {}
-    for key, chosen in (progress.check_answers or {}).items():
-        index = int(key)
-        if 0 <= index < len(lesson.checks) and 0 <= chosen < len(lesson.checks[index]["options"]):
-            results[index] = check_result(lesson, index, chosen)
-    return results
 
 
 def refresh_completions(course: Course) -> int:

@@ -5,15 +5,14 @@ from datetime import datetime
 from typing import Any
 
 from trainer.core.clock import utcnow
+from trainer.courses.knowledge_checks import CheckResult, saved_check_results
 from trainer.courses.models import Course, Lesson, LessonProgress
 from trainer.courses.progress import (
-    CheckResult,
     CourseStatus,
     course_statuses,
     is_done,
     lesson_progress_map,
     resume_lesson,
-    saved_check_results,
 )
 from trainer.courses.services import active_lessons
 

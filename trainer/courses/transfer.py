@@ -13,27 +13,19 @@ from typing import Any
 import yaml
 
 from trainer.core import audit
-from trainer.core.content import Problem
+from trainer.core.i18n import _
+from trainer.core.problems import Problem, ProblemsError
 from trainer.courses import images
 from trainer.courses.apply import ApplyCounts, import_package
 from trainer.courses.fileformat import IMAGE_NAME, CoursePackage, find_cycle
 from trainer.courses.models import Course, CourseImage
 from trainer.courses.parser import CourseParser
-from trainer.courses.text import _
 from trainer.extensions import db
 
 MAX_FILES = 300
 MAX_UNCOMPRESSED = 40 * 1024 * 1024
 # One course.yaml or lesson: the largest shipped lesson is about 10 KB.
 MAX_TEXT_BYTES = 512 * 1024
-
-
-class ImportProblems(ValueError):
-    """The zip cannot be imported; `problems` say where and why."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s)")
-        self.problems = problems
 
 
 def _dump(data: Any) -> str:
@@ -87,10 +79,10 @@ def export_course(course: Course) -> bytes:
 
 
 def read_zip(data: bytes) -> tuple[dict[str, bytes], dict[str, bytes], str]:
-    """(texts by name, images by name, folder label) from a course zip; raises ImportProblems."""
+    """(texts by name, images by name, folder label) from a course zip; raises ProblemsError."""
 
-    def refuse(message: str) -> ImportProblems:
-        return ImportProblems([Problem("zip", 1, message)])
+    def refuse(message: str) -> ProblemsError:
+        return ProblemsError([Problem("zip", 1, message)])
 
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -130,14 +122,14 @@ def read_zip(data: bytes) -> tuple[dict[str, bytes], dict[str, bytes], str]:
     return texts, pictures, prefix
 
 
-def _too_big(where: str, limit: int) -> ImportProblems:
-    return ImportProblems(
+def _too_big(where: str, limit: int) -> ProblemsError:
+    return ProblemsError(
         [Problem(where, 1, _("This file is too large (at most %(kb)d KB).", kb=limit // 1024))]
     )
 
 
 def parse_zip(data: bytes) -> tuple[CoursePackage, dict[str, bytes]]:
-    """The checked course package and its images; raises ImportProblems."""
+    """The checked course package and its images; raises ProblemsError."""
     texts, pictures, prefix = read_zip(data)
     parser = CourseParser(prefix, strict=False)
     package = parser.parse(texts, set(pictures), None)
@@ -149,7 +141,7 @@ def parse_zip(data: bytes) -> tuple[CoursePackage, dict[str, bytes]]:
     if package is not None:
         problems += _prerequisite_problems(package, prefix)
     if problems or package is None:
-        raise ImportProblems(problems)
+        raise ProblemsError(problems)
     return package, pictures
 
 

@@ -8,6 +8,7 @@ from flask_login import current_user
 from trainer.core.auth import signed_in
 from trainer.core.i18n import _, pick
 from trainer.courses import images, progress
+from trainer.courses.knowledge_checks import CheckResult
 from trainer.courses.learning import learning_overview
 from trainer.courses.lookups import (
     get_current_lesson_or_404,
@@ -124,7 +125,7 @@ def _check_reply(result, error: str = "", status: int = 200, redirect_to=None):
     )
 
 
-def result_json(result: progress.CheckResult) -> dict:
+def result_json(result: CheckResult) -> dict:
     """The check feedback the page's script shows."""
     return {
         "index": result.index,

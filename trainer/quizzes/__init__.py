@@ -1,7 +1,5 @@
 """Quizzes: question bank, GIFT import/export, quizzes, timed attempts, item analysis."""
 
-import os
-
 from flask import Flask
 
 from trainer.core.i18n import _l
@@ -14,10 +12,6 @@ def init_app(app: Flask) -> None:
     from trainer.quizzes import cli, content, demo, services
     from trainer.quizzes.views import analytics, attempts, bank, quizzes
 
-    # Seconds after the deadline that saves are still accepted (Moodle's default grace: 60 s).
-    app.config.setdefault(
-        "QUIZ_GRACE_SECONDS", int(os.environ.get("TRAINER_QUIZ_GRACE_SECONDS", "60"))
-    )
     for module in (attempts, bank, quizzes, analytics):
         app.register_blueprint(module.bp)
     app.cli.add_command(cli.quiz_group)

@@ -1,25 +1,12 @@
 """`flask quiz import-gift | export-gift | close-overdue`."""
 
-import functools
 from pathlib import Path
 
 import click
-from flask_babel import force_locale
 
 from trainer.extensions import db
 from trainer.quizzes import attempts, bank
 from trainer.quizzes.gift import GiftError
-
-
-def in_english(command):
-    """Run a command with English messages (outside a request there is no user locale)."""
-
-    @functools.wraps(command)
-    def wrapped(*args, **kwargs):
-        with force_locale("en"):
-            return command(*args, **kwargs)
-
-    return wrapped
 
 
 @click.group("quiz")
@@ -30,7 +17,6 @@ def quiz_group() -> None:
 @quiz_group.command("import-gift")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--category", help="Put every question in this category (ignores $CATEGORY).")
-@in_english
 def import_gift(file: Path, category: str | None) -> None:
     """Import a GIFT file whole, or nothing with `line N: message` errors."""
     try:
@@ -57,7 +43,6 @@ def import_gift(file: Path, category: str | None) -> None:
 @quiz_group.command("export-gift")
 @click.option("--category", default="", help="Only this category and its subcategories.")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write.")
-@in_english
 def export_gift(category: str, output: Path | None) -> None:
     """Write the active questions as GIFT (to stdout unless --output)."""
     text = bank.export_gift(category)
@@ -69,7 +54,6 @@ def export_gift(category: str, output: Path | None) -> None:
 
 
 @quiz_group.command("close-overdue")
-@in_english
 def close_overdue() -> None:
     """Finalise attempts past their deadline plus grace (run it from a scheduler)."""
     closed = attempts.close_overdue()

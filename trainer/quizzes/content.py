@@ -9,27 +9,22 @@ file are retired; quizzes dropped from a quiz.yaml are unpublished. See docs/qui
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from flask_babel import force_locale
 from sqlalchemy import select
 
-from trainer.core.content import Problem
-from trainer.core.yamlsafe import StrictLoader, YamlRefused, compose
+from trainer.core.i18n import cli_locale
+from trainer.core.problems import Problem
 from trainer.extensions import db
 from trainer.quizzes import bank
 from trainer.quizzes.draw import RandomRule
 from trainer.quizzes.gift import GiftError, parse_gift
 from trainer.quizzes.models import Question, Quiz
 from trainer.quizzes.quizdefs import (
-    PLAIN_SETTINGS,
-    QuizSettings,
     get_quiz_by_slug,
     save_quiz,
     settings_of,
 )
+from trainer.quizzes.quizfile import quiz_settings, read_quiz_file
 from trainer.quizzes.spec import QuestionSpec
-
-QUIZ_KEYS = {"slug", "title", "description", "draw", *PLAIN_SETTINGS}
 
 
 @dataclass
@@ -87,116 +82,6 @@ def _quality(shown: str, questions: list[QuestionSpec]) -> list[Problem]:
     return problems
 
 
-class _LineLoader(StrictLoader):
-    """Remembers the line of every mapping, for `file:line` messages."""
-
-
-def _construct_mapping(loader, node):
-    mapping = loader.construct_mapping(node, deep=True)
-    return _Mapping(mapping, node.start_mark.line + 1)
-
-
-class _Mapping(dict):
-    def __init__(self, data: dict, line: int) -> None:
-        super().__init__(data)
-        self.line = line
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _read_quiz_file(path: Path, shown: str, problems: list[Problem]) -> list[dict]:
-    try:
-        _node, data = compose(path.read_text(encoding="utf-8"), _LineLoader)
-    except YamlRefused as error:
-        problems.append(Problem(shown, error.line, f"YAML: {error.message}"))
-        return []
-    except UnicodeDecodeError as error:
-        problems.append(Problem(shown, 1, f"cannot read: {error}"))
-        return []
-    if not isinstance(data, dict) or not isinstance(data.get("quizzes"), list):
-        problems.append(Problem(shown, 1, "expected a mapping with a `quizzes:` list"))
-        return []
-    entries = []
-    for entry in data["quizzes"]:
-        if not isinstance(entry, dict):
-            problems.append(Problem(shown, getattr(data, "line", 1), "a quiz must be a mapping"))
-            continue
-        entries.append(entry)
-    return entries
-
-
-def _settings(
-    entry: dict, course: str, resolve, shown: str, problems: list[Problem]
-) -> QuizSettings | None:
-    """Settings from one quiz entry; fixed questions resolved by `resolve(ref) -> id | None`."""
-    line = getattr(entry, "line", 1)
-    before = len(problems)
-    unknown = set(entry) - QUIZ_KEYS
-    if unknown:
-        problems.append(Problem(shown, line, f"unknown keys: {', '.join(sorted(unknown))}"))
-    rules = []
-    draw = entry.get("draw")
-    if not isinstance(draw, list) or not draw:
-        problems.append(Problem(shown, line, "`draw` must be a non-empty list of rules"))
-        draw = []
-    for rule in draw:
-        rule_line = getattr(rule, "line", line)
-        if isinstance(rule, dict) and "random" in rule:
-            rules.append(
-                {
-                    "type": "random",
-                    "count": rule.get("random"),
-                    "category": str(rule.get("category") or ""),
-                    "tag": str(rule.get("tag") or ""),
-                    "difficulty": str(rule.get("difficulty") or ""),
-                }
-            )
-        elif isinstance(rule, dict) and isinstance(rule.get("fixed"), list):
-            ids = []
-            for ref in rule["fixed"]:
-                found = resolve(str(ref))
-                if found is None:
-                    problems.append(Problem(shown, rule_line, f"unknown question: {ref}"))
-                else:
-                    ids.append(found)
-            rules.append({"type": "fixed", "questions": ids})
-        else:
-            problems.append(Problem(shown, rule_line, "a rule is `random: N` or `fixed: [...]`"))
-    title = entry.get("title")
-    description = entry.get("description") or {}
-    if not isinstance(title, dict) or not isinstance(description, dict):
-        problems.append(Problem(shown, line, "title and description are {zh_CN, en} mappings"))
-        return None
-    try:
-        settings = QuizSettings(
-            slug=str(entry.get("slug") or ""),
-            title={k: str(v) for k, v in title.items()},
-            description={k: str(v) for k, v in description.items()},
-            course_slug=course,
-            draw_rules=rules,
-            shuffle_questions=bool(entry.get("shuffle_questions", True)),
-            shuffle_options=bool(entry.get("shuffle_options", True)),
-            time_limit_minutes=_int_or_none(entry.get("time_limit_minutes")),
-            attempts_allowed=int(entry.get("attempts_allowed", 0)),
-            wait_minutes=int(entry.get("wait_minutes", 0)),
-            pass_mark=float(entry.get("pass_mark", 80)),
-            grading_method=str(entry.get("grading_method", "highest")),
-            validity_days=_int_or_none(entry.get("validity_days")),
-            review_policy=str(entry.get("review_policy", "after_submit")),
-            published=bool(entry.get("published", True)),
-        )
-    except (TypeError, ValueError) as error:
-        problems.append(Problem(shown, line, f"bad value: {error}"))
-        return None
-    problems.extend(Problem(shown, line, message) for message in settings.problems())
-    return settings if len(problems) == before else None
-
-
-def _int_or_none(value) -> int | None:
-    return None if value in (None, "") else int(value)
-
-
 def _matches(rule: dict, course: str, spec: QuestionSpec) -> bool:
     random_rule = RandomRule(1, rule["category"], rule["tag"], rule["difficulty"])
     in_category = not random_rule.category or (
@@ -211,8 +96,8 @@ def _matches(rule: dict, course: str, spec: QuestionSpec) -> bool:
 
 
 def check_quizzes(root: Path) -> list[Problem]:
-    """Every problem in the shipped banks and quiz definitions (messages in English)."""
-    with force_locale("en"):
+    """Every problem in the shipped banks and quiz definitions (messages in CLI_LOCALE)."""
+    with cli_locale():
         return _check_quizzes(root)
 
 
@@ -228,11 +113,11 @@ def _check_quizzes(root: Path) -> list[Problem]:
         def resolve(ref: str, course: str = course) -> int | None:
             return index.get(ref) or index.get(f"{course}/{ref}")
 
-        for entry in _read_quiz_file(path, shown, problems):
-            settings = _settings(entry, course, resolve, shown, problems)
+        for entry in read_quiz_file(path, shown, problems):
+            settings = quiz_settings(entry, course, resolve, shown, problems)
             if settings is None:
                 continue
-            line = getattr(entry, "line", 1)
+            line = entry.line()
             if settings.slug in slugs:
                 problems.append(Problem(shown, line, f"slug also used in {slugs[settings.slug]}"))
             slugs[settings.slug] = shown
@@ -255,7 +140,7 @@ def _check_quizzes(root: Path) -> list[Problem]:
 
 def sync_quizzes(root: Path) -> dict[str, int]:
     """Load banks and quizzes idempotently (the CLI checked them first and commits)."""
-    with force_locale("en"):
+    with cli_locale():
         return _sync_quizzes(root)
 
 
@@ -317,8 +202,8 @@ def _sync_quiz_file(path: Path, root: Path, counts: dict[str, int]) -> None:
         return question.id if question else None
 
     present = set()
-    for entry in _read_quiz_file(path, shown, problems):
-        settings = _settings(entry, course, resolve, shown, problems)
+    for entry in read_quiz_file(path, shown, problems):
+        settings = quiz_settings(entry, course, resolve, shown, problems)
         if settings is None:
             raise ValueError("; ".join(str(p) for p in problems))
         present.add(settings.slug)

@@ -3,7 +3,6 @@
 import random
 from datetime import timedelta
 
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from trainer.core.clock import utcnow
@@ -44,11 +43,6 @@ def _right_response(spec) -> dict:
 
 def seed_quiz_demo(users: dict) -> None:
     """Two finished attempts for the demo agent on the anti-fraud quiz (idempotent)."""
-    with force_locale("en"):
-        _seed(users)
-
-
-def _seed(users: dict) -> None:
     agent = users.get("agent")
     quiz = get_quiz_by_slug(DEMO_QUIZ)
     if agent is None or quiz is None:

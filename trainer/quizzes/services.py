@@ -1,4 +1,4 @@
-"""What other features and the agent's pages read: passes, standings, the home panel."""
+"""What the agent's pages read: standings and the home panel (the public API is achievements)."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -7,44 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from trainer.core.clock import utcnow
-from trainer.core.evidence import QuizPass
 from trainer.extensions import db
 from trainer.quizzes.attempts import Eligibility, eligibility
 from trainer.quizzes.models import Quiz, QuizAttempt
-from trainer.quizzes.models.attempt import FINISHED
-from trainer.quizzes.results import latest_pass
 
 EXPIRING_SOON = timedelta(days=30)
-
-
-def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
-    """Per user, per quiz slug: the most recent passing result (possibly expired).
-
-    Contract for certification and scorecards (docs/architecture.md); two queries.
-    """
-    result: dict[int, dict[str, QuizPass]] = {uid: {} for uid in user_ids}
-    if not user_ids:
-        return result
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
-        )
-    ).all()
-    quizzes = {q.id: q for q in db.session.scalars(select(Quiz))}
-    grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
-    for attempt in attempts:
-        grouped[(attempt.user_id, attempt.quiz_id)].append(attempt)
-    for (user_id, quiz_id), items in grouped.items():
-        quiz = quizzes[quiz_id]
-        passed = latest_pass(quiz, items)
-        if passed is not None:
-            result[user_id][quiz.slug] = QuizPass(
-                quiz_slug=quiz.slug,
-                score=passed.grade,
-                passed_at=passed.passed_at,
-                expires_at=passed.expires_at,
-            )
-    return result
 
 
 @dataclass

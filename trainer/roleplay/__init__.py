@@ -1,36 +1,8 @@
 """Role-play: scenarios, chats with a simulated customer, rubric grading, trainer review."""
 
-import os
-
 from flask import Flask
 
 from trainer.core.i18n import _l
-
-# Settings with their environment variables; the defaults suit a small team.
-SETTINGS = {
-    "ROLEPLAY_ENGINE": ("TRAINER_ROLEPLAY_ENGINE", "auto", str),  # auto | scripted | openai
-    "ROLEPLAY_JUDGE": ("TRAINER_ROLEPLAY_JUDGE", "auto", str),  # auto | offline | llm
-    "ROLEPLAY_LLM_TIMEOUT": ("TRAINER_LLM_TIMEOUT", 30.0, float),
-    "ROLEPLAY_LLM_MAX_RETRIES": ("TRAINER_LLM_MAX_RETRIES", 2, int),
-    # A grader's claim on a session expires after this many seconds (it died; another may grade).
-    "ROLEPLAY_GRADING_LEASE": ("TRAINER_ROLEPLAY_GRADING_LEASE", 600, int),
-    "ROLEPLAY_MAX_MESSAGE_CHARS": ("TRAINER_ROLEPLAY_MAX_MESSAGE_CHARS", 500, int),
-    "ROLEPLAY_TURNS_PER_MINUTE": ("TRAINER_ROLEPLAY_TURNS_PER_MINUTE", 12, int),
-    "ROLEPLAY_MAX_REPLY_TOKENS": ("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300, int),
-    "ROLEPLAY_MAX_REPLY_CHARS": ("TRAINER_ROLEPLAY_MAX_REPLY_CHARS", 400, int),
-    "ROLEPLAY_DAILY_TOKENS": ("TRAINER_ROLEPLAY_DAILY_TOKENS", 60000, int),
-    # The scripted customer "types" its reply in small pieces, so streaming shows offline too.
-    "ROLEPLAY_SCRIPTED_DELAY": ("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.03, float),
-}
-
-
-def _configure(app: Flask) -> None:
-    for name, (env, default, kind) in SETTINGS.items():
-        if name not in app.config:
-            raw = os.environ.get(env)
-            app.config[name] = kind(raw) if raw not in (None, "") else default
-    if app.testing and "TRAINER_ROLEPLAY_SCRIPTED_DELAY" not in os.environ:
-        app.config["ROLEPLAY_SCRIPTED_DELAY"] = 0.0
 
 
 def init_app(app: Flask) -> None:
@@ -41,7 +13,6 @@ def init_app(app: Flask) -> None:
     from trainer.roleplay.policy import content as policy_content
     from trainer.roleplay.views import authoring, llm_admin, policy, practice, review
 
-    _configure(app)
     app.register_blueprint(practice.bp)
     app.register_blueprint(authoring.bp)
     app.register_blueprint(review.bp)

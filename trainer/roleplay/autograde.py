@@ -15,10 +15,10 @@ from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 
 from trainer.core.clock import utcnow
+from trainer.core.i18n import message_locale
 from trainer.extensions import db
 from trainer.roleplay.grading import Grade, grade_transcript
 from trainer.roleplay.judge import judge_mode
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.models import (
     ENDED,
     GRADED,

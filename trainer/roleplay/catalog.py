@@ -4,7 +4,6 @@ from trainer.core import audit
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.models import RoleplaySession, Scenario, ScenarioVersion
 from trainer.roleplay.scenarios import (
     ScenarioError,
@@ -101,15 +100,14 @@ def import_yaml(text: str, *, actor, expected_slug: str | None = None) -> tuple[
 
 def clone_scenario(scenario: Scenario, new_slug: str, *, actor) -> Scenario:
     """Copy the current version under a new slug, unpublished, for a trainer to adapt."""
-    with message_locale():
-        if get_scenario(new_slug) is not None:
-            raise ScenarioError([SpecProblem(1, "slug", _("A scenario with this slug exists."))])
-        spec = dict(scenario.current_version.spec, slug=new_slug)
-        title = dict(spec["title"])
-        title["zh_CN"] = _("%(title)s (copy)", title=title["zh_CN"])
-        title["en"] = f"{title['en']} (copy)"
-        spec["title"] = title
-        spec = parse_scenario(dump_spec(spec))  # re-validate: the new slug must be valid too
+    if get_scenario(new_slug) is not None:
+        raise ScenarioError([SpecProblem(1, "slug", _("A scenario with this slug exists."))])
+    spec = dict(scenario.current_version.spec, slug=new_slug)
+    title = dict(spec["title"])
+    title["zh_CN"] = _("%(title)s (copy)", title=title["zh_CN"])
+    title["en"] = f"{title['en']} (copy)"
+    spec["title"] = title
+    spec = parse_scenario(dump_spec(spec))  # re-validate: the new slug must be valid too
     copy, _version = save_version(spec, None, source=CLONE, actor=actor, publish=False)
     audit.record(actor, "scenario.clone", copy, source=scenario.slug)
     return copy

@@ -7,10 +7,10 @@ from pathlib import Path
 import click
 from flask import current_app
 
+from trainer.core.i18n import message_locale
 from trainer.extensions import db
 from trainer.roleplay import catalog
 from trainer.roleplay.grading import grade_transcript
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.scenarios import ScenarioError, parse_scenario
 from trainer.roleplay.transcript import AGENT, CUSTOMER, Line
 
@@ -140,19 +140,18 @@ def _scenario_spec_file(path: Path, slug: str) -> dict:
 )
 def grade(slug: str, path: Path, judge: str, strict: bool) -> None:
     """Grade a transcript with a scenario's rubric; print the grade as JSON."""
-    with message_locale():
-        spec, source = _scenario_spec(slug)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as error:
-            raise click.ClickException(f"{path}: no such file") from error
-        except UnicodeDecodeError as error:
-            raise click.ClickException(f"{path}: not UTF-8 text") from error
-        try:
-            lines = parse_transcript(text)
-        except TranscriptError as error:
-            raise click.ClickException(f"{path}: {error}") from error
-        result = grade_transcript(spec, lines, judge=None if judge == "auto" else judge)
+    spec, source = _scenario_spec(slug)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as error:
+        raise click.ClickException(f"{path}: no such file") from error
+    except UnicodeDecodeError as error:
+        raise click.ClickException(f"{path}: not UTF-8 text") from error
+    try:
+        lines = parse_transcript(text)
+    except TranscriptError as error:
+        raise click.ClickException(f"{path}: {error}") from error
+    result = grade_transcript(spec, lines, judge=None if judge == "auto" else judge)
     output = {"scenario": slug, "source": source, **result.as_dict()}
     click.echo(json.dumps(output, ensure_ascii=False, indent=2, default=str))
     if result.judge == "offline_fallback":

@@ -2,10 +2,9 @@
 
 from pathlib import Path
 
-from trainer.core.content import Problem
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.roleplay import catalog
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.scenarios import ScenarioError, parse_scenario
 
 
@@ -35,32 +34,31 @@ def _lesson_exists(root: Path, key: str) -> bool | None:
 def check(root: Path) -> list[Problem]:
     """Every problem in every scenario file, as `file:line: message`."""
     problems: list[Problem] = []
-    with message_locale():
-        for path in scenario_files(root):
-            shown = _display(path, Path(root))
-            try:
-                text = path.read_text(encoding="utf-8")
-                spec = parse_scenario(text, expected_slug=path.stem)
-            except UnicodeDecodeError:
-                problems.append(Problem(shown, 1, _("the file is not UTF-8 text")))
-                continue
-            except ScenarioError as error:
-                problems.extend(Problem(shown, p.line, p.message) for p in error.problems)
-                continue
-            for index, link in enumerate(spec["coaching"]):
-                if _lesson_exists(root, link["lesson"]) is False:
-                    line = _line_of_text(text, link["lesson"])
-                    problems.append(
-                        Problem(
-                            shown,
-                            line,
-                            _(
-                                "coaching.%(i)d.lesson: no lesson %(key)s in courses/",
-                                i=index,
-                                key=link["lesson"],
-                            ),
-                        )
+    for path in scenario_files(root):
+        shown = _display(path, Path(root))
+        try:
+            text = path.read_text(encoding="utf-8")
+            spec = parse_scenario(text, expected_slug=path.stem)
+        except UnicodeDecodeError:
+            problems.append(Problem(shown, 1, _("the file is not UTF-8 text")))
+            continue
+        except ScenarioError as error:
+            problems.extend(Problem(shown, p.line, p.message) for p in error.problems)
+            continue
+        for index, link in enumerate(spec["coaching"]):
+            if _lesson_exists(root, link["lesson"]) is False:
+                line = _line_of_text(text, link["lesson"])
+                problems.append(
+                    Problem(
+                        shown,
+                        line,
+                        _(
+                            "coaching.%(i)d.lesson: no lesson %(key)s in courses/",
+                            i=index,
+                            key=link["lesson"],
+                        ),
                     )
+                )
     return problems
 
 
@@ -78,24 +76,23 @@ def sync(root: Path) -> dict[str, int]:
     the browser stay until the file itself changes.
     """
     counts = {"scenarios": 0, "new": 0, "updated": 0, "unchanged": 0}
-    with message_locale():
-        for path in scenario_files(root):
-            text = path.read_text(encoding="utf-8")
-            spec = parse_scenario(text, expected_slug=path.stem)
-            counts["scenarios"] += 1
-            existing = catalog.get_scenario(spec["slug"])
-            if existing is not None and _file_unchanged(existing, spec):
-                counts["unchanged"] += 1
-                continue
-            scenario, version = catalog.save_version(
-                spec, text, source=catalog.FILE, publish=True if existing is None else None
-            )
-            if version is None:
-                counts["unchanged"] += 1
-            elif existing is None:
-                counts["new"] += 1
-            else:
-                counts["updated"] += 1
+    for path in scenario_files(root):
+        text = path.read_text(encoding="utf-8")
+        spec = parse_scenario(text, expected_slug=path.stem)
+        counts["scenarios"] += 1
+        existing = catalog.get_scenario(spec["slug"])
+        if existing is not None and _file_unchanged(existing, spec):
+            counts["unchanged"] += 1
+            continue
+        scenario, version = catalog.save_version(
+            spec, text, source=catalog.FILE, publish=True if existing is None else None
+        )
+        if version is None:
+            counts["unchanged"] += 1
+        elif existing is None:
+            counts["new"] += 1
+        else:
+            counts["updated"] += 1
     return counts
 
 

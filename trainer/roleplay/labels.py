@@ -1,6 +1,6 @@
 """Words for codes: categories, end reasons, flags and item details, in the user's language."""
 
-from trainer.core.i18n import _, _l, pick
+from trainer.core.i18n import _, _l, label, pick
 
 CATEGORY_LABELS = {
     "pre_sale": _l("Pre-sale"),
@@ -44,12 +44,12 @@ MANIPULATION_KINDS = {
 
 def category_label(code: str) -> str:
     """A scenario category in the user's language."""
-    return str(CATEGORY_LABELS.get(code, code))
+    return label(CATEGORY_LABELS, code)
 
 
 def difficulty_label(level: int) -> str:
     """Easy / Medium / Hard."""
-    return str(DIFFICULTY_LABELS.get(level, level))
+    return label(DIFFICULTY_LABELS, level)
 
 
 def end_reason_label(code: str | None) -> str:
@@ -59,12 +59,12 @@ def end_reason_label(code: str | None) -> str:
 
 def mood_label(band: str) -> str:
     """A mood band (furious, upset, unsure, satisfied) in words."""
-    return str(MOOD_LABELS.get(band, band))
+    return label(MOOD_LABELS, band)
 
 
 def judge_label(code: str) -> str:
     """Which judge graded the judged items."""
-    return str(JUDGE_LABELS.get(code, code))
+    return label(JUDGE_LABELS, code)
 
 
 def scale_label(scale) -> str:

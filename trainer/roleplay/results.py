@@ -60,7 +60,7 @@ def lesson_link(key: str) -> str | None:
     """The URL of a coaching lesson that agents can read now, else None (shown as text)."""
     course, lesson = key.split("/", 1)
     try:
-        from trainer.courses.services import lesson_exists, lesson_url
+        from trainer.courses.achievements import lesson_exists, lesson_url
     except ImportError:
         return None
     try:
@@ -72,7 +72,7 @@ def lesson_link(key: str) -> str | None:
 def course_titles(keys: list[str]) -> dict[str, dict]:
     """Course slug → title for the coaching keys, if the courses feature is installed."""
     try:
-        from trainer.courses.services import course_titles as titles_of
+        from trainer.courses.achievements import course_titles as titles_of
     except ImportError:
         return {}
     return titles_of(sorted({key.split("/", 1)[0] for key in keys}))

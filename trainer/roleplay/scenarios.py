@@ -9,10 +9,9 @@ import json
 import re
 from typing import Any
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, message_locale
 from trainer.roleplay import yamltext
 from trainer.roleplay.customerspec import end_section, goal_section, mood_section, script_section
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.rubric_format import JUDGED_KEYS, judged_extras
 from trainer.roleplay.schema import (
     CATEGORIES,

@@ -1,67 +1,24 @@
-"""YAML in and out for scenarios: parsing that remembers line numbers, and readable dumps."""
+"""YAML out for scenarios (readable dumps); reading goes through the core document loader."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import yaml
 
-from trainer.core.yamlsafe import YamlRefused, compose
+from trainer.core.yamlsafe import Document, DocumentError, Path, load_document
 
-Path = tuple[str | int, ...]
-
-
-class YamlSyntaxError(ValueError):
-    """The text is not valid YAML; `line` is 1-based."""
-
-    def __init__(self, line: int, message: str) -> None:
-        super().__init__(message)
-        self.line = line
-        self.message = message
+# The scenario modules read documents through these names; they are the core loader's.
+YamlSyntaxError = DocumentError
 
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path, int], list[tuple[int, str]]]:
-    """Parse YAML; return the data, a map from key path to line, and duplicate keys found.
-
-    Line numbers let validation say `file:line: message` about any nested value.
-    """
-    try:
-        node, data = compose(text)
-    except YamlRefused as error:
-        raise YamlSyntaxError(error.line, error.message) from error
-    lines: dict[Path, int] = {}
-    duplicates: list[tuple[int, str]] = []
-    if node is not None:
-        lines[()] = node.start_mark.line + 1
-        for path, line, duplicate in _walk(node, ()):
-            if duplicate:
-                duplicates.append((line, ".".join(str(p) for p in path)))
-            lines.setdefault(path, line)
-    return data, lines, duplicates
-
-
-def _walk(node: yaml.Node, path: Path) -> Iterator[tuple[Path, int, bool]]:
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            child = (*path, key)
-            yield child, key_node.start_mark.line + 1, key in seen
-            seen.add(key)
-            yield from _walk(value_node, child)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = (*path, index)
-            yield child, item.start_mark.line + 1, False
-            yield from _walk(item, child)
+    """Parse YAML with the core loader: the data, key path → line, and duplicate keys found."""
+    document = load_document(text)
+    return document.data, document.lines, document.duplicates
 
 
 def line_of(lines: dict[Path, int], path: Path) -> int:
     """The line of `path`, or of its nearest ancestor that has one."""
-    while path:
-        if path in lines:
-            return lines[path]
-        path = path[:-1]
-    return lines.get((), 1)
+    return Document(data=None, lines=lines).line(*path)
 
 
 class _Dumper(yaml.SafeDumper):

@@ -5,10 +5,10 @@ from flask_login import current_user
 
 from trainer.config import ROOT
 from trainer.core.auth import ADMIN, MANAGER, role_required
+from trainer.core.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards import catalogue, records, tokens
-from trainer.scorecards.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.scorecards.forms import KpiUploadForm, TokenForm
 from trainer.scorecards.models import ApiToken
 
@@ -16,13 +16,7 @@ bp = Blueprint("kpi_admin", __name__, url_prefix="/admin/kpi", template_folder="
 
 SAMPLES = {"agents": "kpi-records-sample.csv", "teams": "team-kpi-sample.csv"}
 
-KPI_CATALOGUE = EditableConfig(
-    name=catalogue.CONFIG_NAME,
-    shipped=catalogue.SHIPPED,
-    parse=catalogue.parse_catalogue,
-    forget_cached=catalogue.forget_cached_catalogue,
-    edit_endpoint="kpi_admin.edit_catalogue",
-)
+KPI_CATALOGUE = EditableConfig(catalogue.SOURCE, edit_endpoint="kpi_admin.edit_catalogue")
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -1,23 +1,16 @@
 """The KPI catalogue and incentive formula: loaded from kpis.yaml or the admin's saved copy."""
 
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from flask import g, has_app_context
-
+from trainer.core import configdocs
+from trainer.core.configdocs import ConfigSource, load_config_yaml
 from trainer.core.i18n import _, pick
-from trainer.scorecards.yamlconfig import (
-    ConfigError,
-    ConfigProblem,
-    Lines,
-    effective_text,
-    load_yaml,
-)
+from trainer.core.problems import Problem, ProblemsError
+from trainer.core.yamlsafe import Document
 
-log = logging.getLogger("trainer.scorecards")
 SHIPPED = Path(__file__).resolve().parent / "kpis.yaml"
 CONFIG_NAME = "kpis"
 
@@ -103,12 +96,12 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def _check_kpi(item: Any, i: int, lines: Lines, seen: set[str]) -> list[ConfigProblem]:
-    problems: list[ConfigProblem] = []
+def _check_kpi(item: Any, i: int, lines: Document, seen: set[str]) -> list[Problem]:
+    problems: list[Problem] = []
 
     def add(field: str | None, message: str) -> None:
         path = ("kpis", i, field) if field else ("kpis", i)
-        problems.append(ConfigProblem(lines.of(*path), message))
+        problems.append(Problem.at(lines.line(*path), message))
 
     if not isinstance(item, dict):
         add(None, _("Each KPI must be a mapping of fields."))
@@ -162,42 +155,42 @@ def _check_kpi(item: Any, i: int, lines: Lines, seen: set[str]) -> list[ConfigPr
     return problems
 
 
-def _check_incentive(raw: Any, lines: Lines) -> list[ConfigProblem]:
-    problems: list[ConfigProblem] = []
+def _check_incentive(raw: Any, lines: Document) -> list[Problem]:
+    problems: list[Problem] = []
     if raw is None:
         return problems
     if not isinstance(raw, dict):
-        return [ConfigProblem(lines.of("incentive"), _("incentive must be a mapping."))]
+        return [Problem.at(lines.line("incentive"), _("incentive must be a mapping."))]
     for field in sorted(
         set(raw) - {"kpi_weight", "okr_weight", "missing_okr", "min_conversations"}
     ):
         problems.append(
-            ConfigProblem(lines.of("incentive", field), _("Unknown field %(field)s.", field=field))
+            Problem.at(lines.line("incentive", field), _("Unknown field %(field)s.", field=field))
         )
     for field in ("kpi_weight", "okr_weight"):
         value = raw.get(field, 0.5)
         if not _number(value) or not 0 <= value <= 1:
             problems.append(
-                ConfigProblem(
-                    lines.of("incentive", field),
+                Problem.at(
+                    lines.line("incentive", field),
                     _("%(field)s must be between 0 and 1.", field=field),
                 )
             )
     if not problems and abs(raw.get("kpi_weight", 0.7) + raw.get("okr_weight", 0.3) - 1) > 1e-9:
         problems.append(
-            ConfigProblem(lines.of("incentive"), _("kpi_weight and okr_weight must add up to 1."))
+            Problem.at(lines.line("incentive"), _("kpi_weight and okr_weight must add up to 1."))
         )
     if raw.get("missing_okr", "zero") not in MISSING_OKR:
         problems.append(
-            ConfigProblem(
-                lines.of("incentive", "missing_okr"), _("missing_okr must be zero or kpi_only.")
+            Problem.at(
+                lines.line("incentive", "missing_okr"), _("missing_okr must be zero or kpi_only.")
             )
         )
     minimum = raw.get("min_conversations", 0)
     if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
         problems.append(
-            ConfigProblem(
-                lines.of("incentive", "min_conversations"),
+            Problem.at(
+                lines.line("incentive", "min_conversations"),
                 _("min_conversations must be a whole number, 0 or more."),
             )
         )
@@ -205,33 +198,32 @@ def _check_incentive(raw: Any, lines: Lines) -> list[ConfigProblem]:
 
 
 def parse_catalogue(text: str) -> Catalogue:
-    """Validate catalogue YAML; raises ConfigError listing every problem with its line."""
-    data, lines = load_yaml(text)
+    """Validate catalogue YAML; raises ProblemsError listing every problem with its line."""
+    document = load_config_yaml(text)
+    data, lines = document.data, document
     if not isinstance(data, dict):
-        raise ConfigError(
-            [ConfigProblem(1, _("The catalogue must be a mapping with a kpis list."))]
-        )
-    problems: list[ConfigProblem] = []
+        raise ProblemsError([Problem.at(1, _("The catalogue must be a mapping with a kpis list."))])
+    problems: list[Problem] = []
     for key in sorted(set(data) - {"kpis", "incentive", "roleplay_qa"}):
-        problems.append(ConfigProblem(lines.of(key), _("Unknown field %(field)s.", field=key)))
+        problems.append(Problem.at(lines.line(key), _("Unknown field %(field)s.", field=key)))
     items = data.get("kpis")
     if not isinstance(items, list) or not items:
-        problems.append(ConfigProblem(lines.of("kpis"), _("kpis must be a non-empty list.")))
+        problems.append(Problem.at(lines.line("kpis"), _("kpis must be a non-empty list.")))
         items = []
     seen: set[str] = set()
     for i, item in enumerate(items):
         problems.extend(_check_kpi(item, i, lines, seen))
     if data.get("roleplay_qa", "fallback") not in ROLEPLAY_QA:
         problems.append(
-            ConfigProblem(lines.of("roleplay_qa"), _("roleplay_qa must be off, fallback or blend."))
+            Problem.at(lines.line("roleplay_qa"), _("roleplay_qa must be off, fallback or blend."))
         )
     problems.extend(_check_incentive(data.get("incentive"), lines))
     if not problems and not any(i["scope"] == "agent" and i["weight"] > 0 for i in items):
         problems.append(
-            ConfigProblem(lines.of("kpis"), _("At least one agent KPI needs a weight above 0."))
+            Problem.at(lines.line("kpis"), _("At least one agent KPI needs a weight above 0."))
         )
     if problems:
-        raise ConfigError(problems)
+        raise ProblemsError(problems)
     kpis = tuple(
         KpiDefinition(
             key=i["key"],
@@ -257,25 +249,13 @@ def shipped_catalogue() -> Catalogue:
 
 
 def current_catalogue() -> Catalogue:
-    """The catalogue in force: the admin's saved copy, else the shipped file (per request)."""
-    if has_app_context() and "kpi_catalogue" in g:
-        return g.kpi_catalogue
-    text, override = effective_text(CONFIG_NAME, SHIPPED)
-    try:
-        catalogue = parse_catalogue(text)
-    except ConfigError:
-        # A saved copy was valid when saved; if a newer release rejects it, keep working on
-        # the shipped catalogue and say so in the log rather than failing every page.
-        log.error("saved KPI catalogue no longer validates; using the shipped one")
-        if override is None:
-            raise
-        catalogue = shipped_catalogue()
-    if has_app_context():
-        g.kpi_catalogue = catalogue
-    return catalogue
+    """The catalogue in force: the admin's saved copy, else the shipped file (parsed once)."""
+    return configdocs.current(SOURCE)
 
 
 def forget_cached_catalogue() -> None:
-    """Drop the per-request cache after the admin saved a new version."""
-    if has_app_context():
-        g.pop("kpi_catalogue", None)
+    """Drop the request's memo after the admin saved a new version."""
+    configdocs.forget(CONFIG_NAME)
+
+
+SOURCE = ConfigSource(CONFIG_NAME, SHIPPED, parse_catalogue)

@@ -27,12 +27,6 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Integration name"), validators=[DataRequired(), Length(max=120)])
 
 
-class ConfigForm(FlaskForm):
-    """An admin's edited YAML config."""
-
-    content = TextAreaField(_l("YAML"), validators=[DataRequired(), Length(max=100_000)])
-
-
 class KeyResultForm(Form):
     """One key result row (blank rows are ignored)."""
 

@@ -1,8 +1,8 @@
-"""KPI records (daily per agent and per team), API tokens and admin-edited config documents."""
+"""KPI records (daily per agent and per team) and API tokens."""
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -84,20 +84,3 @@ class ApiToken(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiToken {self.id} {self.name!r}>"
-
-
-class ConfigDocument(db.Model):
-    """An admin's override of a shipped YAML config file (KPI catalogue, certification levels)."""
-
-    __tablename__ = "config_documents"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(40), unique=True)
-    content: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    updated_by = relationship("User")
-
-    def __repr__(self) -> str:
-        return f"<ConfigDocument {self.name}>"

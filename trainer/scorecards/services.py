@@ -1,10 +1,11 @@
-"""Scorecards' contract for other features (docs/architecture.md) and shared value helpers."""
+"""Public API of scorecards for certification (KPI and OKR results), and shared value helpers."""
 
 from collections.abc import Iterable
 from datetime import date
 
 from trainer.core.evidence import KpiSummary
 from trainer.scorecards import aggregates, okrs
+from trainer.scorecards.periods import previous_quarter, quarter_of
 
 
 def kpi_summary(user_ids: Iterable[int], start: date, end: date) -> dict[int, KpiSummary]:
@@ -20,6 +21,14 @@ def okr_score(user_id: int, quarter: str) -> float | None:
 def okr_scores(user_ids: Iterable[int], quarter: str) -> dict[int, float]:
     """Scores of approved OKRs for the quarter per agent, in a bounded number of queries."""
     return okrs.okr_scores(user_ids, quarter)
+
+
+def latest_okr_scores(user_ids: list[int], on: date) -> dict[int, float]:
+    """This quarter's approved OKR score per agent, else last quarter's."""
+    this_quarter = quarter_of(on)
+    scores = okrs.okr_scores(user_ids, previous_quarter(this_quarter))
+    scores.update(okrs.okr_scores(user_ids, this_quarter))
+    return scores
 
 
 def agent_values(

@@ -1,85 +1,16 @@
-"""Training evidence read through the other features' contracts (docs/architecture.md).
+"""Training results for scorecards, read through the features' public APIs (achievements)."""
 
-The contracts are imported lazily: while a feature is not installed (or not built yet) its
-track simply has no evidence. Errors inside a contract are not hidden.
-"""
-
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
-
-import yaml
-from flask import current_app
 
 from trainer.core import clock
 from trainer.core.evidence import QuizPass, RoleplayResult
+from trainer.courses.achievements import completed_courses
+from trainer.quizzes.achievements import quiz_passes, quiz_titles
+from trainer.roleplay.achievements import roleplay_results
 
-
-def completed_courses(user_ids: Iterable[int]) -> dict[int, dict[str, datetime]]:
-    """Course slug → completed_at per user (courses.services.completed_courses)."""
-    try:
-        from trainer.courses.services import completed_courses as contract
-    except ImportError:
-        return {}
-    return contract(list(user_ids))
-
-
-def quiz_passes(user_ids: Iterable[int]) -> dict[int, dict[str, QuizPass]]:
-    """Quiz slug → best passing result per user (quizzes.services.quiz_passes)."""
-    try:
-        from trainer.quizzes.services import quiz_passes as contract
-    except ImportError:
-        return {}
-    return contract(list(user_ids))
-
-
-def roleplay_results(
-    user_ids: Iterable[int], since: datetime | None = None
-) -> dict[int, list[RoleplayResult]]:
-    """Graded role-play sessions per user, newest first (roleplay.services.roleplay_results)."""
-    try:
-        from trainer.roleplay.services import roleplay_results as contract
-    except ImportError:
-        return {}
-    return contract(list(user_ids), since=since)
-
-
-def course_titles(slugs: Iterable[str]) -> dict[str, dict]:
-    """Course titles {"zh_CN", "en"} by slug when the courses feature offers them."""
-    try:
-        from trainer.courses.services import course_titles as lookup
-    except ImportError:
-        return {}
-    return lookup(list(slugs))
-
-
-def quiz_titles(slugs: Iterable[str]) -> dict[str, dict]:
-    """Quiz titles {"zh_CN", "en"} by slug: from the quizzes feature if it offers a lookup,
-    else from the shipped quiz definitions (courses/*/quiz.yaml)."""
-    slugs = list(slugs)
-    try:
-        from trainer.quizzes.services import quiz_titles as lookup
-    except ImportError:
-        titles = _shipped_quiz_titles(str(current_app.config["CONTENT_ROOT"]))
-        return {slug: titles[slug] for slug in slugs if slug in titles}
-    return lookup(slugs)
-
-
-@functools.lru_cache(maxsize=4)
-def _shipped_quiz_titles(root: str) -> dict[str, dict]:
-    titles: dict[str, dict] = {}
-    for path in sorted(Path(root).glob("courses/*/quiz.yaml")):
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
-            continue
-        items = data.get("quizzes", []) if isinstance(data, dict) else []
-        for item in items if isinstance(items, list) else []:
-            if isinstance(item, dict) and item.get("slug") and isinstance(item.get("title"), dict):
-                titles[str(item["slug"])] = dict(item["title"])
-    return titles
+__all__ = ["TrainingSummary", "day_end", "day_start", "quiz_titles", "training_summaries"]
 
 
 def day_start(day: date) -> datetime:

@@ -8,6 +8,7 @@ from trainer.core.clock import today, utcnow
 from trainer.scorecards import figures, incentives, scorecard, teamcard
 from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
 from trainer.scorecards.catalogue import current_catalogue
+from trainer.scorecards.levels import agent_levels
 from trainer.scorecards.periods import parse_period
 
 bp = Blueprint("scorecards", __name__, url_prefix="/scorecards", template_folder="templates")
@@ -18,10 +19,8 @@ def _period():
 
 
 def _levels(user_ids, on=None) -> dict:
-    """Certification levels (label, multiplier) per agent; certification sits above scorecards."""
-    from trainer.certification.services import incentive_levels
-
-    return incentive_levels(user_ids, on or today())
+    """Certification levels (label, multiplier) per agent, from the registered source."""
+    return agent_levels(user_ids, on or today())
 
 
 def _csv(text: str, filename: str) -> Response:

@@ -3,10 +3,9 @@
 from pathlib import Path
 
 from trainer.core.content import Problem
-from trainer.core.i18n import _
+from trainer.core.i18n import _, message_locale
 from trainer.roleplay import yamltext
 from trainer.roleplay.content import _display, _lesson_exists
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.policy import store
 from trainer.roleplay.policy.spec import validate
 from trainer.roleplay.schema import SpecProblem

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, message_locale
 from trainer.roleplay import yamltext
-from trainer.roleplay.locale import message_locale
 from trainer.roleplay.schema import LESSON_RE, Checker, SpecProblem
 from trainer.roleplay.textfold import Folder
 

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _, _l
-from trainer.courses.services import lesson_url
+from trainer.courses.achievements import lesson_url
 from trainer.extensions import db
 from trainer.roleplay.policy import find_breaches, store
 from trainer.roleplay.policy.content import lint

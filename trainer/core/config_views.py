@@ -1,32 +1,29 @@
 """The admin pages that edit a shipped YAML config, for every feature that has one.
 
 The KPI catalogue and the certification levels are edited the same way: the page shows the text
-in force, a saved copy is validated first (problems come back with line numbers), and the cached
-parse is dropped so the new version applies at once; a reset goes back to the shipped file. Each
-feature keeps its own routes, template and wording and calls these helpers from its views.
+in force, a saved copy is validated first (problems come back with line numbers) and applies at
+once; a reset goes back to the shipped file. Each feature keeps its own routes, template and
+wording, calls these helpers from its views and includes `_config_editor.html` in its page.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from trainer.core import configdocs
+from trainer.core.configdocs import ConfigSource
+from trainer.core.forms import ConfigForm
+from trainer.core.problems import ProblemsError
 from trainer.extensions import db
-from trainer.scorecards import yamlconfig
-from trainer.scorecards.forms import ConfigForm
 
 
 @dataclass(frozen=True)
 class EditableConfig:
-    """A shipped YAML config that admins may override, and the page that edits it."""
+    """A configuration document that admins may override, and the page that edits it."""
 
-    name: str  # the override's ConfigDocument name
-    shipped: Path
-    parse: Callable[[str], Any]  # raises yamlconfig.ConfigError on a bad text
-    forget_cached: Callable[[], None]
+    source: ConfigSource
     edit_endpoint: str
 
 
@@ -38,20 +35,22 @@ def edit_config_page(
     `context()` supplies the template's feature-specific values; it is called after a failed
     save too, so the page always describes the config in force, not the rejected text.
     """
-    text, override = yamlconfig.effective_text(config.name, config.shipped)
+    text, override = configdocs.effective_text(config.source.name, config.source.shipped)
     form = ConfigForm(content=text)
     problems = []
     if form.validate_on_submit():
         try:
-            yamlconfig.save_override(
-                config.name, form.content.data, validate=config.parse, actor=current_user
+            configdocs.save_override(
+                config.source.name,
+                form.content.data,
+                validate=config.source.parse,
+                actor=current_user,
             )
-        except yamlconfig.ConfigError as error:
+        except ProblemsError as error:
             db.session.rollback()
             problems = error.problems
         else:
             db.session.commit()
-            config.forget_cached()
             flash(saved_message, "success")
             return redirect(url_for(config.edit_endpoint))
     return render_template(template, form=form, problems=problems, override=override, **context())
@@ -59,8 +58,7 @@ def edit_config_page(
 
 def reset_config(config: EditableConfig, *, reset_message: str):
     """Drop the admin's version so the shipped file applies again, then back to the page."""
-    if yamlconfig.reset_override(config.name, actor=current_user):
+    if configdocs.reset_override(config.source.name, actor=current_user):
         db.session.commit()
-        config.forget_cached()
         flash(reset_message, "success")
     return redirect(url_for(config.edit_endpoint))
