@@ -114,7 +114,8 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
                 missing.append(topic["missing"])
         need = item.get("min_topics") or len(topics)
         parts.append(min(covered, need) / need)
-    share = sum(parts) / len(parts) if parts else 0.0
+    # Topics say what the acts must contain; with both, the weaker of the two counts.
+    share = min(parts) if parts else 0.0
     against = [act for r in readings for act in r.acts if act.kind in (item.get("against") or [])]
     if against:
         share = min(share, 0.5)

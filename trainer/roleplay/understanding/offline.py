@@ -39,10 +39,12 @@ _OPTION_SPLIT = re.compile(
 _NUMBER = re.compile(
     r"\d|[一二两三四五六七八九十半]+(个)?(天|小时|分钟|工作日|元|块|号|日|点|倍|%)"
 )
-_WORD_GAP = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
+_WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’")
+_LIST_MARK = re.compile(r"[、/|]|\s+")
 # Share of a clause's characters covered by listed words above which it is a keyword list.
-STUFFED_SHARE = 0.7
+STUFFED_SHARE = 0.75
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def lexicons() -> dict[str, re.Pattern]:
     _, raw = compose(ACTS_FILE.read_text(encoding="utf-8"))
     patterns = {
         key: re.compile(raw[key])
-        for key in ("predicate", "question", "warning", "request", "mention")
+        for key in ("predicate", "question", "warning", "request", "mention", "vague")
     }
     patterns.update({key: re.compile(value) for key, value in raw["acts"].items()})
     return patterns
@@ -112,7 +114,9 @@ def split_clauses(text: str, words: list[str] = ()) -> list[Clause]:
         question = "?" in after or "？" in after or bool(lex["question"].search(norm))
         bare = not lex["predicate"].search(norm)
         share, hits = _covered_share(norm, list(words))
-        stuffed = (bare and bool(_WORD_GAP.search(raw))) or (share >= STUFFED_SHARE and hits >= 3)
+        gaps = len(_WORD_GAP.findall(raw))
+        listed = len(_LIST_MARK.findall(raw)) >= 2 and share >= STUFFED_SHARE and hits >= 3
+        stuffed = gaps >= 2 or (bare and gaps == 1) or listed
         result.append(Clause(raw, norm, question, stuffed))
     return result
 
@@ -169,13 +173,15 @@ def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
     """Rude, hurdle and breach acts: stuffing never hides them."""
     from trainer.roleplay.policy import find_breaches
 
-    lex, norm, acts = lexicons(), clause.norm, []
+    lex, acts = lexicons(), []
+    norm = _QUOTED.sub("“”", clause.norm)  # quoted words are a mention, not the agent's own
     if lex["rude"].search(norm) and not lex["not_rude"].search(norm):
         acts.append(Act(RUDE, clause.raw))
     hurdle = lex["hurdle"].search(norm) or lex["dismissive"].search(norm)
     if (
         hurdle
         and not clause.question
+        and not lex["correction"].search(norm)
         and not re.search(r"不会|不是|并非|没有", norm[: hurdle.start()])
     ):
         acts.append(Act(HURDLE, clause.raw))
@@ -189,7 +195,7 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
     """Greets … closes for one clause with a predicate; `offering` carries a list of options."""
     lex, norm, raw, acts = lexicons(), clause.norm, clause.raw, []
     refused = bool(lex["hurdle"].search(norm))
-    mention = bool(lex["mention"].search(norm))
+    mention = bool(lex["mention"].search(norm) or lex["vague"].search(norm))
     if lex["greets"].search(norm):
         acts.append(Act(GREETS, raw))
     empathy = lex["empathy"].search(norm)
