@@ -16,6 +16,8 @@ from trainer.roleplay.transcript import Line, agent_lines
 from trainer.roleplay.understanding import BREACH, RUDE, TurnReading, read_transcript
 
 ABUSE = "abuse"
+# Points (of 100) an agent turn aimed at the grader costs, on top of earning nothing.
+MANIPULATION_PENALTY = 20
 # A quote must be at least this long (normalised) to count as evidence.
 MIN_QUOTE_CHARS = 2
 
@@ -230,6 +232,10 @@ def grade_transcript(
     total, passed, critical_failed = compute_total(items, pass_mark)
     if any(b["severity"] == "critical" for b in breaches):
         total, passed, critical_failed = 0.0, False, True
+    elif excluded:
+        # Writing to the grader is misconduct: it earns nothing and costs one band.
+        total = round(max(0.0, total - MANIPULATION_PENALTY), 1)
+        passed = passed and total >= pass_mark
     return Grade(
         breaches=breaches,
         total=total,

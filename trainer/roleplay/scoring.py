@@ -22,6 +22,8 @@ from trainer.roleplay.understanding import (
 from trainer.roleplay.understanding.offline import lexicons, split_clauses
 
 MET, PARTLY, NOT_MET = "met", "partly", "not_met"
+# Share for an item whose act was performed without any of the content it needs ("会尽快处理的").
+VAGUE_SHARE = 0.25
 NEGATIVE = (RUDE, HURDLE, BREACH, MANIPULATION)
 
 # What a short count of acts means, as guidance (count, needed).
@@ -86,7 +88,7 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
     positive = [act for act in fair if act.kind not in NEGATIVE]
     wanted = item.get("acts") or []
     topics = item.get("topics") or ([] if wanted else _legacy_topics(item))
-    parts, missing, evidence = [], [], ""
+    parts, missing, evidence, acts = [], [], "", []
     if wanted:
         acts = [act for act in positive if act.kind in wanted]
         distinct = {(act.kind, act.detail or normalise(act.quote)) for act in acts}
@@ -116,9 +118,11 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
         parts.append(min(covered, need) / need)
     # Topics say what the acts must contain; with both, the weaker of the two counts.
     share = min(parts) if parts else 0.0
+    if share == 0 and wanted and topics and acts:
+        share = VAGUE_SHARE  # the right act, but nothing concrete in it
     against = [act for r in readings for act in r.acts if act.kind in (item.get("against") or [])]
     if against:
-        share = min(share, 0.5)
+        share /= 2
         missing.append(_pair(*AGAINST_MISSING))
         evidence = evidence or against[0].quote
     level, score = level_score(item, share)
