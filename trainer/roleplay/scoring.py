@@ -15,11 +15,12 @@ from trainer.roleplay.understanding import (
     BREACH,
     HURDLE,
     MANIPULATION,
+    OFFERS_SOLUTION,
     RUDE,
     VERIFIES,
     TurnReading,
 )
-from trainer.roleplay.understanding.offline import lexicons, split_clauses
+from trainer.roleplay.understanding.clauses import lexicons, split_clauses
 
 MET, PARTLY, NOT_MET = "met", "partly", "not_met"
 # Share for an item whose act was performed without any of the content it needs ("会尽快处理的").
@@ -44,6 +45,10 @@ ACT_MISSING = {
 AGAINST_MISSING = (
     "有推诿、设置障碍或不礼貌的表达",
     "Blamed, obstructed or was rude to the customer",
+)
+WRONG_FIGURE = (
+    "说出了规则里没有的数字，请核对金额、时间和规格",
+    "Stated figures the policy does not give",
 )
 DEFAULT_REASONS = {
     MET: ("做到了", "Met"),
@@ -91,7 +96,8 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
     parts, missing, evidence, acts = [], [], "", []
     if wanted:
         acts = [act for act in positive if act.kind in wanted]
-        distinct = {(act.kind, act.detail or normalise(act.quote)) for act in acts}
+        # Options count one by one; any other act counts once, however often it is repeated.
+        distinct = {(act.kind, act.detail if act.kind == OFFERS_SOLUTION else "") for act in acts}
         need = item.get("min_count", 1)
         parts.append(min(len(distinct), need) / need)
         evidence = acts[0].quote if acts else ""
@@ -118,8 +124,8 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
         parts.append(min(covered, need) / need)
     # Topics say what the acts must contain; with both, the weaker of the two counts.
     share = min(parts) if parts else 0.0
-    if share == 0 and wanted and topics and acts:
-        share = VAGUE_SHARE  # the right act, but nothing concrete in it
+    if share == 0 and topics and any(act.kind == wanted[0] for act in acts):
+        share = VAGUE_SHARE  # the item's main act, but nothing concrete in it
     against = [act for r in readings for act in r.acts if act.kind in (item.get("against") or [])]
     if against:
         share /= 2

@@ -4,12 +4,8 @@ Deterministic and cheap (the scripted customer calls `read_turn` on every agent 
 without a predicate, or one made mostly of listed keywords, is not an act: stuffing earns nothing.
 """
 
-import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-from trainer.core.yamlsafe import compose
 from trainer.roleplay.rules import detect_manipulation
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import AGENT, Line
@@ -30,112 +26,22 @@ from trainer.roleplay.understanding import (
     Act,
     TurnReading,
 )
-
-ACTS_FILE = Path(__file__).resolve().parent.parent / "data" / "acts.yaml"
-_SPLIT = re.compile(r"([，。！？；,.!?;\n…~～]+)")
-_OPTION_SPLIT = re.compile(
-    r"、|或者|或是|或|还可以|也可以|要么|以及|/|[（(]?[1-9一二三][)）.、:：]"
+from trainer.roleplay.understanding.clauses import (
+    NUMBER,
+    OPTION_SPLIT,
+    QUOTED,
+    Clause,
+    about_policy,
+    keyword_list,
+    lexicons,
+    spec_words,
+    split_clauses,
 )
-_NUMBER = re.compile(
-    r"\d|[一二两三四五六七八九十半]+(个)?(天|小时|分钟|工作日|元|块|号|日|点|倍|%)"
-)
-_WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
-_QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’")
-_LIST_MARK = re.compile(r"[、/|]|\s+")
-# Share of a clause's characters covered by listed words above which it is a keyword list.
-STUFFED_SHARE = 0.75
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One clause of a turn: its words as written, normalised, and whether it asks."""
-
-    raw: str
-    norm: str
-    question: bool
-    stuffed: bool
-
-
-@functools.cache
-def lexicons() -> dict[str, re.Pattern]:
-    """The generic act lexicons (data/acts.yaml), compiled."""
-    _, raw = compose(ACTS_FILE.read_text(encoding="utf-8"))
-    patterns = {
-        key: re.compile(raw[key])
-        for key in ("predicate", "question", "warning", "request", "mention", "vague")
-    }
-    patterns.update({key: re.compile(value) for key, value in raw["acts"].items()})
-    return patterns
-
-
-def spec_words(spec: dict | None) -> dict[str, list[str]]:
-    """Scenario vocabulary: topic words of rubric items, solution words, fact questions."""
-    topics, solutions = [], []
-    for item in (spec or {}).get("rubric", {}).get("items", []):
-        for topic in item.get("topics") or []:
-            words = [w for word in topic["words"] for w in word.split("+")]
-            topics += words
-            if "offers_solution" in (item.get("acts") or []):
-                solutions += [word.split("+")[0] for word in topic["words"]]
-        topics += item.get("offline_keywords") or []
-    policy = normalise((spec or {}).get("policy", ""))
-    stop = lexicons()["stop_bigrams"]
-    bigrams = {pair for pair in _CJK_PAIR.findall(policy) if not stop.fullmatch(pair)}
-    return {
-        "policy": bigrams,
-        "topics": sorted({normalise(w) for w in topics if normalise(w)}, key=len, reverse=True),
-        "solutions": sorted({normalise(w) for w in solutions if normalise(w)}, key=len),
-    }
-
-
-def _covered_share(norm: str, words: list[str]) -> tuple[float, int]:
-    covered = [False] * len(norm)
-    hits = 0
-    for word in words:
-        for match in re.finditer(re.escape(word), norm):
-            hits += 1
-            for i in range(match.start(), match.end()):
-                covered[i] = True
-    return (sum(covered) / len(norm) if norm else 0.0), hits
-
-
-def split_clauses(text: str, words: list[str] = ()) -> list[Clause]:
-    """The turn's clauses; a clause followed by ？ or phrased as a question is a question."""
-    lex = lexicons()
-    parts = _SPLIT.split(text or "")
-    result = []
-    for index in range(0, len(parts), 2):
-        raw = parts[index].strip()
-        norm = normalise(raw)
-        if not norm:
-            continue
-        after = parts[index + 1] if index + 1 < len(parts) else ""
-        question = "?" in after or "？" in after or bool(lex["question"].search(norm))
-        bare = not lex["predicate"].search(norm)
-        share, hits = _covered_share(norm, list(words))
-        gaps = len(_WORD_GAP.findall(raw))
-        listed = len(_LIST_MARK.findall(raw)) >= 2 and share >= STUFFED_SHARE and hits >= 3
-        stuffed = gaps >= 2 or (bare and gaps == 1) or listed
-        result.append(Clause(raw, norm, question, stuffed))
-    return result
-
-
-def keyword_list(clauses: list[Clause]) -> bool:
-    """A turn made mostly of bare words ("理解，抱歉，吊牌，运费险") performs nothing."""
-    if any(c.stuffed for c in clauses) and len(clauses) == 1:
-        return True
-    bare = [c for c in clauses if c.stuffed or not lexicons()["predicate"].search(c.norm)]
-    return len(clauses) >= 3 and len(bare) / len(clauses) >= 0.6
 
 
 def _warned(norm: str, start: int) -> bool:
     """A warning or refusal marker before position `start` of the clause."""
     return bool(lexicons()["warning"].search(norm[:start]))
-
-
-def _first(pattern: re.Pattern, norm: str) -> re.Match | None:
-    return pattern.search(norm)
 
 
 class OfflineReader:
@@ -174,7 +80,7 @@ def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
     from trainer.roleplay.policy import find_breaches
 
     lex, acts = lexicons(), []
-    norm = _QUOTED.sub("“”", clause.norm)  # quoted words are a mention, not the agent's own
+    norm = QUOTED.sub("“”", clause.norm)  # quoted words are a mention, not the agent's own
     if lex["rude"].search(norm) and not lex["not_rude"].search(norm):
         acts.append(Act(RUDE, clause.raw))
     hurdle = lex["hurdle"].search(norm) or lex["dismissive"].search(norm)
@@ -243,10 +149,10 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
     ):
         acts.append(Act(ESCALATES, raw, department.group(0)))
     if (
-        not clause.question
+        not asking
         and not refused
         and not mention
-        and (_NUMBER.search(norm) or _about_policy(norm, words))
+        and (NUMBER.search(norm) or about_policy(norm, words))
     ):
         acts.append(Act(INFORMS, raw))
     if lex["closes"].search(norm):
@@ -257,7 +163,7 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
 def _options(norm: str, scenario_words: list[str]) -> list[str]:
     """Distinct concrete options in a clause: one per listed segment naming a solution."""
     found = []
-    for segment in _OPTION_SPLIT.split(norm):
+    for segment in OPTION_SPLIT.split(norm):
         if not segment:
             continue
         match = next((w for w in scenario_words if w in segment), None)
@@ -267,10 +173,3 @@ def _options(norm: str, scenario_words: list[str]) -> list[str]:
         if match and match not in found:
             found.append(match)
     return found
-
-
-def _about_policy(norm: str, words: dict) -> bool:
-    """The clause states something of the scenario: a topic word or two policy bigrams."""
-    if any(word in norm for word in words["topics"]):
-        return True
-    return len(set(_CJK_PAIR.findall(norm)) & words["policy"]) >= 2
