@@ -21,8 +21,17 @@ def _transcript(agent_texts):
 
 
 def _case(directory, name, band, agent_texts, *, critical=False, twin=None, **extra):
-    data = {"scenario": DRESS, "band": band, "critical": critical, "breaches": [], "kind": [],
-            "items": {}, "twin": twin, "why": "", "transcript": _transcript(agent_texts)}
+    data = {
+        "scenario": DRESS,
+        "band": band,
+        "critical": critical,
+        "breaches": [],
+        "kind": [],
+        "items": {},
+        "twin": twin,
+        "why": "",
+        "transcript": _transcript(agent_texts),
+    }
     data.update(extra)
     (directory / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False), "utf-8")
 

@@ -69,6 +69,16 @@ def _topic_hit(topic_words: list[str], text: str) -> bool:
     )
 
 
+def _quote_of(topic_words: list[str], text: str) -> str:
+    """The clause of `text` (one per line) that holds the first part of the matching word."""
+    for word in topic_words:
+        first = normalise(word.split("+")[0])
+        for clause in text.split("\n"):
+            if first and first in normalise(clause):
+                return clause
+    return text.split("\n")[0]
+
+
 def _legacy_topics(item: dict) -> list[dict]:
     guidance = item.get("guidance", "")
     missing = _pair("要点没有讲全：" + guidance, "Not every point was covered: " + guidance)
@@ -111,13 +121,18 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
                 )
             )
     if topics:
-        pool = [act for act in positive if not wanted or act.kind in wanted]
+        # A fact counts wherever the agent stated it; "a+b" within one turn's acts.
+        turns = [
+            "\n".join(dict.fromkeys(a.quote for a in r.acts if a.kind not in NEGATIVE))
+            for r in readings
+            if r.seq not in excluded
+        ]
         covered = 0
         for topic in topics:
-            hit = next((act for act in pool if _topic_hit(topic["words"], act.quote)), None)
-            if hit is not None:
+            said = next((text for text in turns if _topic_hit(topic["words"], text)), None)
+            if said is not None:
                 covered += 1
-                evidence = evidence or hit.quote
+                evidence = evidence or _quote_of(topic["words"], said)
             else:
                 missing.append(topic["missing"])
         need = item.get("min_topics") or len(topics)

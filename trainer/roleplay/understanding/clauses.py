@@ -20,6 +20,7 @@ NUMBER = re.compile(r"\d|[一二两三四五六七八九十半]+(个)?(天|小�
 _WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’")
+_SENTENCE = re.compile(r"我|您|你|了|吗|呢|吧|的|请|会|可以|能|要|是|有|哦|呀|啊|哈|就|都|在")
 _LIST_MARK = re.compile(r"[、/|]|\s+")
 # Share of a clause's characters covered by listed words above which it is a keyword list.
 STUFFED_SHARE = 0.75
@@ -92,11 +93,19 @@ def split_clauses(text: str, words: list[str] = ()) -> list[Clause]:
         question = "?" in after or "？" in after or bool(lex["question"].search(norm))
         bare = not lex["predicate"].search(norm)
         share, hits = _covered_share(norm, list(words))
-        gaps = len(_WORD_GAP.findall(raw))
         listed = len(_LIST_MARK.findall(raw)) >= 2 and share >= STUFFED_SHARE and hits >= 3
-        stuffed = gaps >= 2 or (bare and gaps == 1) or listed
+        stuffed = (bare and bool(_WORD_GAP.search(raw))) or _spaced_words(raw) or listed
         result.append(Clause(raw, norm, question, stuffed))
     return result
+
+
+def _spaced_words(raw: str) -> bool:
+    """Words separated by spaces, most of them without a pronoun or particle: a keyword list."""
+    if not _WORD_GAP.search(raw):
+        return False
+    tokens = [t for t in re.split(r"\s+", raw) if re.search(r"[\u4e00-\u9fff]", t)]
+    sentences = [t for t in tokens if _SENTENCE.search(t)]
+    return len(sentences) < len(tokens) / 2
 
 
 def keyword_list(clauses: list[Clause]) -> bool:
