@@ -98,3 +98,16 @@ def test_qwk_shared_with_calibration():
 
     assert calibration.quadratic_weighted_kappa is quadratic_weighted_kappa
     assert quadratic_weighted_kappa([(0, 0), (0, 0), (0, 1), (1, 1)], 0, 1) == pytest.approx(0.5)
+
+
+def test_a_time_frame_the_policy_never_gives_halves_an_informs_item():
+    spec = {"rubric": {"items": [ITEM]}, "policy": "商家 48 小时内审核，1-3 个工作日到账。",
+            "hidden_facts": [], "situation": "", "opening": ""}  # fmt: skip
+    right = score(ITEM, "可以七天无理由退货，48 小时内审核，1-3 个工作日到账。", spec=spec)
+    wrong = score(ITEM, "可以七天无理由退货，48 小时内审核，7-15 个工作日到账。", spec=spec)
+    assert right["level"] == "met"
+    assert wrong["score"] < right["score"]
+    assert {
+        "zh_CN": "说错了时效：规则里没有这个时间",
+        "en": "Gave a time frame the policy does not",
+    } in (wrong["missing"])

@@ -14,6 +14,7 @@ from trainer.roleplay.understanding import (
     ASKS_EVIDENCE,
     BREACH,
     HURDLE,
+    INFORMS,
     MANIPULATION,
     OFFERS_SOLUTION,
     RUDE,
@@ -50,6 +51,7 @@ WRONG_FIGURE = (
     "说出了规则里没有的数字，请核对金额、时间和规格",
     "Stated figures the policy does not give",
 )
+WRONG_TIME_MISSING = ("说错了时效：规则里没有这个时间", "Gave a time frame the policy does not")
 DEFAULT_REASONS = {
     MET: ("做到了", "Met"),
     PARTLY: ("只做到一部分", "Partly met"),
@@ -142,9 +144,15 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
     if share == 0 and topics and any(act.kind == wanted[0] for act in acts):
         share = VAGUE_SHARE  # the item's main act, but nothing concrete in it
     against = [act for r in readings for act in r.acts if act.kind in (item.get("against") or [])]
+    wrong = [act for act in positive if act.detail == "wrong_time"] if topics else []
     if against:
         share /= 2
         missing.append(_pair(*AGAINST_MISSING))
+    if wrong and INFORMS in wanted:
+        # A time span the policy never gives is a wrong fact the customer will rely on.
+        share /= 2
+        missing.append(_pair(*WRONG_TIME_MISSING))
+        evidence = wrong[0].quote
         evidence = evidence or against[0].quote
     level, score = level_score(item, share)
     zh, en = DEFAULT_REASONS[level]

@@ -121,3 +121,33 @@ def about_policy(norm: str, words: dict) -> bool:
     if any(word in norm for word in words["topics"]):
         return True
     return len(set(_CJK_PAIR.findall(norm)) & words["policy"]) >= 2
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(?=个?(小时|天|个工作日|工作日|分钟))")
+
+
+def known_numbers(texts: list[str]) -> set[str] | None:
+    """Every number written in the texts (the scenario, what the customer said); None when the
+    scenario gives no time spans at all (then none can be judged wrong)."""
+    if not any(_DURATION.search(normalise(text)) for text in texts):
+        return None
+    return numbers_in(texts)
+
+
+def numbers_in(texts: list[str]) -> set[str]:
+    """Every number written in the texts."""
+    return {m for text in texts for m in re.findall(r"\d+(?:\.\d+)?", normalise(text))}
+
+
+def wrong_duration(norm: str, known: set[str] | None) -> bool:
+    """The clause gives a time span (hours, days) that the scenario and the customer never gave."""
+    return known is not None and any(m.group(1) not in known for m in _DURATION.finditer(norm))
+
+
+def scenario_texts(spec: dict | None) -> list[str]:
+    """The scenario texts whose figures an agent may repeat (policy, situation, facts)."""
+    spec = spec or {}
+    texts = [spec.get("policy", ""), spec.get("situation", ""), spec.get("opening", "")]
+    for fact in spec.get("hidden_facts", []):
+        texts += [fact.get("fact", ""), fact.get("reveal", "")]
+    return texts

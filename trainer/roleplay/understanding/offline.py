@@ -33,15 +33,23 @@ from trainer.roleplay.understanding.clauses import (
     Clause,
     about_policy,
     keyword_list,
+    known_numbers,
+    numbers_in,
     lexicons,
+    scenario_texts,
     spec_words,
     split_clauses,
+    wrong_duration,
 )
 
 
 def _warned(norm: str, start: int) -> bool:
     """A warning or refusal marker before position `start` of the clause."""
     return bool(lexicons()["warning"].search(norm[:start]))
+
+
+# Detail of an informs act that gives a time span the scenario does not (a wrong fact).
+WRONG_TIME = "wrong_time"
 
 
 class OfflineReader:
@@ -51,7 +59,11 @@ class OfflineReader:
 
     def read(self, spec: dict, lines: list[Line]) -> list[TurnReading]:
         """One reading per agent line."""
-        words = spec_words(spec)
+        said = [line.text for line in lines if line.speaker != AGENT]
+        known = known_numbers(scenario_texts(spec))
+        if known is not None:
+            known |= numbers_in(said)
+        words = dict(spec_words(spec), numbers=known)
         return [
             read_text(spec, line.text, line.seq, words) for line in lines if line.speaker == AGENT
         ]
@@ -59,7 +71,8 @@ class OfflineReader:
 
 def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None) -> TurnReading:
     """The acts of one agent turn."""
-    words = words if words is not None else spec_words(spec)
+    if words is None:
+        words = dict(spec_words(spec), numbers=known_numbers(scenario_texts(spec)))
     clauses = split_clauses(text, words["topics"])
     listed = keyword_list(clauses)
     acts: list[Act] = []
@@ -154,7 +167,8 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
         and not mention
         and (NUMBER.search(norm) or about_policy(norm, words))
     ):
-        acts.append(Act(INFORMS, raw))
+        wrong = wrong_duration(norm, words.get("numbers"))
+        acts.append(Act(INFORMS, raw, WRONG_TIME if wrong else ""))
     if lex["closes"].search(norm):
         acts.append(Act(CLOSES, raw))
     return acts, offering
