@@ -168,6 +168,8 @@ def platform_breaches(spec: dict, readings: list[TurnReading]) -> list[dict]:
     found = []
     for reading in readings:
         for act in reading.of(BREACH):
+            if any(b["policy"] == act.detail and b["turn"] == reading.seq for b in found):
+                continue  # one entry per policy and turn
             severity = next(
                 (b.severity for b in find_breaches(act.quote, spec) if b.policy == act.detail),
                 "critical",

@@ -148,19 +148,19 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
     if against:
         share /= 2
         missing.append(_pair(*AGAINST_MISSING))
+        evidence = evidence or against[0].quote
     if wrong and INFORMS in wanted:
         # A time span the policy never gives is a wrong fact the customer will rely on.
         share /= 2
         missing.append(_pair(*WRONG_TIME_MISSING))
-        evidence = wrong[0].quote
-        evidence = evidence or against[0].quote
+        evidence = evidence or wrong[0].quote
     level, score = level_score(item, share)
     zh, en = DEFAULT_REASONS[level]
     reason = (item.get("levels") or {}).get(level) or _pair(zh, en)
     return {
         "score": score,
         "level": level,
-        "evidence": evidence if level != NOT_MET or against else "",
+        "evidence": evidence if level != NOT_MET or against or wrong else "",
         "reason": reason,
         "missing": [] if level == MET else _dedupe(missing),
         "justification": reason["zh_CN"],
