@@ -21,7 +21,7 @@ _WORD_GAP = re.compile(r"(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|『[^』]*』|\"[^\"]*\"|‘[^’]*’")
 _SENTENCE = re.compile(r"我|您|你|了|吗|呢|吧|的|请|会|可以|能|要|是|有|哦|呀|啊|哈|就|都|在")
-_LIST_MARK = re.compile(r"[、/|]|\s+")
+_LIST_MARK = re.compile(r"[、/|]|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 # Share of a clause's characters covered by listed words above which it is a keyword list.
 STUFFED_SHARE = 0.75
 
@@ -50,20 +50,24 @@ def lexicons() -> dict[str, re.Pattern]:
 
 def spec_words(spec: dict | None) -> dict[str, list[str]]:
     """Scenario vocabulary: topic words of rubric items, solution words, fact questions."""
-    topics, solutions = [], []
+    topics, solutions, facts = [], [], []
     for item in (spec or {}).get("rubric", {}).get("items", []):
         for topic in item.get("topics") or []:
             words = [w for word in topic["words"] for w in word.split("+")]
             topics += words
+            if not item.get("acts") or "informs" in item["acts"]:
+                facts += words
             if "offers_solution" in (item.get("acts") or []):
                 solutions += [word.split("+")[0] for word in topic["words"]]
         topics += item.get("offline_keywords") or []
+        facts += item.get("offline_keywords") or []
     policy = normalise((spec or {}).get("policy", ""))
     stop = lexicons()["stop_bigrams"]
     bigrams = {pair for pair in _CJK_PAIR.findall(policy) if not stop.fullmatch(pair)}
     return {
         "policy": bigrams,
         "topics": sorted({normalise(w) for w in topics if normalise(w)}, key=len, reverse=True),
+        "facts": sorted({normalise(w) for w in facts if normalise(w)}, key=len, reverse=True),
         "solutions": sorted({normalise(w) for w in solutions if normalise(w)}, key=len),
     }
 
@@ -118,7 +122,7 @@ def keyword_list(clauses: list[Clause]) -> bool:
 
 def about_policy(norm: str, words: dict) -> bool:
     """The clause states something of the scenario: a topic word or two policy bigrams."""
-    if any(word in norm for word in words["topics"]):
+    if any(word in norm for word in words["facts"]):
         return True
     return len(set(_CJK_PAIR.findall(norm)) & words["policy"]) >= 2
 

@@ -77,8 +77,10 @@ def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None)
     listed = keyword_list(clauses)
     acts: list[Act] = []
     offering = False
+    previous = ""
     for clause in clauses:
-        acts += _negative_acts(spec, clause)
+        acts += _negative_acts(spec, clause, previous)
+        previous = clause.norm
         if listed or clause.stuffed:
             continue
         positive, offering = _positive_acts(spec, clause, words, offering)
@@ -88,7 +90,7 @@ def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None)
     return TurnReading(seq, tuple(acts))
 
 
-def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
+def _negative_acts(spec: dict | None, clause: Clause, previous: str = "") -> list[Act]:
     """Rude, hurdle and breach acts: stuffing never hides them."""
     from trainer.roleplay.policy import find_breaches
 
@@ -100,7 +102,7 @@ def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
     if (
         hurdle
         and not clause.question
-        and not lex["correction"].search(norm)
+        and not lex["correction"].search(previous + "，" + norm)  # an explained refusal
         and not re.search(r"不会|不是|并非|没有", norm[: hurdle.start()])
     ):
         acts.append(Act(HURDLE, clause.raw))
