@@ -93,3 +93,39 @@ def test_slow_first_reply_fails_the_first_response_item(app, login_as, shipped_s
     assert item["score"] == 0
     assert item["detail"]["seconds"] == 45
     assert grade.total < 100
+
+
+def _lines(agent_texts):
+    from datetime import UTC, datetime, timedelta
+
+    from trainer.roleplay.transcript import Line
+
+    start = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    lines = [Line(0, "customer", "你好，在吗？", start)]
+    for index, text in enumerate(agent_texts):
+        at = start + timedelta(seconds=20 * (index + 1))
+        lines.append(Line(len(lines), "agent", text, at))
+        lines.append(Line(len(lines), "customer", "嗯。", at + timedelta(seconds=5)))
+    return lines
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_the_rubric_words_as_a_list_earn_nothing(app, slug):
+    """Every rubric topic word of the scenario, typed as keyword lists, fails the scenario."""
+    from trainer.config import ROOT
+    from trainer.roleplay.grading import grade_transcript
+    from trainer.roleplay.scenarios import parse_scenario
+
+    spec = parse_scenario((ROOT / "scenarios" / f"{slug}.yaml").read_text(encoding="utf-8"))
+    words = [
+        word.replace("+", " ")
+        for item in spec["rubric"]["items"]
+        for topic in item.get("topics", [])
+        for word in topic["words"]
+    ]
+    stuffed = [" ".join(words[i : i + 8]) for i in range(0, len(words), 8)]
+    good = grade_transcript(spec, _lines(load_dialogue(slug)["good"]), judge="offline")
+    listed = grade_transcript(spec, _lines(stuffed), judge="offline")
+    judged = [i for i in listed.items if i["kind"] == "judged"]
+    assert all(i["score"] == i["min"] for i in judged), [(i["id"], i["score"]) for i in judged]
+    assert not listed.passed and listed.total < good.total

@@ -17,6 +17,8 @@ from trainer.roleplay.transcript import Line, agent_lines
 from trainer.roleplay.understanding import RUDE, TurnReading, read_transcript
 
 ABUSE = "abuse"
+# Points (of 100) an agent turn aimed at the grader costs, on top of earning nothing.
+MANIPULATION_PENALTY = 20
 # A quote must be at least this long (normalised) to count as evidence.
 MIN_QUOTE_CHARS = 2
 
@@ -216,6 +218,10 @@ def grade_transcript(
     pass_mark = spec["rubric"]["pass_mark"]
     total, passed, critical_failed = compute_total(items, pass_mark)
     total, passed, critical_failed = apply_breaches(breaches, flags, total, passed, critical_failed)
+    if excluded and not critical_failed:
+        # Writing to the grader is misconduct: it earns nothing and costs one band.
+        total = round(max(0.0, total - MANIPULATION_PENALTY), 1)
+        passed = passed and total >= pass_mark
     return Grade(
         total=total,
         passed=passed,

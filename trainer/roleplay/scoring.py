@@ -14,14 +14,18 @@ from trainer.roleplay.understanding import (
     ASKS_EVIDENCE,
     BREACH,
     HURDLE,
+    INFORMS,
     MANIPULATION,
+    OFFERS_SOLUTION,
     RUDE,
     VERIFIES,
     TurnReading,
 )
-from trainer.roleplay.understanding.offline import lexicons, split_clauses
+from trainer.roleplay.understanding.clauses import lexicons, split_clauses
 
 MET, PARTLY, NOT_MET = "met", "partly", "not_met"
+# Share for an item whose act was performed without any of the content it needs ("会尽快处理的").
+VAGUE_SHARE = 0.25
 NEGATIVE = (RUDE, HURDLE, BREACH, MANIPULATION)
 
 # What a short count of acts means, as guidance (count, needed).
@@ -43,6 +47,11 @@ AGAINST_MISSING = (
     "有推诿、设置障碍或不礼貌的表达",
     "Blamed, obstructed or was rude to the customer",
 )
+WRONG_FIGURE = (
+    "说出了规则里没有的数字，请核对金额、时间和规格",
+    "Stated figures the policy does not give",
+)
+WRONG_TIME_MISSING = ("说错了时效：规则里没有这个时间", "Gave a time frame the policy does not")
 DEFAULT_REASONS = {
     MET: ("做到了", "Met"),
     PARTLY: ("只做到一部分", "Partly met"),
@@ -60,6 +69,16 @@ def _topic_hit(topic_words: list[str], text: str) -> bool:
         all(normalise(part) in norm for part in word.split("+") if normalise(part))
         for word in topic_words
     )
+
+
+def _quote_of(topic_words: list[str], text: str) -> str:
+    """The clause of `text` (one per line) that holds the first part of the matching word."""
+    for word in topic_words:
+        first = normalise(word.split("+")[0])
+        for clause in text.split("\n"):
+            if first and first in normalise(clause):
+                return clause
+    return text.split("\n")[0]
 
 
 def _legacy_topics(item: dict) -> list[dict]:
@@ -86,10 +105,11 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
     positive = [act for act in fair if act.kind not in NEGATIVE]
     wanted = item.get("acts") or []
     topics = item.get("topics") or ([] if wanted else _legacy_topics(item))
-    parts, missing, evidence = [], [], ""
+    parts, missing, evidence, acts = [], [], "", []
     if wanted:
         acts = [act for act in positive if act.kind in wanted]
-        distinct = {(act.kind, act.detail or normalise(act.quote)) for act in acts}
+        # Options count one by one; any other act counts once, however often it is repeated.
+        distinct = {(act.kind, act.detail if act.kind == OFFERS_SOLUTION else "") for act in acts}
         need = item.get("min_count", 1)
         parts.append(min(len(distinct), need) / need)
         evidence = acts[0].quote if acts else ""
@@ -103,30 +123,44 @@ def score_judged(item: dict, readings: list[TurnReading], excluded: set[int]) ->
                 )
             )
     if topics:
-        pool = [act for act in positive if not wanted or act.kind in wanted]
+        # A fact counts wherever the agent stated it; "a+b" within one turn's acts.
+        turns = [
+            "\n".join(dict.fromkeys(a.quote for a in r.acts if a.kind not in NEGATIVE))
+            for r in readings
+            if r.seq not in excluded
+        ]
         covered = 0
         for topic in topics:
-            hit = next((act for act in pool if _topic_hit(topic["words"], act.quote)), None)
-            if hit is not None:
+            said = next((text for text in turns if _topic_hit(topic["words"], text)), None)
+            if said is not None:
                 covered += 1
-                evidence = evidence or hit.quote
+                evidence = evidence or _quote_of(topic["words"], said)
             else:
                 missing.append(topic["missing"])
         need = item.get("min_topics") or len(topics)
         parts.append(min(covered, need) / need)
-    share = sum(parts) / len(parts) if parts else 0.0
+    # Topics say what the acts must contain; with both, the weaker of the two counts.
+    share = min(parts) if parts else 0.0
+    if share == 0 and topics and any(act.kind == wanted[0] for act in acts):
+        share = VAGUE_SHARE  # the item's main act, but nothing concrete in it
     against = [act for r in readings for act in r.acts if act.kind in (item.get("against") or [])]
+    wrong = [act for act in positive if act.detail == "wrong_time"] if topics else []
     if against:
-        share = min(share, 0.5)
+        share /= 2
         missing.append(_pair(*AGAINST_MISSING))
         evidence = evidence or against[0].quote
+    if wrong and INFORMS in wanted:
+        # A time span the policy never gives is a wrong fact the customer will rely on.
+        share /= 2
+        missing.append(_pair(*WRONG_TIME_MISSING))
+        evidence = evidence or wrong[0].quote
     level, score = level_score(item, share)
     zh, en = DEFAULT_REASONS[level]
     reason = (item.get("levels") or {}).get(level) or _pair(zh, en)
     return {
         "score": score,
         "level": level,
-        "evidence": evidence if level != NOT_MET or against else "",
+        "evidence": evidence if level != NOT_MET or against or wrong else "",
         "reason": reason,
         "missing": [] if level == MET else _dedupe(missing),
         "justification": reason["zh_CN"],

@@ -4,12 +4,8 @@ Deterministic and cheap (the scripted customer calls `read_turn` on every agent 
 without a predicate, or one made mostly of listed keywords, is not an act: stuffing earns nothing.
 """
 
-import functools
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
-from trainer.core.yamlsafe import compose
 from trainer.roleplay.policy import find_breaches
 from trainer.roleplay.rules import detect_manipulation
 from trainer.roleplay.text import normalise
@@ -31,99 +27,21 @@ from trainer.roleplay.understanding import (
     Act,
     TurnReading,
 )
-
-ACTS_FILE = Path(__file__).resolve().parent.parent / "data" / "acts.yaml"
-_SPLIT = re.compile(r"([，。！？；,.!?;\n…~～]+)")
-_OPTION_SPLIT = re.compile(
-    r"、|或者|或是|或|还可以|也可以|要么|以及|/|[（(]?[1-9一二三][)）.、:：]"
+from trainer.roleplay.understanding.clauses import (
+    NUMBER,
+    OPTION_SPLIT,
+    QUOTED,
+    Clause,
+    about_policy,
+    keyword_list,
+    known_numbers,
+    lexicons,
+    numbers_in,
+    scenario_texts,
+    spec_words,
+    split_clauses,
+    wrong_duration,
 )
-_NUMBER = re.compile(
-    r"\d|[一二两三四五六七八九十半]+(个)?(天|小时|分钟|工作日|元|块|号|日|点|倍|%)"
-)
-_WORD_GAP = re.compile(r"[\u4e00-\u9fff]\s+[\u4e00-\u9fff]")
-_CJK_PAIR = re.compile(r"(?=([\u4e00-\u9fff]{2}))")
-# Share of a clause's characters covered by listed words above which it is a keyword list.
-STUFFED_SHARE = 0.7
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One clause of a turn: its words as written, normalised, and whether it asks."""
-
-    raw: str
-    norm: str
-    question: bool
-    stuffed: bool
-
-
-@functools.cache
-def lexicons() -> dict[str, re.Pattern]:
-    """The generic act lexicons (data/acts.yaml), compiled."""
-    _, raw = compose(ACTS_FILE.read_text(encoding="utf-8"))
-    patterns = {
-        key: re.compile(raw[key])
-        for key in ("predicate", "question", "warning", "request", "mention")
-    }
-    patterns.update({key: re.compile(value) for key, value in raw["acts"].items()})
-    return patterns
-
-
-def spec_words(spec: dict | None) -> dict[str, list[str]]:
-    """Scenario vocabulary: topic words of rubric items, solution words, fact questions."""
-    topics, solutions = [], []
-    for item in (spec or {}).get("rubric", {}).get("items", []):
-        for topic in item.get("topics") or []:
-            words = [w for word in topic["words"] for w in word.split("+")]
-            topics += words
-            if "offers_solution" in (item.get("acts") or []):
-                solutions += [word.split("+")[0] for word in topic["words"]]
-        topics += item.get("offline_keywords") or []
-    policy = normalise((spec or {}).get("policy", ""))
-    stop = lexicons()["stop_bigrams"]
-    bigrams = {pair for pair in _CJK_PAIR.findall(policy) if not stop.fullmatch(pair)}
-    return {
-        "policy": bigrams,
-        "topics": sorted({normalise(w) for w in topics if normalise(w)}, key=len, reverse=True),
-        "solutions": sorted({normalise(w) for w in solutions if normalise(w)}, key=len),
-    }
-
-
-def _covered_share(norm: str, words: list[str]) -> tuple[float, int]:
-    covered = [False] * len(norm)
-    hits = 0
-    for word in words:
-        for match in re.finditer(re.escape(word), norm):
-            hits += 1
-            for i in range(match.start(), match.end()):
-                covered[i] = True
-    return (sum(covered) / len(norm) if norm else 0.0), hits
-
-
-def split_clauses(text: str, words: list[str] = ()) -> list[Clause]:
-    """The turn's clauses; a clause followed by ？ or phrased as a question is a question."""
-    lex = lexicons()
-    parts = _SPLIT.split(text or "")
-    result = []
-    for index in range(0, len(parts), 2):
-        raw = parts[index].strip()
-        norm = normalise(raw)
-        if not norm:
-            continue
-        after = parts[index + 1] if index + 1 < len(parts) else ""
-        question = "?" in after or "？" in after or bool(lex["question"].search(norm))
-        bare = not lex["predicate"].search(norm)
-        share, hits = _covered_share(norm, list(words))
-        stuffed = (bare and bool(_WORD_GAP.search(raw))) or (share >= STUFFED_SHARE and hits >= 3)
-        result.append(Clause(raw, norm, question, stuffed))
-    return result
-
-
-def keyword_list(clauses: list[Clause]) -> bool:
-    """A turn made mostly of bare words ("理解，抱歉，吊牌，运费险") performs nothing."""
-    if any(c.stuffed for c in clauses) and len(clauses) == 1:
-        return True
-    bare = [c for c in clauses if c.stuffed or not lexicons()["predicate"].search(c.norm)]
-    return len(clauses) >= 3 and len(bare) / len(clauses) >= 0.6
 
 
 def _warned(norm: str, start: int) -> bool:
@@ -131,8 +49,8 @@ def _warned(norm: str, start: int) -> bool:
     return bool(lexicons()["warning"].search(norm[:start]))
 
 
-def _first(pattern: re.Pattern, norm: str) -> re.Match | None:
-    return pattern.search(norm)
+# Detail of an informs act that gives a time span the scenario does not (a wrong fact).
+WRONG_TIME = "wrong_time"
 
 
 class OfflineReader:
@@ -142,7 +60,11 @@ class OfflineReader:
 
     def read(self, spec: dict, lines: list[Line]) -> list[TurnReading]:
         """One reading per agent line."""
-        words = spec_words(spec)
+        said = [line.text for line in lines if line.speaker != AGENT]
+        known = known_numbers(scenario_texts(spec))
+        if known is not None:
+            known |= numbers_in(said)
+        words = dict(spec_words(spec), numbers=known)
         return [
             read_text(spec, line.text, line.seq, words) for line in lines if line.speaker == AGENT
         ]
@@ -150,13 +72,16 @@ class OfflineReader:
 
 def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None) -> TurnReading:
     """The acts of one agent turn."""
-    words = words if words is not None else spec_words(spec)
+    if words is None:
+        words = dict(spec_words(spec), numbers=known_numbers(scenario_texts(spec)))
     clauses = split_clauses(text, words["topics"])
     listed = keyword_list(clauses)
     acts: list[Act] = []
     offering = False
+    previous = ""
     for clause in clauses:
-        acts += _negative_acts(spec, clause)
+        acts += _negative_acts(spec, clause, previous)
+        previous = clause.norm
         if listed or clause.stuffed:
             continue
         positive, offering = _positive_acts(spec, clause, words, offering)
@@ -170,15 +95,17 @@ def read_text(spec: dict | None, text: str, seq: int, words: dict | None = None)
     return TurnReading(seq, tuple(acts))
 
 
-def _negative_acts(spec: dict | None, clause: Clause) -> list[Act]:
+def _negative_acts(spec: dict | None, clause: Clause, previous: str = "") -> list[Act]:
     """Rude and hurdle acts: stuffing never hides them."""
-    lex, norm, acts = lexicons(), clause.norm, []
+    lex, acts = lexicons(), []
+    norm = QUOTED.sub("“”", clause.norm)  # quoted words are a mention, not the agent's own
     if lex["rude"].search(norm) and not lex["not_rude"].search(norm):
         acts.append(Act(RUDE, clause.raw))
     hurdle = lex["hurdle"].search(norm) or lex["dismissive"].search(norm)
     if (
         hurdle
         and not clause.question
+        and not lex["correction"].search(previous + "，" + norm)  # an explained refusal
         and not re.search(r"不会|不是|并非|没有", norm[: hurdle.start()])
     ):
         acts.append(Act(HURDLE, clause.raw))
@@ -189,7 +116,7 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
     """Greets … closes for one clause with a predicate; `offering` carries a list of options."""
     lex, norm, raw, acts = lexicons(), clause.norm, clause.raw, []
     refused = bool(lex["hurdle"].search(norm))
-    mention = bool(lex["mention"].search(norm))
+    mention = bool(lex["mention"].search(norm) or lex["vague"].search(norm))
     if lex["greets"].search(norm):
         acts.append(Act(GREETS, raw))
     empathy = lex["empathy"].search(norm)
@@ -237,12 +164,13 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
     ):
         acts.append(Act(ESCALATES, raw, department.group(0)))
     if (
-        not clause.question
+        not asking
         and not refused
         and not mention
-        and (_NUMBER.search(norm) or _about_policy(norm, words))
+        and (NUMBER.search(norm) or about_policy(norm, words))
     ):
-        acts.append(Act(INFORMS, raw))
+        wrong = wrong_duration(norm, words.get("numbers"))
+        acts.append(Act(INFORMS, raw, WRONG_TIME if wrong else ""))
     if lex["closes"].search(norm):
         acts.append(Act(CLOSES, raw))
     return acts, offering
@@ -251,7 +179,7 @@ def _positive_acts(spec, clause: Clause, words: dict, offering: bool) -> tuple[l
 def _options(norm: str, scenario_words: list[str]) -> list[str]:
     """Distinct concrete options in a clause: one per listed segment naming a solution."""
     found = []
-    for segment in _OPTION_SPLIT.split(norm):
+    for segment in OPTION_SPLIT.split(norm):
         if not segment:
             continue
         match = next((w for w in scenario_words if w in segment), None)
@@ -261,10 +189,3 @@ def _options(norm: str, scenario_words: list[str]) -> list[str]:
         if match and match not in found:
             found.append(match)
     return found
-
-
-def _about_policy(norm: str, words: dict) -> bool:
-    """The clause states something of the scenario: a topic word or two policy bigrams."""
-    if any(word in norm for word in words["topics"]):
-        return True
-    return len(set(_CJK_PAIR.findall(norm)) & words["policy"]) >= 2
