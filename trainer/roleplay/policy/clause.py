@@ -14,6 +14,7 @@ from trainer.roleplay.textfold import QUOTE
 _NOT_NEGATION = re.compile(
     r"不好意思|不客气|不过|没问题|没事|没关系|不用担心|不用着急|别着急|别担心|别急|不错|不少|不久"
     r"|不断|不仅|不管|不论|不然|不便|不一定|不同|没错|不见不散|不知道|不清楚|不确定|不太清楚"
+    r"|要不|不如"
 )
 _NEGATION = re.compile(
     r"不|没|别|勿|未|莫|禁止|严禁|拒绝|谨防|警惕|防止|并非|而非|切忌|never|dont|donot|cannot|cant"
@@ -34,19 +35,24 @@ _WARNING = re.compile(r"骗子|诈骗|骗局|谨防|防骗|警惕|上当|受骗|
 # After a match: it is called wrong, unsafe or forbidden (私下转账是违规的, 加微信没有保障) …
 _CORRECTION = re.compile(
     r"违规|违法|不合规|不符合|不准确|不实|虚假|假的|不被允许|有风险|风险|没有保障|没保障|不受保护"
-    r"|不受保障|不可信|不靠谱|无效|不存在|不正确|是错的|骗|不允许|红线"
+    r"|不受保障|不可信|不靠谱|无效|不存在|不正确|是错的|骗|不允许|红线|不一致|不符|对不上|有出入"
+    r"|夸大|说错|写错"
 )
 # … or refused right after it (加微信是不行的, 验证码千万不能给); later negations belong to
 # another predicate (把验证码发我不然不能退).
 _REFUSED_AFTER = re.compile(
-    r"^(的|这种|这样|这些)?(事|事情|做法|行为|要求|情况)?(是|都是|也是|都|也|就|我们|平台|一律)*"
-    r"(绝对|千万|坚决|一定|永远|真的|真|确实|实在)?(?P<neg>不|没|别|勿|禁止|严禁|拒绝)"
+    r"^((和|或者?|跟|以及|还有)[^，。]{0,10}?)?(的|这种|这样|这些)?(事|事情|做法|行为|要求|情况)?"
+    r"(是|都是|也是|都|也|就|我们|平台|一律|这边|我这边|我们这边|咱们|咱|店里|这里|这块)*"
+    r"(绝对|千万|坚决|一定|永远|真的|真|确实|实在)?"
+    r"((?P<neg>不|没|别|勿|禁止|严禁|拒绝|无法)|(做|办|接|弄|处理|支持|帮您弄)不(了|到))"
 )
 
 
 def _refused_after(suffix: str) -> bool:
     match = _REFUSED_AFTER.search(suffix)
-    return bool(match) and not _NOT_NEGATION.match(suffix, match.start("neg"))
+    if not match:
+        return False
+    return match.start("neg") < 0 or not _NOT_NEGATION.match(suffix, match.start("neg"))
 
 
 def _negated_before(prefix: str) -> bool:

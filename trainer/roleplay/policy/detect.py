@@ -2,6 +2,7 @@
 
 import functools
 import json
+import re
 from dataclasses import dataclass
 
 from trainer.roleplay.policy import clause
@@ -80,7 +81,7 @@ def _breaks(rule: Rule, folded: str, question: bool, spans: int | None = None) -
     if rule.screen is not None and rule.screen.search(folded) is None:
         return False
     for matcher in rule.matchers:
-        for match in matcher.regex.finditer(folded):
+        for match in _matches(matcher.regex, folded):
             if spans is not None and not match.start() < spans < match.end():
                 continue
             if match.end() > match.start() and clause.is_own_act(
@@ -93,6 +94,15 @@ def _breaks(rule: Rule, folded: str, question: bool, spans: int | None = None) -
             ):
                 return True
     return False
+
+
+def _matches(regex: re.Pattern, folded: str):
+    """Matches starting at every position (overlapping): "试穿后不退不换" holds both "试穿后不退"
+    (refused right after, so not the agent's act) and "不退不换", which is."""
+    position = 0
+    while (match := regex.search(folded, position)) is not None:
+        yield match
+        position = match.start() + 1
 
 
 def find_breaches(
