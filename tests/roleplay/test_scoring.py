@@ -129,7 +129,7 @@ def test_platform_breach_fails_any_scenario(app, dress):
     grade = grade_transcript(dress, lines, judge="offline")
     assert grade.critical_failed and grade.total == 0 and not grade.passed
     assert [(b["policy"], b["turn"]) for b in grade.as_dict()["breaches"]] == [("off_platform", 2)]
-    assert any(f["code"] == "breach" for f in grade.flags)
+    assert any(f["code"] == "policy_breach" for f in grade.flags)
 
 
 def test_a_warning_and_an_insult(app, dress):

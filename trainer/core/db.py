@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import DateTime, TypeDecorator, event, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 
@@ -35,23 +36,23 @@ class UTCDateTime(TypeDecorator):
 def get_or_create(session: Session, model: type, defaults: dict | None = None, **keys: Any):
     """The row of `model` with `keys`, inserted (with `defaults`) if missing — race-safe.
 
-    Two requests of one user (two tabs, a double tap) may both find nothing and both insert;
-    the loser's insert hits the unique constraint inside a savepoint, which is rolled back, and
-    the winner's row is read instead of answering with a 500.
+    Two requests of one user (two tabs, a double tap) may both find nothing and both insert:
+    the insert is `ON CONFLICT DO NOTHING` on the unique keys, so the loser simply reads the
+    winner's row instead of answering with a 500 (and no savepoint is needed, which pysqlite
+    would turn into an early commit).
     """
     query = select(model).filter_by(**keys)
     row = session.scalar(query)
     if row is not None:
         return row
-    try:
-        with session.begin_nested():
-            row = model(**keys, **(defaults or {}))
-            session.add(row)
-    except IntegrityError:
-        row = session.scalar(query)
-        if row is None:
-            raise
-    return row
+    dialect = session.get_bind().dialect.name
+    insert = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}[dialect]
+    session.execute(
+        insert(model)
+        .values(**keys, **(defaults or {}))
+        .on_conflict_do_nothing(index_elements=list(keys))
+    )
+    return session.scalar(query)
 
 
 def tune_sqlite(engine: Engine, pragmas: dict[str, Any]) -> None:

@@ -158,7 +158,13 @@ def react(
     beat = None if manipulative else _beat(spec, state, readings, text, first_reply_seconds)
     needs = goal_needs(spec)
     met, vague = ([], None) if manipulative else assess(needs, state.open, text)
-    rude, breach = RUDE in kinds, BREACH in kinds
+    rude = RUDE in kinds
+    # An insult is rudeness; the policy may also call it `abuse`: it costs mood once.
+    breach = any(
+        act.kind == BREACH and not (rude and act.detail == "abuse")
+        for reading in readings
+        for act in reading.acts
+    )
     mood_cfg = spec["mood"]
     change += (beat["mood"] if beat else 0) + sum(n["mood"] for n in met)
     change -= RUDE_COST if rude else 0

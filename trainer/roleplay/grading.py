@@ -165,7 +165,10 @@ def _rule(check: dict, spec: dict, lines, readings, excluded) -> tuple[bool, str
 def platform_breaches(spec: dict, lines: list[Line], readings: list[TurnReading]) -> list[dict]:
     """The platform policy's breaches in the agent's turns (manipulative ones included), plus
     insulting or rudely blaming the customer as `abuse` where the policy's words missed it."""
-    found = transcript_breaches(spec, lines)
+    found: list[dict] = []
+    for breach in transcript_breaches(spec, lines):  # one entry per policy and turn
+        if not any(b["policy"] == breach["policy"] and b["turn"] == breach["turn"] for b in found):
+            found.append(breach)
     for reading in readings:
         if reading.has(RUDE) and not any(
             b["policy"] == ABUSE and b["turn"] == reading.seq for b in found
