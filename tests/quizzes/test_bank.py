@@ -152,3 +152,30 @@ def test_export_download(trainer_client, make_question):
     assert response.status_code == 200
     assert "$CATEGORY: 合规/反诈" in response.get_data(as_text=True)
     assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+
+
+def test_a_huge_gift_upload_is_refused_before_anything_is_written(trainer_client):
+    from trainer.quizzes.gift.parser import MAX_QUESTIONS
+
+    tiny = "\n\n".join(f"::q{i}:: 第 {i} 题对吗？ {{T}}" for i in range(5_000))
+    response = trainer_client.post(
+        "/quizzes/bank/import",
+        data={"file": (io.BytesIO(tiny.encode()), "huge.gift"), "category": ""},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert 'data-testid="import-problems"' in body and str(MAX_QUESTIONS) in body
+    assert db.session.scalar(db.select(db.func.count(Question.id))) == 0
+
+
+def test_the_question_limit_counts_questions_not_comments(trainer_client):
+    from trainer.quizzes.gift.parser import MAX_QUESTIONS
+
+    over = "\n\n".join(f"::q{i}:: 第 {i} 题对吗？ {{T}}" for i in range(MAX_QUESTIONS + 1))
+    response = trainer_client.post(
+        "/quizzes/bank/import",
+        data={"file": (io.BytesIO(over.encode()), "over.gift"), "category": ""},
+        content_type="multipart/form-data",
+    )
+    assert 'data-testid="import-problems"' in response.get_data(as_text=True)
+    assert db.session.scalar(db.select(db.func.count(Question.id))) == 0

@@ -1,4 +1,4 @@
-"""App-wide commands: `content check|sync`, `translate update|compile`."""
+"""App-wide commands: `content check|sync`, `backup create|restore`, `translate update|compile`."""
 
 import functools
 import subprocess  # noqa: S404 - runs pybabel, a fixed local tool
@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from trainer.core import backup
 from trainer.core.content import check_content, sync_content
 from trainer.core.i18n import cli_locale
 from trainer.extensions import db
@@ -133,8 +134,40 @@ def compile_catalogues() -> None:
             write_mo(fh, catalog)
 
 
+@click.group("backup")
+def backup_group() -> None:
+    """Back up and restore the SQLite database (PostgreSQL: pg_dump, see docs/operations.md)."""
+
+
+@backup_group.command("create")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_create(file: Path | None) -> None:
+    """Write a consistent copy of the live database (default: instance/backups/)."""
+    target = file or backup.default_backup_path(Path(current_app.instance_path) / "backups")
+    try:
+        backup.create_backup(db.engine, target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"backup written to {target}")
+
+
+@backup_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def backup_restore(file: Path, yes: bool) -> None:
+    """Replace the database with a backup (stop the web server and workers first)."""
+    if not yes:
+        click.confirm(f"Replace the current database with {file}?", abort=True)
+    try:
+        restored = backup.restore_backup(db.engine, file)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{restored} restored from {file}")
+
+
 def init_app(app: Flask) -> None:
     """Register the app-wide command groups; then every command speaks CLI_LOCALE."""
+    app.cli.add_command(backup_group)
     app.cli.add_command(content_group)
     app.cli.add_command(translate_group)
     for command in app.cli.commands.values():

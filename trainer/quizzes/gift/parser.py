@@ -10,6 +10,7 @@ Essay and description questions exist in GIFT but not here: they are skipped wit
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from trainer.core.i18n import _
@@ -44,6 +45,8 @@ ID_TOKEN = re.compile(r"\[id:((?:\\]|[^\]\x00-\x1f])+)\]")
 TAG_TOKEN = re.compile(r"\[tag:((?:\\]|[^\]\x00-\x1f])+)\]")
 DIFFICULTY_TOKEN = re.compile(r"\[difficulty:\s*(\w+)\s*\]")
 CASE_MARK = "[case-sensitive]"
+# One upload is imported in one transaction: a bound keeps it short for everyone else.
+MAX_QUESTIONS = 500
 
 
 @dataclass(frozen=True)
@@ -94,20 +97,29 @@ def parse_gift(text: str, *, category: str | None = None) -> GiftResult:
     if problems:
         raise GiftError(problems)
     current = category or ""
-    for start, lines in _blocks(text):
+    blocks = _blocks(text)
+    if len(blocks) > 2 * MAX_QUESTIONS:  # comments and $CATEGORY lines are blocks too
+        raise GiftError([GiftProblem(1, _too_many())])
+    for start, lines in blocks:
         try:
             current = _read_block(start, lines, current, category, result)
         except _LineFail as fail:
             problems.append(GiftProblem(fail.line, fail.message))
-    ids = [q.idnumber for q in result.questions if q.idnumber]
+    if len(result.questions) > MAX_QUESTIONS:
+        raise GiftError([GiftProblem(1, _too_many())])
+    ids = Counter(q.idnumber for q in result.questions if q.idnumber)
     for question in result.questions:
-        if question.idnumber and ids.count(question.idnumber) > 1:
+        if question.idnumber and ids[question.idnumber] > 1:
             problems.append(
                 GiftProblem(question.line, _("The id %(id)s is used twice.", id=question.idnumber))
             )
     if problems:
         raise GiftError(problems)
     return result
+
+
+def _too_many() -> str:
+    return _("The file has too many questions (at most %(n)d per file); split it.", n=MAX_QUESTIONS)
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
