@@ -34,4 +34,7 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     register_features(app, FEATURES)
+    from trainer.core import worker
+
+    worker.init_app(app, FEATURES)
     return app

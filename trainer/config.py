@@ -40,6 +40,13 @@ def _database_url() -> str:
     return f"sqlite:///{INSTANCE / 'trainer.db'}"
 
 
+def _queue_url() -> str:
+    if url := os.environ.get("TRAINER_QUEUE_URL"):
+        return url
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE / 'queue.db'}"
+
+
 class Config:
     """Production-safe defaults; everything secret or site-specific comes from the environment."""
 
@@ -62,6 +69,21 @@ class Config:
         self.LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get(
             "TRAINER_LOGIN_RATE_LIMIT_ACCOUNT", "5 per minute"
         )
+        # Background jobs (trainer/core/jobs.py): a SQLite file by default, Redis in production.
+        self.TRAINER_QUEUE_URL = _queue_url()
+        self.TRAINER_QUEUE_NAME = os.environ.get("TRAINER_QUEUE_NAME", "trainer")
+        self.TRAINER_QUEUE_IMMEDIATE = False
+        # The organisation's zone: daily jobs run at these local times ("HH:MM").
+        self.TRAINER_TIMEZONE = os.environ.get("TRAINER_TIMEZONE", "Asia/Shanghai")
+        self.TRAINER_SWEEP_AT = os.environ.get("TRAINER_SWEEP_AT", "02:30")
+        self.TRAINER_REMINDERS_AT = os.environ.get("TRAINER_REMINDERS_AT", "08:00")
+        self.TRAINER_DIGEST_AT = os.environ.get("TRAINER_DIGEST_AT", "08:30")
+        # Mail: smtp://user:pass@host:port (smtps:// for TLS, ?starttls=1); unset → instance/outbox/
+        self.TRAINER_SMTP_URL = os.environ.get("TRAINER_SMTP_URL") or None
+        self.TRAINER_MAIL_FROM = os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost")
+        self.TRAINER_OUTBOX = Path(os.environ.get("TRAINER_OUTBOX", INSTANCE / "outbox"))
+        # Links in mails: the address people use to reach the site.
+        self.TRAINER_BASE_URL = os.environ.get("TRAINER_BASE_URL", "http://127.0.0.1:5000")
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite only: readers never wait for a writer (WAL); a writer waits up to 10 s for another.
@@ -102,3 +124,6 @@ class TestingConfig(Config):
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.OPENAI_API_KEY = None  # tests opt in to the LLM path with a fake server
         self.OPENAI_BASE_URL = None
+        # Jobs run inline unless a test is about the queue itself (it configures real storage).
+        self.TRAINER_QUEUE_IMMEDIATE = True
+        self.TRAINER_SMTP_URL = None

@@ -1,0 +1,45 @@
+"""Jobs: the job ledger (job_runs) that makes background jobs survive a killed worker.
+
+Revision ID: 20261204_jobs_queue
+Revises: 0006
+Create Date: 2026-12-04 13:50:00
+
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = '20261204_jobs_queue'
+down_revision = '0006'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('job_runs',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('key', sa.String(length=200), nullable=False),
+    sa.Column('name', sa.String(length=80), nullable=False),
+    sa.Column('args', sa.JSON(), nullable=False),
+    sa.Column('kwargs', sa.JSON(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('token', sa.String(length=32), nullable=True),
+    sa.Column('lease_until', sa.DateTime(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_job_runs')),
+    sa.UniqueConstraint('key', name=op.f('uq_job_runs_key'))
+    )
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_runs_name'), ['name'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_runs_status'), ['status'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_job_runs_status'))
+        batch_op.drop_index(batch_op.f('ix_job_runs_name'))
+    op.drop_table('job_runs')
