@@ -4,7 +4,15 @@ from flask import Flask
 
 from trainer.config import INSTANCE, ROOT, Config
 
-FEATURES = ("accounts", "courses", "quizzes", "roleplay", "scorecards", "certification")
+FEATURES = (
+    "accounts",
+    "courses",
+    "quizzes",
+    "roleplay",
+    "scorecards",
+    "certification",
+    "notifications",
+)
 
 
 def create_app(config: object | None = None, **overrides: object) -> Flask:

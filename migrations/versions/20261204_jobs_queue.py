@@ -1,4 +1,4 @@
-"""Jobs: the job ledger (job_runs) that makes background jobs survive a killed worker.
+"""Jobs and notifications: the job ledger (job_runs), notifications and delivery preferences.
 
 Revision ID: 20261204_jobs_queue
 Revises: 0006
@@ -37,8 +37,42 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_job_runs_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_job_runs_status'), ['status'], unique=False)
 
+    op.create_table('notifications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('context', sa.JSON(), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=True),
+    sa.Column('delivery', sa.String(length=10), nullable=False),
+    sa.Column('once_key', sa.String(length=200), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('read_at', sa.DateTime(), nullable=True),
+    sa.Column('emailed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notifications_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notifications')),
+    sa.UniqueConstraint('once_key', name=op.f('uq_notifications_once_key'))
+    )
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.create_index('ix_notifications_user_read', ['user_id', 'read_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_notifications_created_at'), ['created_at'], unique=False)
+
+    op.create_table('notification_preferences',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=40), nullable=False),
+    sa.Column('delivery', sa.String(length=10), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_notification_preferences_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification_preferences')),
+    sa.UniqueConstraint('user_id', 'kind', name=op.f('uq_notification_preferences_user_id_kind'))
+    )
+
 
 def downgrade():
+    op.drop_table('notification_preferences')
+    with op.batch_alter_table('notifications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
+        batch_op.drop_index('ix_notifications_user_read')
+    op.drop_table('notifications')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_job_runs_status'))
         batch_op.drop_index(batch_op.f('ix_job_runs_name'))

@@ -15,6 +15,7 @@ from trainer.core.auth import ADMIN, AGENT, MANAGER
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 
 
 def _snapshot(evaluation: Evaluation) -> dict:
@@ -71,6 +72,7 @@ def propose(
         reason=cert.reason,
         missing=[c.key for c in evaluation.missing],
     )
+    notification_hooks.promotion_proposed(cert)  # issue 13: the manager is told
     return cert
 
 
@@ -132,6 +134,7 @@ def grant_certification(
         certificate=certificate.code,
         **data,
     )
+    notification_hooks.level_granted(cert)  # issue 13
     return cert
 
 

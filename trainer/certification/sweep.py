@@ -29,6 +29,7 @@ from trainer.core.auth import AGENT
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 
 
 @dataclass
@@ -77,6 +78,7 @@ def _apply_retention(
             noticed_at=str(cert.noticed_at),
         )
         summary.lapsed += 1
+        notification_hooks.level_lapsed(cert)  # issue 13
         return
     first_notice = cert.noticed_at is None
     if first_notice:
@@ -92,6 +94,7 @@ def _apply_retention(
             None, "certification.notice", cert, after={"notice": cert.notice}, user_id=cert.user_id
         )
         summary.notices += 1
+        notification_hooks.level_lapsing(cert, result.lapse_due)  # issue 13
 
 
 def sweep(users: Iterable[User], *, actor: Any = None, now: datetime | None = None) -> SweepSummary:

@@ -7,6 +7,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.inputs import page_number
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 from trainer.roleplay.grading import compute_total
 from trainer.roleplay.judge import allowed_scores
 from trainer.roleplay.models import (
@@ -177,6 +178,7 @@ def save_review(
         session_id=grade.session_id,
     )
     db.session.flush()
+    notification_hooks.grade_reviewed(grade, before_total)  # issue 13
     return grade
 
 

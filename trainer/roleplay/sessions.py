@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 from trainer.roleplay import limits
 from trainer.roleplay.conversation import AGENT_ENDED, mood_label, react, replay
 from trainer.roleplay.engines import (
@@ -303,6 +304,7 @@ def grade_session(session: RoleplaySession) -> RoleplayGrade:
     session.grade = grade
     session.status = GRADED
     db.session.flush()
+    notification_hooks.grade_ready(grade)  # issue 13: the agent is told the grade is ready
     return grade
 
 
