@@ -12,6 +12,7 @@ FEATURES = (
     "scorecards",
     "certification",
     "notifications",
+    "appeals",
 )
 
 

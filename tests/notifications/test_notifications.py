@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from tests.conftest import login
-from tests.notifications.conftest import body_of
+from tests.mailfixtures import body_of
 from trainer.core.clock import utcnow
 from trainer.courses.assignments import assign_course
 from trainer.courses.models import Enrollment

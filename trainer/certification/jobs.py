@@ -19,3 +19,11 @@ def sweep_all_agents() -> None:
 
 
 daily("certification.sweep", "TRAINER_SWEEP_AT")
+
+
+@job("certification.evaluate_agent", retries=2, retry_delay=60, lease_seconds=300)
+def evaluate_agent(user_id: int) -> None:
+    """Re-evaluate one agent after their evidence changed (an appeal decided, a grade changed)."""
+    agent = db.session.get(User, user_id)
+    if agent is not None:
+        sweep([agent])

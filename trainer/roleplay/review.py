@@ -111,7 +111,12 @@ class ItemDecision:
 
 
 def save_review(
-    grade: RoleplayGrade, reviewer, decisions: dict[str, ItemDecision], comment: str = ""
+    grade: RoleplayGrade,
+    reviewer,
+    decisions: dict[str, ItemDecision],
+    comment: str = "",
+    *,
+    notify: bool = True,
 ) -> RoleplayGrade:
     """Apply a trainer's review: overrides where the score changes (each needs a comment),
     recompute the final grade in code, and log every change."""
@@ -178,7 +183,8 @@ def save_review(
         session_id=grade.session_id,
     )
     db.session.flush()
-    notification_hooks.grade_reviewed(grade, before_total)  # issue 13
+    if notify:  # an appeal decision tells the agent itself (issue 13)
+        notification_hooks.grade_reviewed(grade, before_total)
     return grade
 
 

@@ -1,4 +1,4 @@
-"""Jobs and notifications: the job ledger (job_runs), notifications and delivery preferences.
+"""Jobs, notifications, appeals: job ledger, notifications and preferences, grade appeals.
 
 Revision ID: 20261204_jobs_queue
 Revises: 0006
@@ -66,8 +66,35 @@ def upgrade():
     sa.UniqueConstraint('user_id', 'kind', name=op.f('uq_notification_preferences_user_id_kind'))
     )
 
+    op.create_table('appeals',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=10), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('item', sa.String(length=60), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=10), nullable=False),
+    sa.Column('before_score', sa.Float(), nullable=True),
+    sa.Column('after_score', sa.Float(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('decided_at', sa.DateTime(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_comment', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_appeals_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_appeals_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_appeals')),
+    sa.UniqueConstraint('kind', 'subject_id', 'item', name=op.f('uq_appeals_kind_subject_id_item'))
+    )
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.create_index('ix_appeals_status_created', ['status', 'created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_appeals_user_id'), ['user_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('appeals', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_appeals_user_id'))
+        batch_op.drop_index('ix_appeals_status_created')
+    op.drop_table('appeals')
     op.drop_table('notification_preferences')
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_created_at'))
