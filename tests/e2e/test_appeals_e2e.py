@@ -40,7 +40,13 @@ def _sign_out(page):
 
 
 def test_agent_appeals_trainer_answers_agent_sees_grade_and_notice(
-    app, page, server_url, make_user, sign_in, graded_session, outbox  # noqa: F811
+    app,
+    page,
+    server_url,
+    make_user,
+    sign_in,
+    graded_session,
+    outbox,  # noqa: F811
 ):
     agent, session = graded_session
     trainer = make_user("trainer", name="王老师")
