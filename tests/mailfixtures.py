@@ -59,3 +59,9 @@ def outbox(app, tmp_path):
 
 def body_of(message) -> str:
     return message.get_body(preferencelist=("plain",)).get_content()
+
+
+def read_eml(path) -> str:
+    """The decoded plain-text body of an .eml file from the outbox."""
+    message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    return body_of(message)

@@ -82,6 +82,15 @@ class Config:
         self.TRAINER_SMTP_URL = os.environ.get("TRAINER_SMTP_URL") or None
         self.TRAINER_MAIL_FROM = os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost")
         self.TRAINER_OUTBOX = Path(os.environ.get("TRAINER_OUTBOX", INSTANCE / "outbox"))
+        # Password reset links: self-service (minutes) and admin-made (hours); request limits.
+        self.TRAINER_RESET_TOKEN_MINUTES = int(os.environ.get("TRAINER_RESET_TOKEN_MINUTES", "30"))
+        self.TRAINER_ADMIN_RESET_LINK_HOURS = int(
+            os.environ.get("TRAINER_ADMIN_RESET_LINK_HOURS", "24")
+        )
+        self.RESET_RATE_LIMIT_IP = os.environ.get("TRAINER_RESET_RATE_LIMIT_IP", "10 per hour")
+        self.RESET_RATE_LIMIT_ACCOUNT = os.environ.get(
+            "TRAINER_RESET_RATE_LIMIT_ACCOUNT", "3 per hour"
+        )
         # Links in mails: the address people use to reach the site.
         self.TRAINER_BASE_URL = os.environ.get("TRAINER_BASE_URL", "http://127.0.0.1:5000")
 

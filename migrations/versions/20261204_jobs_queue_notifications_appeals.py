@@ -1,4 +1,4 @@
-"""Jobs, notifications, appeals: job ledger, notifications and preferences, grade appeals.
+"""Jobs, notifications, appeals, recovery: job ledger, notifications, appeals, reset tokens.
 
 Revision ID: 20261204_jobs_queue
 Revises: 0006
@@ -89,8 +89,28 @@ def upgrade():
         batch_op.create_index('ix_appeals_status_created', ['status', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_appeals_user_id'), ['user_id'], unique=False)
 
+    op.create_table('password_reset_tokens',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('purpose', sa.String(length=10), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('expires_at', sa.DateTime(), nullable=False),
+    sa.Column('used_at', sa.DateTime(), nullable=True),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_password_reset_tokens_created_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_reset_tokens_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_password_reset_tokens')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_password_reset_tokens_token_hash'))
+    )
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_password_reset_tokens_user_id'), ['user_id'], unique=False)
+
 
 def downgrade():
+    with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
+    op.drop_table('password_reset_tokens')
     with op.batch_alter_table('appeals', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_appeals_user_id'))
         batch_op.drop_index('ix_appeals_status_created')

@@ -7,10 +7,11 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, CLI and navigation."""
-    from trainer.accounts import cli, services, views
+    from trainer.accounts import cli, recovery_views, services, views
     from trainer.core.features import add_home_widget, add_nav
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(recovery_views.bp)
     app.cli.add_command(cli.users_group)
     add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
     add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)

@@ -6,11 +6,11 @@ from flask import current_app
 from flask_babel import force_locale
 
 from trainer.accounts.models import User
+from trainer.core import mail
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.jobs import daily, job
 from trainer.extensions import db
-from trainer.notifications import mail
 from trainer.notifications.kinds import render
 from trainer.notifications.models import DIGEST, Notification
 
