@@ -151,3 +151,20 @@ def test_quiz_question_appeal_rescores_the_attempt(app, make_user, make_quiz, lo
     ).all()
     assert sorted(fractions) == [0.0, 1.0]
     assert "quiz.mark_change" in set(db.session.scalars(db.select(AuditEvent.action)))
+
+
+def test_changed_appeals_are_counted_per_item_for_calibration(
+    app, graded_session, login_as, outbox
+):
+    from trainer.roleplay.appeals import changed_by_item
+
+    client, _agent, session = graded_session
+    client.post(f"/appeals/roleplay/{session.id}/empathy", data={"reason": "我道歉了"})
+    client.post(f"/appeals/roleplay/{session.id}/photos", data={"reason": "问了照片"})
+    trainer_client, _ = login_as("trainer")
+    first, second = _appeals()
+    trainer_client.post(
+        f"/appeals/{first.id}", data={"decision": "change", "score": "4", "comment": "ok"}
+    )
+    trainer_client.post(f"/appeals/{second.id}", data={"decision": "keep", "comment": "no"})
+    assert changed_by_item() == {(session.scenario_id, "empathy"): 1}

@@ -71,3 +71,17 @@ def decide_roleplay_appeal(
     link = f"/roleplay/sessions/{grade.session_id}/result"
     common.tell_agent(appeal, grade.session.scenario.title, link)
     return appeal
+
+
+def changed_by_item() -> dict[tuple[int, str], int]:
+    """(scenario id, rubric item) → appeals that changed the grader's score, for calibration."""
+    from trainer.appeals.models import CHANGED
+
+    rows = db.session.execute(
+        db.select(RoleplaySession.scenario_id, Appeal.item, db.func.count(Appeal.id))
+        .join(RoleplayGrade, RoleplayGrade.id == Appeal.subject_id)
+        .join(RoleplaySession, RoleplaySession.id == RoleplayGrade.session_id)
+        .where(Appeal.kind == ROLEPLAY, Appeal.status == CHANGED)
+        .group_by(RoleplaySession.scenario_id, Appeal.item)
+    )
+    return {(scenario_id, item): count for scenario_id, item, count in rows}
