@@ -168,3 +168,20 @@ def test_changed_appeals_are_counted_per_item_for_calibration(
     )
     trainer_client.post(f"/appeals/{second.id}", data={"decision": "keep", "comment": "no"})
     assert changed_by_item() == {(session.scenario_id, "empathy"): 1}
+
+
+def test_grade_ready_and_a_changed_review_notify_the_agent(app, graded_session, login_as, outbox):
+    from trainer.roleplay import review
+
+    _client, agent, session = graded_session
+    kinds = lambda: [  # noqa: E731
+        n.kind
+        for n in db.session.scalars(db.select(Notification).where(Notification.user_id == agent.id))
+    ]
+    assert kinds() == ["roleplay_graded"]
+    _trainer_client, trainer = login_as("trainer")
+    review.save_review(session.grade, trainer, {"empathy": review.ItemDecision(5, "有道歉")})
+    db.session.commit()
+    assert kinds() == ["roleplay_graded", "grade_overridden"]
+    row = db.session.scalar(db.select(Notification).where(Notification.kind == "grade_overridden"))
+    assert row.link == f"/roleplay/sessions/{session.id}/result"
