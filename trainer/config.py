@@ -91,6 +91,8 @@ class Config:
         self.RESET_RATE_LIMIT_ACCOUNT = os.environ.get(
             "TRAINER_RESET_RATE_LIMIT_ACCOUNT", "3 per hour"
         )
+        # Roles that must sign in with two steps (TOTP), e.g. "manager,admin"; empty: optional.
+        self.TRAINER_TOTP_REQUIRED_ROLES = os.environ.get("TRAINER_TOTP_REQUIRED_ROLES", "")
         # Links in mails: the address people use to reach the site.
         self.TRAINER_BASE_URL = os.environ.get("TRAINER_BASE_URL", "http://127.0.0.1:5000")
 

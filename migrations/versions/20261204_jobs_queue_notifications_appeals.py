@@ -1,4 +1,4 @@
-"""Jobs, notifications, appeals, recovery: job ledger, notifications, appeals, reset tokens.
+"""Jobs, notifications, appeals, recovery: job ledger, notifications, appeals, reset tokens, TOTP.
 
 Revision ID: 20261204_jobs_queue
 Revises: 0006
@@ -106,8 +106,22 @@ def upgrade():
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_password_reset_tokens_user_id'), ['user_id'], unique=False)
 
+    op.create_table('totp_credentials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('secret', sa.String(length=64), nullable=False),
+    sa.Column('confirmed_at', sa.DateTime(), nullable=True),
+    sa.Column('last_step', sa.Integer(), nullable=False),
+    sa.Column('recovery_hashes', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_totp_credentials_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_totp_credentials')),
+    sa.UniqueConstraint('user_id', name=op.f('uq_totp_credentials_user_id'))
+    )
+
 
 def downgrade():
+    op.drop_table('totp_credentials')
     with op.batch_alter_table('password_reset_tokens', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_password_reset_tokens_user_id'))
     op.drop_table('password_reset_tokens')

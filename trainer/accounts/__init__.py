@@ -7,11 +7,13 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, CLI and navigation."""
-    from trainer.accounts import cli, recovery_views, services, views
+    from trainer.accounts import cli, recovery_views, services, totp_views, views
     from trainer.core.features import add_home_widget, add_nav
 
     app.register_blueprint(views.bp)
     app.register_blueprint(recovery_views.bp)
+    app.register_blueprint(totp_views.bp)
+    app.before_request(totp_views.enforce)
     app.cli.add_command(cli.users_group)
     add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
     add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)
