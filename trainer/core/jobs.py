@@ -95,11 +95,15 @@ def enqueue(name: str, *args: Any, key: str | None = None, **kwargs: Any) -> Job
     # savepoint is needed (pysqlite would commit the caller's transaction on RELEASE).
     insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"key": key, "name": name, "args": list(args), "kwargs": kwargs}
+    table = JobRun.__table__
     added = db.session.execute(
-        insert(JobRun).values(**values, lease_until=utcnow()).on_conflict_do_nothing()
-    )
+        insert(table)
+        .values(**values, lease_until=utcnow())
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    ).scalar()  # None when the key was there already (rowcount is unreliable with psycopg)
     run = db.session.scalar(db.select(JobRun).where(JobRun.key == key))
-    if added.rowcount == 1:
+    if added is not None:
         db.session.info.setdefault(PENDING_KEY, []).append((run.id, name))
     return run
 

@@ -63,8 +63,11 @@ def notify(user: Any, kind: str, *, link: str | None = None, once: str | None = 
     else:
         dialect = db.session.get_bind().dialect.name
         insert = pg_insert if dialect == "postgresql" else sqlite_insert
-        added = db.session.execute(insert(Notification).values(**values).on_conflict_do_nothing())
-        if added.rowcount != 1:
+        table = Notification.__table__
+        added = db.session.execute(
+            insert(table).values(**values).on_conflict_do_nothing().returning(table.c.id)
+        ).scalar()
+        if added is None:  # told before
             return None
         row = db.session.scalar(db.select(Notification).where(Notification.once_key == once))
     if delivery == EMAIL:
