@@ -30,8 +30,11 @@ demo: content
 	$(FLASK) seed-demo
 
 # Debug mode (reloader, debugger) is on only here, for local development on 127.0.0.1.
+# A job worker (`flask worker`, see docs/jobs.md) runs alongside and stops with the server.
 run: demo
-	@echo "Serving on http://$(HOST):$(PORT)  (demo logins above)"
+	@echo "Serving on http://$(HOST):$(PORT) with a job worker  (demo logins above)"
+	@$(FLASK) worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 test: install

@@ -4,7 +4,16 @@ from flask import Flask
 
 from trainer.config import INSTANCE, ROOT, Config
 
-FEATURES = ("accounts", "courses", "quizzes", "roleplay", "scorecards", "certification")
+FEATURES = (
+    "accounts",
+    "courses",
+    "quizzes",
+    "roleplay",
+    "scorecards",
+    "certification",
+    "notifications",
+    "appeals",
+)
 
 
 def create_app(config: object | None = None, **overrides: object) -> Flask:
@@ -34,6 +43,9 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     register_features(app, FEATURES)
+    from trainer.core import worker
+
+    worker.init_app(app, FEATURES)
     return app
 
 

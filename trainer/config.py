@@ -68,6 +68,13 @@ def _roleplay_settings() -> dict:
     }
 
 
+def _queue_url() -> str:
+    if url := os.environ.get("TRAINER_QUEUE_URL"):
+        return url
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{INSTANCE / 'queue.db'}"
+
+
 class Config:
     """Production-safe defaults; everything secret or site-specific comes from the environment."""
 
@@ -98,6 +105,31 @@ class Config:
         self.QUIZ_GRACE_SECONDS = _number("TRAINER_QUIZ_GRACE_SECONDS", 60)
         for name, value in _roleplay_settings().items():
             setattr(self, name, value)
+        # Background jobs (trainer/core/jobs.py): a SQLite file by default, Redis in production.
+        self.TRAINER_QUEUE_URL = _queue_url()
+        self.TRAINER_QUEUE_NAME = os.environ.get("TRAINER_QUEUE_NAME", "trainer")
+        self.TRAINER_QUEUE_IMMEDIATE = False
+        # The organisation's zone: daily jobs run at these local times ("HH:MM").
+        self.TRAINER_SWEEP_AT = os.environ.get("TRAINER_SWEEP_AT", "02:30")
+        self.TRAINER_REMINDERS_AT = os.environ.get("TRAINER_REMINDERS_AT", "08:00")
+        self.TRAINER_DIGEST_AT = os.environ.get("TRAINER_DIGEST_AT", "08:30")
+        # Mail: smtp://user:pass@host:port (smtps:// for TLS, ?starttls=1); unset → instance/outbox/
+        self.TRAINER_SMTP_URL = os.environ.get("TRAINER_SMTP_URL") or None
+        self.TRAINER_MAIL_FROM = os.environ.get("TRAINER_MAIL_FROM", "trainer@localhost")
+        self.TRAINER_OUTBOX = Path(os.environ.get("TRAINER_OUTBOX", INSTANCE / "outbox"))
+        # Password reset links: self-service (minutes) and admin-made (hours); request limits.
+        self.TRAINER_RESET_TOKEN_MINUTES = int(os.environ.get("TRAINER_RESET_TOKEN_MINUTES", "30"))
+        self.TRAINER_ADMIN_RESET_LINK_HOURS = int(
+            os.environ.get("TRAINER_ADMIN_RESET_LINK_HOURS", "24")
+        )
+        self.RESET_RATE_LIMIT_IP = os.environ.get("TRAINER_RESET_RATE_LIMIT_IP", "10 per hour")
+        self.RESET_RATE_LIMIT_ACCOUNT = os.environ.get(
+            "TRAINER_RESET_RATE_LIMIT_ACCOUNT", "3 per hour"
+        )
+        # Roles that must sign in with two steps (TOTP), e.g. "manager,admin"; empty: optional.
+        self.TRAINER_TOTP_REQUIRED_ROLES = os.environ.get("TRAINER_TOTP_REQUIRED_ROLES", "")
+        # Links in mails: the address people use to reach the site.
+        self.TRAINER_BASE_URL = os.environ.get("TRAINER_BASE_URL", "http://127.0.0.1:5000")
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     # SQLite only: readers never wait for a writer (WAL); a writer waits up to 10 s for another.
@@ -139,3 +171,6 @@ class TestingConfig(Config):
         self.OPENAI_BASE_URL = None
         # Tests do not wait for the scripted customer's typing unless asked to.
         self.ROLEPLAY_SCRIPTED_DELAY = _number("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.0, float)
+        # Jobs run inline unless a test is about the queue itself (it configures real storage).
+        self.TRAINER_QUEUE_IMMEDIATE = True
+        self.TRAINER_SMTP_URL = None

@@ -6,8 +6,8 @@ from trainer.core.i18n import _l
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, CLI, navigation and the session user loader."""
-    from trainer.accounts import audit_views, cli, services, views
+    """Register the blueprints, CLI, navigation and the session user loader."""
+    from trainer.accounts import audit_views, cli, recovery_views, services, totp_views, views
     from trainer.accounts.sessions import load_session_user
 
     del audit_views  # imported for its routes on the accounts blueprint
@@ -15,6 +15,9 @@ def init_app(app: Flask) -> None:
     from trainer.extensions import login_manager
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(recovery_views.bp)
+    app.register_blueprint(totp_views.bp)
+    app.before_request(totp_views.enforce)
     app.cli.add_command(cli.users_group)
     app.cli.add_command(cli.seed_demo)
     login_manager.user_loader(load_session_user)

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from trainer.accounts import services, sessions
+from trainer.accounts import services, sessions, totp, totp_views
 from trainer.accounts.forms import (
     LoginForm,
     PasswordChangeForm,
@@ -44,6 +44,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and totp.enabled_for(user):  # two-step sign-in (issue 13)
+            db.session.commit()
+            return totp_views.challenge(user, request.args.get("next"))
         if user is not None:
             sessions.start_session(user)
             login_user(user)

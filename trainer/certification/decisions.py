@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 
 from trainer.accounts.models import User
-from trainer.certification import certificates
+from trainer.certification import certificates, notices
 from trainer.certification.engine import AgentEvidence, Evaluation, check_level, evaluate
 from trainer.certification.errors import CertificationError
 from trainer.certification.evidence import collect_evidence
@@ -73,6 +73,7 @@ def propose(
         reason=cert.reason,
         missing=[c.key for c in evaluation.missing],
     )
+    notices.promotion_proposed(cert)  # the manager is told
     return cert
 
 
@@ -134,6 +135,7 @@ def grant_certification(
         certificate=certificate.code,
         **data,
     )
+    notices.level_granted(cert)
     return cert
 
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from trainer.accounts.models import User
+from trainer.certification import notices
 from trainer.certification.decisions import earliest_quiz_expiry, grant_certification, propose
 from trainer.certification.engine import (
     LAPSE,
@@ -77,6 +78,7 @@ def _apply_retention(
             noticed_at=str(cert.noticed_at),
         )
         summary.lapsed += 1
+        notices.level_lapsed(cert)
         return
     first_notice = cert.noticed_at is None
     if first_notice:
@@ -92,6 +94,7 @@ def _apply_retention(
             None, "certification.notice", cert, after={"notice": cert.notice}, user_id=cert.user_id
         )
         summary.notices += 1
+        notices.level_lapsing(cert, result.lapse_due)
 
 
 def sweep(users: Iterable[User], *, actor: Any = None, now: datetime | None = None) -> SweepSummary:

@@ -1,4 +1,4 @@
-"""App-wide commands: `content check|sync`, `backup create|restore`, `translate update|compile`."""
+"""App-wide commands: `content check|sync`, `backup create|restore`, `translate`."""
 
 import functools
 import subprocess  # noqa: S404 - runs pybabel, a fixed local tool

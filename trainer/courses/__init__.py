@@ -7,6 +7,10 @@ from trainer.core.i18n import _l, label
 
 def init_app(app: Flask) -> None:
     """Register blueprints, navigation, home panels, the content loader and the demo seeder."""
+    from trainer.courses.reminders import course_reminders
+    from trainer.notifications.reminders import add_reminder
+
+    add_reminder(app, "courses", course_reminders)
     from trainer.core.auth import ADMIN, AGENT, MANAGER, ROLES, TRAINER
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav

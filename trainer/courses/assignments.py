@@ -15,6 +15,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.courses.models import Course, Enrollment
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 
 
 class AssignmentError(ValueError):
@@ -88,6 +89,7 @@ def assign_course(
         )
     }
     now, assigned, updated, done = utcnow(), 0, 0, 0
+    told: list[Enrollment] = []  # newly assigned: each agent is notified (issue 13)
     for agent in agents:
         enrollment = existing.get(agent.id)
         if enrollment is None:
@@ -101,6 +103,8 @@ def assign_course(
             assigned += 1
         if enrollment.assigned_at is None:
             enrollment.assigned_at = now
+            enrollment.user = agent
+            told.append(enrollment)
         enrollment.assigned_by_id = actor.id
         enrollment.due_at = due_at
     db.session.flush()
@@ -111,6 +115,9 @@ def assign_course(
         user_ids=[a.id for a in agents],
         due_at=due_at.isoformat() if due_at else None,
     )
+    for enrollment in told:
+        if enrollment.completed_at is None:
+            notification_hooks.course_assigned(enrollment, course, actor)
     return AssignResult(assigned, updated, done)
 
 

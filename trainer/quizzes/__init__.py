@@ -7,6 +7,10 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CLI, navigation, the agent's home panel, content and demo data."""
+    from trainer.notifications.reminders import add_reminder
+    from trainer.quizzes.reminders import quiz_expiry_reminders
+
+    add_reminder(app, "quizzes", quiz_expiry_reminders)
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
     from trainer.quizzes import cli, content, demo, services

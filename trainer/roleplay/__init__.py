@@ -7,6 +7,10 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register blueprints, CLI, navigation, home panels, content loader and demo seeder."""
+    from trainer.notifications.reminders import add_reminder
+    from trainer.roleplay.reminders import review_backlog
+
+    add_reminder(app, "reviews", review_backlog)
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
     from trainer.roleplay import cli, content, demo, home, labels, llm_cli

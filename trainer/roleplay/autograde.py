@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core.clock import utcnow
 from trainer.core.i18n import message_locale
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 from trainer.roleplay.grading import Grade, grade_transcript
 from trainer.roleplay.judge import judge_mode
 from trainer.roleplay.models import (
@@ -113,8 +114,11 @@ def store(job: GradingJob, result: Grade) -> bool:
     if done.rowcount != 1:
         db.session.rollback()
         return False
-    db.session.add(grade_row(job.session_id, result))
+    row = grade_row(job.session_id, result)
+    db.session.add(row)
     try:
+        db.session.flush()
+        notification_hooks.grade_ready(row)  # sent by a job once this commits
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -7,6 +7,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.inputs import page_number
 from trainer.extensions import db
+from trainer.notifications import hooks as notification_hooks
 from trainer.roleplay.grading import compute_total
 from trainer.roleplay.judge import allowed_scores
 from trainer.roleplay.models import (
@@ -110,7 +111,12 @@ class ItemDecision:
 
 
 def save_review(
-    grade: RoleplayGrade, reviewer, decisions: dict[str, ItemDecision], comment: str = ""
+    grade: RoleplayGrade,
+    reviewer,
+    decisions: dict[str, ItemDecision],
+    comment: str = "",
+    *,
+    notify: bool = True,
 ) -> RoleplayGrade:
     """Apply a trainer's review: overrides where the score changes (each needs a comment),
     recompute the final grade in code, and log every change."""
@@ -177,6 +183,8 @@ def save_review(
         session_id=grade.session_id,
     )
     db.session.flush()
+    if notify:  # an appeal decision tells the agent itself (issue 13)
+        notification_hooks.grade_reviewed(grade, before_total)
     return grade
 
 
