@@ -152,9 +152,9 @@ def test_kpi_csv_import_is_whole_or_nothing(app, make_user, data):
 @FUZZ
 @given(data=st.binary(max_size=300))
 def test_course_zip_reader_refuses_junk_with_a_problem(app, data):
-    from trainer.courses.transfer import ImportProblems, parse_zip
+    from trainer.courses.transfer import ProblemsError, parse_zip
 
-    with pytest.raises(ImportProblems) as info:
+    with pytest.raises(ProblemsError) as info:
         parse_zip(data)
     assert info.value.problems
 
