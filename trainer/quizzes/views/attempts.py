@@ -66,13 +66,13 @@ def start(slug: str):
     """Start an attempt (or go back to the running one)."""
     quiz = get_published_quiz_or_404(slug)
     try:
-        attempt = service.start_attempt(quiz, current_user)
+        attempt_id = service.start_attempt(quiz, current_user).id
     except service.AttemptError as error:
         db.session.commit()  # an overdue attempt may have been finalised on the way
         flash(str(error), "error")
         return redirect(url_for(".quiz", slug=slug))
     db.session.commit()
-    return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
