@@ -38,6 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=15, help="length of each load phase")
     parser.add_argument("--burst", type=int, default=200, help="agents starting a quiz at once")
     parser.add_argument("--flows", default="", help="comma-separated flow modules (default all)")
+    parser.add_argument("--no-focus", action="store_true", help="skip the focused phases")
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed-flows phase")
     parser.add_argument("--prepare-only", action="store_true", help="build the data and stop")
     return parser.parse_args()
@@ -60,7 +61,8 @@ async def run_app(url: str, users: dict, flows: list, args) -> list:
     """Focused phases, mixed flows and the burst against the app: their samples."""
     agents = users["agent"]
     phases = []
-    phases.append(await focus.run_focused(url, agents[: args.users], args.seconds))
+    if not args.no_focus:
+        phases.append(await focus.run_focused(url, agents[: args.users], args.seconds))
     if not args.no_mixed:
         mixed = pick_users(users, args.users)
         phases.append(await harness.run_load(url, mixed, flows, args.seconds))

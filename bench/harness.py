@@ -289,7 +289,7 @@ async def run_user(session: UserSession, flows: list[Flow], stop_at: float) -> N
         flow = session.rng.choice(mine)
         try:
             await flow.run(session)
-        except RequestFailed as error:
+        except (RequestFailed, httpx.HTTPError) as error:
             samples.errors[f"flow: {flow.name}"] += 1
             if samples.errors[f"flow: {flow.name}"] <= 3:
                 print(f"  ! {error}")
