@@ -10,9 +10,10 @@ and the upsert itself only writes while the attempt is in progress (the guard th
 where writers are serialised per statement, as safe).
 """
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import JSON, and_, exists, literal, select
+from sqlalchemy import JSON, Integer, and_, bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trainer.core.clock import utcnow
@@ -38,9 +39,10 @@ class AttemptMissing(LookupError):
     """No such attempt for this user (someone else's attempts do not exist for them)."""
 
 
-def _check(attempt_id: int, slot: int):
+@functools.cache
+def _check_statement():
     """Owner, state, deadline and the slot's version, layout and content in one query."""
-    query = (
+    return (
         select(
             QuizAttempt.user_id,
             QuizAttempt.state,
@@ -52,36 +54,43 @@ def _check(attempt_id: int, slot: int):
         .select_from(QuizAttempt)
         .outerjoin(
             AttemptAnswer,
-            and_(AttemptAnswer.attempt_id == QuizAttempt.id, AttemptAnswer.slot == slot),
+            and_(
+                AttemptAnswer.attempt_id == QuizAttempt.id, AttemptAnswer.slot == bindparam("slot")
+            ),
         )
         .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
-        .where(QuizAttempt.id == attempt_id)
+        .where(QuizAttempt.id == bindparam("attempt_id"))
         # FOR SHARE OF quiz_attempts: saves run side by side, a submit waits for them.
         .with_for_update(read=True, of=QuizAttempt)
     )
-    return db.session.execute(query).one_or_none()
 
 
-def _upsert(attempt_id: int, slot: int, version_id: int, layout: dict, response, now: datetime):
-    """Store the response and its receipt time if the attempt is still open; False if not."""
-    insert = INSERTS[db.session.get_bind().dialect.name]
+@functools.cache
+def _upsert_statement(dialect: str):
+    """INSERT … SELECT … WHERE the attempt is open, ON CONFLICT (attempt, slot) DO UPDATE.
+
+    Built once per dialect (the statement itself is the costly part to construct); the values
+    come as bound parameters.
+    """
     table = AttemptAnswer.__table__
-    still_open = exists().where(QuizAttempt.id == attempt_id, QuizAttempt.state == IN_PROGRESS)
+    still_open = exists().where(
+        QuizAttempt.id == bindparam("attempt_id"), QuizAttempt.state == IN_PROGRESS
+    )
     source = select(
-        literal(attempt_id),
-        literal(slot),
-        literal(version_id),
-        literal(layout, JSON),
-        literal(response, JSON),
-        literal(now, UTCDateTime),
+        bindparam("attempt_id", type_=Integer),
+        bindparam("slot", type_=Integer),
+        bindparam("version_id", type_=Integer),
+        bindparam("layout", type_=JSON),
+        bindparam("response", type_=JSON),
+        bindparam("saved_at", type_=UTCDateTime),
     ).where(still_open)
     columns = ["attempt_id", "slot", "version_id", "layout", "response", "saved_at"]
-    statement = insert(table).from_select(columns, source)
+    statement = INSERTS[dialect](table).from_select(columns, source)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.attempt_id, table.c.slot],
         set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
     )
-    return db.session.execute(statement.returning(table.c.id)).first() is not None
+    return statement.returning(table.c.id)
 
 
 def save_answer(attempt_id: int, user_id: int, slot: int, fields: dict[str, list[str]]) -> datetime:
@@ -92,7 +101,9 @@ def save_answer(attempt_id: int, user_id: int, slot: int, fields: dict[str, list
     AttemptError for fields that do not fit the question.
     """
     now = utcnow()
-    row = _check(attempt_id, slot)
+    row = db.session.execute(
+        _check_statement(), {"attempt_id": attempt_id, "slot": slot}
+    ).one_or_none()
     if row is None or row.user_id != user_id:
         raise AttemptMissing(attempt_id)
     if row.state != IN_PROGRESS:
@@ -111,6 +122,15 @@ def save_answer(attempt_id: int, user_id: int, slot: int, fields: dict[str, list
         response = fields_to_response(spec_from_content(row.data), row.layout, slot, fields)
     except ResponseError as error:
         raise AttemptError(str(error)) from error
-    if not _upsert(attempt_id, slot, row.version_id, row.layout, response, now):
+    values = {
+        "attempt_id": attempt_id,
+        "slot": slot,
+        "version_id": row.version_id,
+        "layout": row.layout,
+        "response": response,
+        "saved_at": now,
+    }
+    statement = _upsert_statement(db.session.get_bind().dialect.name)
+    if db.session.execute(statement, values).first() is None:  # the attempt closed meanwhile
         raise AttemptClosed(_("This attempt has been submitted; answers can no longer change."))
     return now
