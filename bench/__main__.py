@@ -21,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench import focus, harness, report
+from bench import focus, harness, report, server
 
 # Row-by-row data builders get at most this scale with --data large (10,000 agents): role-play
 # histories are simulated turn by turn, so a fifth of 1,000 agents have graded sessions.
@@ -101,9 +101,9 @@ def main() -> None:
         for module in modules:
             if hasattr(module, "server_env"):
                 env.update(module.server_env(stack))
-        with harness.gunicorn("bench.bare:app", env) as bare_url:
+        with server.gunicorn("bench.bare:app", env) as bare_url:
             bare = asyncio.run(harness.run_bare(bare_url, args.users, args.seconds))
-        with harness.gunicorn("bench.app:app", env) as app_url:
+        with server.gunicorn("bench.app:app", env) as app_url:
             phases = asyncio.run(run_app(app_url, users, flows, args))
     bare_row = report.summarise(bare, args.seconds)[0]
     rows = [bare_row]
