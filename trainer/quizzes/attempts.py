@@ -4,8 +4,9 @@
 - Every save is stamped with the server's receipt time and refused after deadline + grace.
 - An attempt past deadline + grace is finalised with what was saved, on next access or by
   `flask quiz close-overdue`.
-- Saves lock the attempt row and submit flips its state with a conditional UPDATE, so a double
-  click, two tabs or a save racing a submit give exactly one grade that includes every
+- Plain-form saves lock the attempt row, autosaves (quizzes.autosave) share-lock it and write
+  only while it is in progress, and submit flips its state with a conditional UPDATE, so a
+  double click, two tabs or a save racing a submit give exactly one grade that includes every
   acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
 """
 
