@@ -49,9 +49,7 @@ def test_autosave_is_one_check_and_one_upsert(login_as, make_quiz, count_queries
     assert "ON CONFLICT" in answers[1] and answers[1].lstrip().startswith("INSERT")
     assert counter.count <= 3, counter.statements  # with the signed-in session's own lookup
     db.session.expire_all()
-    saved = db.session.scalar(
-        db.select(AttemptAnswer).filter_by(attempt_id=attempt.id, slot=1)
-    )
+    saved = db.session.scalar(db.select(AttemptAnswer).filter_by(attempt_id=attempt.id, slot=1))
     assert saved.response is not None
     assert saved.saved_at == datetime.fromisoformat(response.get_json()["saved_at"])
 
