@@ -37,9 +37,13 @@ run: demo
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
+# Non-browser tests spread over one pytest-xdist worker per core (each worker has its own
+# template database, and on PostgreSQL its own database); then the browser tests in one process.
+PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS)
+	$(BIN)/pytest tests/e2e
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,13 @@
 """`python -m bench` (or `make bench`): run the load benchmark and print a Markdown report.
 
-Example: python -m bench --agents 1000 --users 30 --seconds 60
+One gunicorn (the project's gunicorn.conf.py) serves, in turn, the bare Flask endpoint and the
+app; the same number of virtual users then drive the bare endpoint, each hot path on its own
+(focused phases), the mixed flows of every feature, and a burst of agents starting the same
+quiz at once. SQLite by default; PostgreSQL when BENCH_DATABASE_URL (or --database-url) is set.
+
+Examples: python -m bench --seconds 15
+          BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/trainer_bench \\
+              python -m bench --data large
 """
 
 import argparse
@@ -10,21 +17,30 @@ import json
 import os
 import random
 import secrets
+import tempfile
 import time
 from pathlib import Path
 
-from bench import harness
+from bench import focus, harness, report, server
 
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/trainer_bench"
+# Row-by-row data builders get at most this scale with --data large (10,000 agents): role-play
+# histories are simulated turn by turn, so a fifth of 1,000 agents have graded sessions.
+LARGE_CAPS = {"bench.flows.roleplay": 1000}
+LARGE_AGENTS = 10_000
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
-    parser.add_argument("--agents", type=int, default=200, help="generated agents (data size)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", ""))
+    parser.add_argument("--data", choices=("small", "large"), default="small")
+    parser.add_argument("--agents", type=int, default=300, help="generated agents (small data)")
     parser.add_argument("--users", type=int, default=20, help="concurrent virtual users")
-    parser.add_argument("--seconds", type=float, default=30, help="length of each load phase")
+    parser.add_argument("--seconds", type=float, default=15, help="length of each load phase")
+    parser.add_argument("--burst", type=int, default=200, help="agents starting a quiz at once")
     parser.add_argument("--flows", default="", help="comma-separated flow modules (default all)")
+    parser.add_argument("--no-focus", action="store_true", help="skip the focused phases")
+    parser.add_argument("--no-mixed", action="store_true", help="skip the mixed-flows phase")
+    parser.add_argument("--prepare-only", action="store_true", help="build the data and stop")
     return parser.parse_args()
 
 
@@ -41,18 +57,41 @@ def pick_users(users: dict[str, list[dict]], count: int) -> list[dict]:
     )
 
 
+async def run_app(url: str, users: dict, flows: list, args) -> list:
+    """Focused phases, mixed flows and the burst against the app: their samples."""
+    agents = users["agent"]
+    phases = []
+    if not args.no_focus:
+        phases.append(await focus.run_focused(url, agents[: args.users], args.seconds))
+    if not args.no_mixed:
+        mixed = pick_users(users, args.users)
+        phases.append(await harness.run_load(url, mixed, flows, args.seconds))
+    if args.burst:
+        phases.append(await focus.run_burst(url, agents[-args.burst :]))
+    return phases
+
+
 def main() -> None:
     args = parse_args()
+    scale = LARGE_AGENTS if args.data == "large" else args.agents
+    workdir = Path(tempfile.mkdtemp(prefix="trainer-bench-"))
+    url = args.database_url or f"sqlite:///{workdir / 'bench.db'}"
     modules = harness.load_flow_modules([n for n in args.flows.split(",") if n] or None)
     flows = [flow for module in modules for flow in module.FLOWS]
-    print(f"flows: {', '.join(sorted({f.name for f in flows}))}")
+    print(f"database: {url.split('@')[-1]}; flows: {', '.join(sorted({f.name for f in flows}))}")
     started = time.perf_counter()
-    harness.create_database(args.database_url)
-    os.environ["DATABASE_URL"] = args.database_url
-    users = harness.prepare_data(args.database_url, args.agents, modules)
-    print(f"data ready in {time.perf_counter() - started:.0f}s")
+    harness.create_database(url)
+    os.environ["DATABASE_URL"] = url
+    os.environ["TRAINER_INSTANCE_PATH"] = str(workdir)
+    caps = LARGE_CAPS if args.data == "large" else {}
+    users = harness.prepare_data(url, scale, modules, caps)
+    data_seconds = time.perf_counter() - started
+    print(f"data ready in {data_seconds:.0f}s")
+    if args.prepare_only:
+        return
     env = {
-        "DATABASE_URL": args.database_url,
+        "DATABASE_URL": url,
+        "TRAINER_INSTANCE_PATH": str(workdir),
         "SECRET_KEY": secrets.token_urlsafe(32),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379"),
         "TRAINER_LOGIN_RATE_LIMIT_IP": "100000 per minute",
@@ -62,33 +101,35 @@ def main() -> None:
         for module in modules:
             if hasattr(module, "server_env"):
                 env.update(module.server_env(stack))
-        with harness.gunicorn("bench.bare:app", env) as bare_url:
+        with server.gunicorn("bench.bare:app", env) as bare_url:
             bare = asyncio.run(harness.run_bare(bare_url, args.users, args.seconds))
-        bare_p50 = harness.percentile(bare.times["bare Flask endpoint"], 50)
-        chosen = pick_users(users, args.users)
-        with harness.gunicorn("wsgi:app", env) as app_url:
-            samples = asyncio.run(harness.run_load(app_url, chosen, flows, args.seconds))
-    rows = harness.summarise(bare, args.seconds, bare_p50) + harness.summarise(
-        samples, args.seconds, bare_p50
+        with server.gunicorn("bench.app:app", env) as app_url:
+            phases = asyncio.run(run_app(app_url, users, flows, args))
+    bare_row = report.summarise(bare, args.seconds)[0]
+    rows = [bare_row]
+    for samples in phases:
+        rows += report.summarise(samples, samples.seconds or args.seconds, bare_row)
+    bare_row["x_bare_rps"] = bare_row["x_bare_p50"] = 1.0
+    table = report.markdown_table(rows)
+    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    heading = (
+        f"{backend}, {args.data} data ({scale} agents, data built in {data_seconds:.0f}s), "
+        f"{args.users} concurrent users, {args.seconds:.0f}s per phase, {os.cpu_count()} cores"
     )
-    report = harness.markdown_table(rows)
     from bench import turn_cost
 
     turns = turn_cost.run(args.database_url)
-    report += "\n\n" + turn_cost.markdown(turns)
+    table += "\n\n" + turn_cost.markdown(turns)
     print()
-    print(
-        f"{args.agents} agents generated, {args.users} concurrent users, "
-        f"{args.seconds:.0f}s per phase, {os.cpu_count()} cores"
-    )
-    print(report)
+    print(heading)
+    print(table)
     out = Path(harness.ROOT / "bench" / "results")
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (out / f"{stamp}.json").write_text(
         json.dumps({"args": vars(args), "rows": rows, "turn_cost": turns}, indent=2)
     )
-    (out / f"{stamp}.md").write_text(report + "\n")
+    (out / f"{stamp}.md").write_text(heading + "\n\n" + table + "\n")
 
 
 if __name__ == "__main__":

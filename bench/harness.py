@@ -6,16 +6,10 @@ server under test. Virtual users sign in once, then run the flows of their role 
 """
 
 import asyncio
-import contextlib
 import importlib
-import os
 import pkgutil
 import random
 import re
-import socket
-import statistics
-import subprocess
-import sys
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
@@ -49,6 +43,8 @@ class Samples:
 
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    queries: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    seconds: float | None = None  # the phase's own length, when it is not the fixed one
 
     def add(self, label: str, seconds: float) -> None:
         self.times[label].append(seconds)
@@ -76,6 +72,8 @@ class UserSession:
             self.samples.errors[label] += 1
             raise RequestFailed(f"{label}: {error!r}") from error
         self.samples.add(label, time.perf_counter() - start)
+        if (queries := response.headers.get("X-Bench-Queries")) is not None:
+            self.samples.queries[label].append(int(queries))
         if response.status_code >= 400:
             self.samples.errors[label] += 1
             raise RequestFailed(f"{label}: HTTP {response.status_code} on {method} {path}")
@@ -120,10 +118,15 @@ def load_flow_modules(names: list[str] | None = None) -> list:
 
 
 def create_database(url: str) -> None:
-    """Drop and create the bench database (PostgreSQL) so every run starts the same."""
+    """Drop and create the bench database so every run starts the same."""
     import sqlalchemy as sa
 
     target = sa.make_url(url)
+    if target.get_backend_name() == "sqlite":
+        path = Path(target.database)
+        for suffix in ("", "-wal", "-shm"):
+            path.with_name(path.name + suffix).unlink(missing_ok=True)
+        return
     admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
@@ -131,8 +134,12 @@ def create_database(url: str) -> None:
     admin.dispose()
 
 
-def prepare_data(url: str, scale: int, modules: list) -> dict:
-    """Migrate, load the shipped content, create users, then each flow module's data."""
+def prepare_data(url: str, scale: int, modules: list, caps: dict[str, int] | None = None) -> dict:
+    """Migrate, load the shipped content, create users, then each flow module's data.
+
+    `caps` limits the scale given to some modules (module name → largest scale), for flow
+    modules whose data is built row by row and would take too long at the large size.
+    """
     from flask_migrate import upgrade
 
     from trainer import create_app
@@ -147,8 +154,12 @@ def prepare_data(url: str, scale: int, modules: list) -> dict:
         users = create_users(scale)
         for module in modules:
             started = time.perf_counter()
-            module.prepare(scale)
-            print(f"  prepared {module.__name__} in {time.perf_counter() - started:.1f}s")
+            module_scale = min(scale, (caps or {}).get(module.__name__, scale))
+            module.prepare(module_scale)
+            print(
+                f"  prepared {module.__name__} (scale {module_scale}) "
+                f"in {time.perf_counter() - started:.1f}s"
+            )
         db.session.commit()
         db.engine.dispose()
     return users
@@ -204,53 +215,6 @@ def create_users(scale: int) -> dict[str, list[dict]]:
     return users
 
 
-# ---------------------------------------------------------------- servers
-
-
-def free_port() -> int:
-    """An unused local TCP port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def gunicorn(app_path: str, env: dict[str, str]):
-    """Run gunicorn with the project's config (gthread workers) on a free port."""
-    port = free_port()
-    full_env = {
-        **os.environ,
-        **env,
-        "TRAINER_BIND": f"127.0.0.1:{port}",
-        "TRAINER_ACCESS_LOG": "/dev/null",
-    }
-    process = subprocess.Popen(  # noqa: S603 - fixed local command
-        [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), app_path],
-        cwd=ROOT,
-        env=full_env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                if httpx.get(url + "/bare" if "bare" in app_path else url + "/healthz").status_code:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            raise RuntimeError(f"gunicorn for {app_path} did not start")
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-
-
 # ---------------------------------------------------------------- load
 
 
@@ -265,31 +229,43 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> None:
         raise RequestFailed(f"login failed for {email}: HTTP {response.status_code}")
 
 
-async def run_user(
-    base_url: str, user: dict, flows: list[Flow], samples: Samples, stop_at: float, seed: int
-) -> None:
-    """One virtual user: sign in, then run random flows of its role until time is up."""
-    async with httpx.AsyncClient(base_url=base_url, timeout=60) as client:
-        await sign_in(client, user["email"])
-        session = UserSession(client, user, samples, seed)
-        mine = [f for f in flows if f.role == user["role"]]
-        while time.perf_counter() < stop_at and mine:
-            flow = session.rng.choice(mine)
-            try:
-                await flow.run(session)
-            except RequestFailed as error:
-                samples.errors[f"flow: {flow.name}"] += 1
-                if samples.errors[f"flow: {flow.name}"] <= 3:
-                    print(f"  ! {error}")
+async def run_user(session: UserSession, flows: list[Flow], stop_at: float) -> None:
+    """One signed-in virtual user: run random flows of its role until time is up."""
+    samples = session.samples
+    mine = [f for f in flows if f.role == session.user["role"]]
+    while time.perf_counter() < stop_at and mine:
+        flow = session.rng.choice(mine)
+        try:
+            await flow.run(session)
+        except (RequestFailed, httpx.HTTPError) as error:
+            samples.errors[f"flow: {flow.name}"] += 1
+            if samples.errors[f"flow: {flow.name}"] <= 3:
+                print(f"  ! {error}")
+
+
+async def signed_in(base_url: str, users: list[dict], samples: Samples) -> list[UserSession]:
+    """One signed-in client per user, 20 sign-ins at a time (not part of any timing)."""
+    gate = asyncio.Semaphore(20)
+
+    async def one(index: int, user: dict) -> UserSession:
+        client = httpx.AsyncClient(base_url=base_url, timeout=60)
+        async with gate:
+            await sign_in(client, user["email"])
+        return UserSession(client, user, samples, seed=index)
+
+    return list(await asyncio.gather(*(one(i, u) for i, u in enumerate(users))))
 
 
 async def run_load(base_url: str, users: list[dict], flows: list[Flow], seconds: float) -> Samples:
-    """Run all virtual users concurrently for `seconds`."""
+    """Sign every virtual user in, then run them all concurrently for `seconds`."""
     samples = Samples()
+    sessions = await signed_in(base_url, users, samples)
     stop_at = time.perf_counter() + seconds
-    await asyncio.gather(
-        *(run_user(base_url, user, flows, samples, stop_at, seed=i) for i, user in enumerate(users))
-    )
+    try:
+        await asyncio.gather(*(run_user(s, flows, stop_at) for s in sessions))
+    finally:
+        for s in sessions:
+            await s.client.aclose()
     return samples
 
 
@@ -309,64 +285,3 @@ async def run_bare(base_url: str, concurrency: int, seconds: float) -> Samples:
 
     await asyncio.gather(*(loop() for _ in range(concurrency)))
     return samples
-
-
-# ---------------------------------------------------------------- report
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0-100) by linear interpolation."""
-    if not values:
-        return float("nan")
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[max(0, min(98, round(q) - 1))]
-
-
-def summarise(samples: Samples, seconds: float, bare_p50: float | None) -> list[dict]:
-    """One row per label: count, requests/s, p50/p95/p99 in ms, errors, p50 ratio to bare."""
-    rows = []
-    for label, values in sorted(samples.times.items()):
-        p50 = percentile(values, 50)
-        rows.append(
-            {
-                "label": label,
-                "count": len(values),
-                "rps": len(values) / seconds,
-                "p50_ms": p50 * 1000,
-                "p95_ms": percentile(values, 95) * 1000,
-                "p99_ms": percentile(values, 99) * 1000,
-                "errors": samples.errors.get(label, 0),
-                "x_bare_p50": (p50 / bare_p50) if bare_p50 else None,
-            }
-        )
-    for label, count in samples.errors.items():
-        if label not in samples.times:
-            rows.append(
-                {
-                    "label": label,
-                    "count": 0,
-                    "rps": 0,
-                    "p50_ms": 0,
-                    "p95_ms": 0,
-                    "p99_ms": 0,
-                    "errors": count,
-                    "x_bare_p50": None,
-                }
-            )
-    return rows
-
-
-def markdown_table(rows: list[dict]) -> str:
-    """Rows as a Markdown table."""
-    lines = [
-        "| page / step | requests | req/s | p50 ms | p95 ms | p99 ms | errors | p50 × bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in rows:
-        ratio = f"{r['x_bare_p50']:.1f}" if r["x_bare_p50"] else "—"
-        lines.append(
-            f"| {r['label']} | {r['count']} | {r['rps']:.1f} | {r['p50_ms']:.1f} | "
-            f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | {ratio} |"
-        )
-    return "\n".join(lines)

@@ -1,8 +1,8 @@
 """Shared fixtures: an app on a freshly migrated database per test, clients per role, builders.
 
-The schema is built once per run with `flask db upgrade` (never `create_all`), then every test
-gets a pristine copy: a copied SQLite file, or on PostgreSQL (TEST_DATABASE_URL) a private
-database whose tables are emptied after each test.
+The schema is built once per run (per pytest-xdist worker) with `flask db upgrade` (never
+`create_all`), then every test gets a pristine copy: a copied SQLite file, or on PostgreSQL
+(TEST_DATABASE_URL) a private database whose tables are emptied after each test.
 """
 
 import contextlib
@@ -37,10 +37,19 @@ class IsolatedClient(FlaskClient):
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 
+def pytest_configure(config) -> None:
+    """Compile translations once, in the main process (xdist workers start after this)."""
+    if not hasattr(config, "workerinput"):
+        compile_catalogues()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
-    """A migrated template database for this run (SQLite file or a private PostgreSQL db)."""
-    compile_catalogues()
+    """A migrated template database for this run (SQLite file or a private PostgreSQL db).
+
+    Each pytest-xdist worker is a session of its own, so it gets its own template and, on
+    PostgreSQL, its own database (named after the worker).
+    """
     pg_url = os.environ.get("TEST_DATABASE_URL")
     if not pg_url:
         path = tmp_path_factory.mktemp("db") / "template.db"
@@ -51,7 +60,8 @@ def database_url(tmp_path_factory) -> Iterator[str]:
     base = sa.make_url(pg_url)
     if base.drivername in ("postgresql", "postgres"):
         base = base.set(drivername="postgresql+psycopg")
-    name = f"trainer_test_{uuid.uuid4().hex[:10]}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"trainer_test_{worker}_{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))

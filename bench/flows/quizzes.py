@@ -21,7 +21,8 @@ def prepare(scale: int) -> None:
     """Let bench agents retake the shipped quiz freely and give analytics a history to read.
 
     On the throwaway bench database only: the quiz gets unlimited attempts without a wait, and
-    every agent gets one finished past attempt (graded like a real one).
+    every agent gets one finished past attempt, graded like a real one (in Python, then written
+    with bulk inserts so 10,000 agents take seconds).
     """
     import random
     from datetime import timedelta
@@ -29,9 +30,9 @@ def prepare(scale: int) -> None:
     from trainer.accounts.models import User
     from trainer.core.clock import utcnow
     from trainer.extensions import db
-    from trainer.quizzes.attempts import grade_attempt
     from trainer.quizzes.demo import _right_response
     from trainer.quizzes.draw import candidate_ids, draw_questions, parse_rules
+    from trainer.quizzes.grading import grade_response
     from trainer.quizzes.models import AttemptAnswer, QuizAttempt
     from trainer.quizzes.quizdefs import get_quiz_by_slug
     from trainer.quizzes.responses import make_layout
@@ -44,39 +45,59 @@ def prepare(scale: int) -> None:
     now = utcnow()
     # One draw's worth of questions to sample from (drawing per agent would query each time).
     count = sum(rule.get("count", 0) for rule in quiz.draw_rules if rule["type"] == "random")
-    pool = draw_questions(
-        [{**rule, "count": len(candidate_ids(parse_rules([rule])[0]))} for rule in quiz.draw_rules],
-        rng,
-    )
+    pool = [
+        (question.current_version_id, question.current_version.spec())
+        for question in draw_questions(
+            [
+                {**rule, "count": len(candidate_ids(parse_rules([rule])[0]))}
+                for rule in quiz.draw_rules
+            ],
+            rng,
+        )
+    ]
     agents = db.session.scalars(db.select(User.id).where(User.email.like("bench-agent-%"))).all()
+    attempts, answers = [], {}
     for agent_id in agents:
         started = now - timedelta(days=rng.randint(1, 30), minutes=30)
-        attempt = QuizAttempt(
-            quiz_id=quiz.id,
-            user_id=agent_id,
-            number=1,
-            state="finished",
-            started_at=started,
-            deadline_at=started + timedelta(minutes=quiz.time_limit_minutes or 15),
-            submitted_at=started + timedelta(minutes=rng.randint(4, 14)),
-            finished_by="agent",
-        )
-        skill = rng.random()
-        for slot, question in enumerate(rng.sample(pool, count)):
-            spec = question.current_version.spec()
+        skill, slots, total = rng.random(), [], 0.0
+        for slot, (version_id, spec) in enumerate(rng.sample(pool, count)):
             response = _right_response(spec) if rng.random() < skill else None
-            attempt.answers.append(
-                AttemptAnswer(
-                    slot=slot,
-                    version_id=question.current_version_id,
-                    layout=make_layout(spec, quiz.shuffle_options, rng),
-                    response=response,
-                    saved_at=started + timedelta(minutes=slot + 1),
-                )
+            fraction = round(grade_response(spec, response).fraction, 6)
+            total += fraction
+            slots.append(
+                {
+                    "slot": slot,
+                    "version_id": version_id,
+                    "layout": make_layout(spec, quiz.shuffle_options, rng),
+                    "response": response,
+                    "saved_at": started + timedelta(minutes=slot + 1),
+                    "fraction": fraction,
+                }
             )
-        db.session.add(attempt)
-        db.session.flush()
-        grade_attempt(attempt)
+        score = round(max(total, 0.0) / count * 100, 2) if count else 0.0
+        attempts.append(
+            {
+                "quiz_id": quiz.id,
+                "user_id": agent_id,
+                "number": 1,
+                "state": "finished",
+                "started_at": started,
+                "deadline_at": started + timedelta(minutes=quiz.time_limit_minutes or 15),
+                "submitted_at": started + timedelta(minutes=rng.randint(4, 14)),
+                "finished_by": "agent",
+                "score": score,
+                "passed": score >= quiz.pass_mark,
+            }
+        )
+        answers[agent_id] = slots
+    if attempts:
+        db.session.execute(db.insert(QuizAttempt), attempts)
+    ids = db.session.execute(
+        db.select(QuizAttempt.user_id, QuizAttempt.id).where(QuizAttempt.quiz_id == quiz.id)
+    ).all()
+    rows = [{"attempt_id": a, **slot} for user_id, a in ids for slot in answers.get(user_id, [])]
+    for chunk in range(0, len(rows), 5000):
+        db.session.execute(db.insert(AttemptAnswer), rows[chunk : chunk + 5000])
     db.session.commit()
 
 

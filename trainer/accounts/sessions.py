@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from flask import current_app, request, session
+from sqlalchemy.orm import joinedload
 
 from trainer.accounts.models import AuthSession, User
 from trainer.core.clock import utcnow
@@ -39,7 +40,11 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token or not str(user_id).isdigit():
         return None
-    auth = db.session.scalar(db.select(AuthSession).where(AuthSession.token_hash == _digest(token)))
+    auth = db.session.scalar(  # with its user in the same query: one lookup per request
+        db.select(AuthSession)
+        .where(AuthSession.token_hash == _digest(token))
+        .options(joinedload(AuthSession.user))
+    )
     if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
         return None
     now = utcnow()

@@ -4,13 +4,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import and_
+
 from trainer.core.clock import utcnow
 from trainer.courses.fileformat import CATEGORIES
-from trainer.courses.models import Course, Lesson
+from trainer.courses.models import Course, Lesson, LessonProgress
 from trainer.courses.progress import (
     CourseStatus,
     course_statuses,
-    lesson_progress_map,
     resume_lesson,
 )
 from trainer.courses.services import published_courses
@@ -76,12 +77,16 @@ def _resume(user: Any, overview: Overview) -> tuple[Course, Lesson] | None:
         if not assigned:
             return None
         choice = min(assigned, key=lambda s: s.due_at or FAR_FUTURE)
-    lessons = list(
-        db.session.scalars(
-            db.select(Lesson)
-            .where(Lesson.course_id == choice.course.id, Lesson.retired_at.is_(None))
-            .order_by(Lesson.position)
+    rows = db.session.execute(  # the lessons with the user's progress, in one query
+        db.select(Lesson, LessonProgress)
+        .outerjoin(
+            LessonProgress,
+            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id),
         )
-    )
-    lesson = resume_lesson(lessons, lesson_progress_map(user, lessons), choice.enrollment)
+        .where(Lesson.course_id == choice.course.id, Lesson.retired_at.is_(None))
+        .order_by(Lesson.position)
+    ).all()
+    lessons = [lesson for lesson, _progress in rows]
+    progress = {lesson.id: done for lesson, done in rows if done is not None}
+    lesson = resume_lesson(lessons, progress, choice.enrollment)
     return (choice.course, lesson) if lesson else None

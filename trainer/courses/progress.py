@@ -118,11 +118,28 @@ def user_enrollments(user: Any) -> dict[int, Enrollment]:
     return {e.course_id: e for e in rows}
 
 
+def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Course id → lessons readers see, and → those the user completed at their current version."""
+    if not course_ids:
+        return {}, {}
+    done_here = and_(
+        LessonProgress.lesson_id == Lesson.id,
+        LessonProgress.user_id == user.id,
+        LessonProgress.completed_version == Lesson.version,
+    )
+    rows = db.session.execute(
+        db.select(Lesson.course_id, func.count(Lesson.id), func.count(LessonProgress.id))
+        .outerjoin(LessonProgress, done_here)
+        .where(Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None))
+        .group_by(Lesson.course_id)
+    ).all()
+    return {c: total for c, total, _ in rows}, {c: done for c, _, done in rows if done}
+
+
 def course_statuses(user: Any, courses: list[Course]) -> dict[int, CourseStatus]:
     """Course id → the user's status in each course, in a fixed number of queries."""
     ids = [c.id for c in courses]
-    totals = active_lesson_counts(ids)
-    done = done_counts([user.id], ids)
+    totals, done = _lesson_counts(user, ids)
     enrollments = user_enrollments(user)
     by_slug = {c.slug: c for c in courses}
     wanted = {s for c in courses for s in c.prerequisites if s not in by_slug}
@@ -142,7 +159,7 @@ def course_statuses(user: Any, courses: list[Course]) -> dict[int, CourseStatus]
             course=course,
             prerequisites=[by_slug[s] for s in course.prerequisites if s in by_slug],
             total=totals.get(course.id, 0),
-            done=done.get((user.id, course.id), 0),
+            done=done.get(course.id, 0),
             enrollment=enrollments.get(course.id),
             missing=missing,
         )
@@ -227,8 +244,8 @@ def complete_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:
     db.session.flush()
     course_completed = False
     if enrollment.completed_at is None:
-        total = active_lesson_counts([lesson.course_id]).get(lesson.course_id, 0)
-        done = done_counts([user.id], [lesson.course_id]).get((user.id, lesson.course_id), 0)
+        totals, dones = _lesson_counts(user, [lesson.course_id])
+        total, done = totals.get(lesson.course_id, 0), dones.get(lesson.course_id, 0)
         if total and done >= total:
             enrollment.completed_at = now
             course_completed = True

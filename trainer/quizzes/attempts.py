@@ -4,8 +4,9 @@
 - Every save is stamped with the server's receipt time and refused after deadline + grace.
 - An attempt past deadline + grace is finalised with what was saved, on next access or by
   `flask quiz close-overdue`.
-- Saves lock the attempt row and submit flips its state with a conditional UPDATE, so a double
-  click, two tabs or a save racing a submit give exactly one grade that includes every
+- Plain-form saves lock the attempt row, autosaves (quizzes.autosave) share-lock it and write
+  only while it is in progress, and submit flips its state with a conditional UPDATE, so a
+  double click, two tabs or a save racing a submit give exactly one grade that includes every
   acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
 """
 
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -134,14 +135,24 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         started_at=now,
         deadline_at=deadline_for(quiz, now),
     )
-    for slot, question in enumerate(questions):
-        version = question.current_version
-        layout = make_layout(version.spec(), quiz.shuffle_options, rng)
-        attempt.answers.append(AttemptAnswer(slot=slot, version_id=version.id, layout=layout))
+    slots = [
+        {
+            "slot": slot,
+            "version_id": question.current_version.id,
+            "layout": make_layout(question.current_version.spec(), quiz.shuffle_options, rng),
+        }
+        for slot, question in enumerate(questions)
+    ]
     try:
         with db.session.begin_nested():
             db.session.add(attempt)
             db.session.flush()
+            # Every slot in one executemany, not one INSERT per question.
+            if slots:
+                db.session.execute(
+                    insert(AttemptAnswer), [{"attempt_id": attempt.id, **s} for s in slots]
+                )
+        db.session.expire(attempt, ["answers"])
     except IntegrityError:
         # A second tab or double click started it at the same moment: use that one.
         db.session.expire_all()

@@ -2,7 +2,7 @@
 
 import re
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from trainer.core.auth import signed_in
@@ -10,6 +10,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.quizzes import attempts as service
+from trainer.quizzes.autosave import AttemptMissing, save_answer
 from trainer.quizzes.lookups import (
     get_attempt_or_404,
     get_published_quiz_or_404,
@@ -63,13 +64,13 @@ def start(slug: str):
     """Start an attempt (or go back to the running one)."""
     quiz = get_published_quiz_or_404(slug)
     try:
-        attempt = service.start_attempt(quiz, current_user)
+        attempt_id = service.start_attempt(quiz, current_user).id
     except service.AttemptError as error:
         db.session.commit()  # an overdue attempt may have been finalised on the way
         flash(str(error), "error")
         return redirect(url_for(".quiz", slug=slug))
     db.session.commit()
-    return redirect(url_for(".attempt", attempt_id=attempt.id))
+    return redirect(url_for(".attempt", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -138,11 +139,12 @@ def autosave(attempt_id: int):
     ):
         return jsonify(error=_("The request could not be understood.")), 400
     fields = {str(k): [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
-    attempt = lock_attempt_or_404(attempt_id, current_user)
     try:
-        saved_at = service.save_fields(attempt, {slot: fields})
+        saved_at = save_answer(attempt_id, current_user.id, slot, fields)
+    except AttemptMissing:
+        abort(404)
     except service.AttemptError as error:
-        db.session.commit()
+        db.session.commit()  # an overdue attempt has been finalised on the way
         return jsonify(error=str(error)), error.status
     db.session.commit()
     return jsonify(slot=slot, saved_at=saved_at.isoformat())

@@ -1,0 +1,100 @@
+"""The agent's home page and a lesson page issue a fixed number of queries whatever the data."""
+
+from datetime import timedelta
+
+from tests.conftest import login
+from trainer.accounts.services import get_user_by_email
+from trainer.core.clock import utcnow
+from trainer.core.features import home_widgets_for
+from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
+from trainer.extensions import db
+from trainer.scorecards.models import KpiRecord
+
+DEMO_PASSWORD = "Learn-2-Serve-2026"  # noqa: S105 - the shipped demo agent's published password
+
+
+def _queries(client, count_queries, url: str) -> int:
+    client.get(url)  # warm-up: the session's first touch is not what we measure
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return counter.count
+
+
+def _panels(app, agent, count_queries) -> dict[str, int]:
+    """Queries each home panel of the agent costs on its own, by template."""
+    counts = {}
+    with app.test_request_context():
+        db.session.refresh(agent)
+        for widget in home_widgets_for(agent):
+            with count_queries() as counter:
+                widget.context(agent)
+            counts[widget.template] = counter.count
+    return counts
+
+
+def _grow(agent) -> None:
+    """Another quarter of daily KPI records, every course assigned and half its lessons read."""
+    today = utcnow().date()
+    known = set(db.session.scalars(db.select(KpiRecord.day).where(KpiRecord.agent_id == agent.id)))
+    days = [today - timedelta(days=n) for n in range(1, 180)]
+    db.session.execute(
+        db.insert(KpiRecord),
+        [
+            {"agent_id": agent.id, "day": day, "conversations": 40, "csat": 4.6, "qa_score": 88}
+            for day in days
+            if day not in known
+        ],
+    )
+    enrolled = set(
+        db.session.scalars(db.select(Enrollment.course_id).where(Enrollment.user_id == agent.id))
+    )
+    done = set(
+        db.session.scalars(
+            db.select(LessonProgress.lesson_id).where(LessonProgress.user_id == agent.id)
+        )
+    )
+    for course in db.session.scalars(db.select(Course)):
+        if course.id not in enrolled:
+            db.session.add(Enrollment(user_id=agent.id, course_id=course.id, assigned_at=utcnow()))
+        lessons = db.session.scalars(db.select(Lesson).where(Lesson.course_id == course.id)).all()
+        for lesson in lessons[: len(lessons) // 2]:
+            if lesson.id not in done:
+                db.session.add(
+                    LessonProgress(
+                        user_id=agent.id,
+                        lesson_id=lesson.id,
+                        completed_at=utcnow(),
+                        completed_version=lesson.version,
+                        check_answers={},
+                    )
+                )
+    db.session.commit()
+
+
+def test_agent_home_and_lesson_queries_do_not_grow(app, runner, count_queries):
+    for args in (["content", "sync"], ["seed-demo"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    agent = get_user_by_email("agent@demo.trainer")
+    client = app.test_client()
+    login(client, agent, DEMO_PASSWORD)
+    course, lesson = db.session.execute(
+        db.select(Course.slug, Lesson.slug)
+        .join(Lesson, Lesson.course_id == Course.id)
+        .where(Course.slug == "service-foundations")
+        .order_by(Lesson.position)
+    ).first()
+    lesson_url = f"/courses/{course}/{lesson}"
+    small = {url: _queries(client, count_queries, url) for url in ("/", lesson_url)}
+    small_panels = _panels(app, agent, count_queries)
+    _grow(agent)
+    large = {url: _queries(client, count_queries, url) for url in ("/", lesson_url)}
+    large_panels = _panels(app, agent, count_queries)
+    assert large == small
+    assert large_panels == small_panels
+    assert large[lesson_url] <= 10
+    # The learning, quiz and role-play panels together stay within the page budget of 10 (with
+    # the session lookup); scorecard and certification panels are budgeted by their features.
+    own = ("courses/", "quizzes/", "roleplay/")
+    assert 1 + sum(n for t, n in large_panels.items() if t.startswith(own)) <= 10, large_panels
