@@ -36,16 +36,21 @@ _WARNING = re.compile(r"骗子|诈骗|骗局|谨防|防骗|警惕|上当|受骗|
 _CORRECTION = re.compile(
     r"违规|违法|不合规|不符合|不准确|不实|虚假|假的|不被允许|有风险|风险|没有保障|没保障|不受保护"
     r"|不受保障|不可信|不靠谱|无效|不存在|不正确|是错的|骗|不允许|红线|不一致|不符|对不上|有出入"
-    r"|夸大|说错|写错"
+    r"|夸大|说错|写错|出了问题|出问题|无法介入|没法介入|没有售后|维权难|追不回|要不回"
 )
 # … or refused right after it (加微信是不行的, 验证码千万不能给); later negations belong to
 # another predicate (把验证码发我不然不能退).
 _REFUSED_AFTER = re.compile(
-    r"^((和|或者?|跟|以及|还有)[^，。]{0,10}?)?(的|这种|这样|这些)?(事|事情|做法|行为|要求|情况)?"
-    r"(是|都是|也是|都|也|就|我们|平台|一律|这边|我这边|我们这边|咱们|咱|店里|这里|这块)*"
+    r"^((和|或者?|跟|以及|还有|与)?[^，。]{0,8}?(?=这块|这个|这些|这种|这类|这事|这边|我这边|我们|的事|都|也|是))?"
+    r"(的|这种|这样|这些|这个|这类)?(事|事情|做法|行为|要求|情况)?"
+    r"(是|都是|也是|都|也|就|我|我们|平台|一律|这边|我这边|我们这边|咱们|咱|店里|这里|这块)*"
     r"(绝对|千万|坚决|一定|永远|真的|真|确实|实在)?"
-    r"((?P<neg>不|没|别|勿|禁止|严禁|拒绝|无法)|(做|办|接|弄|处理|支持|帮您弄)不(了|到))"
+    r"((?P<neg>不|没|别|勿|禁止|严禁|拒绝|无法)|(做|办|接|弄|处理|支持|帮您弄|开|给)不(了|到))"
 )
+
+
+# A clause that starts by pointing back at what came before (…，这个我们不能做).
+_POINTER = re.compile(r"(这个|这种|这些|这块|这事|这样|这|那|都|一律|我们一律|我们都)")
 
 
 def _refused_after(suffix: str) -> bool:
@@ -72,8 +77,12 @@ def is_own_act(
     own_negation: bool,
     quoted_ok: bool,
     question: bool,
+    following: str = "",
 ) -> bool:
-    """Whether the match folded[start:end] is the agent's own request, offer or claim."""
+    """Whether the match folded[start:end] is the agent's own request, offer or claim.
+
+    `following` (the next clause of the same sentence) counts only when it calls the thing
+    risky or wrong (…，出了问题平台没法介入) or refuses it with a pointer (…，这个我们不能做)."""
     prefix, span, suffix = folded[:start], folded[start:end], folded[end:]
     quoted = _inside_quotes(folded, start)
     if quoted and quoted_ok:
@@ -87,6 +96,11 @@ def is_own_act(
     if _OTHER_ACTOR.search(prefix):
         return False
     if _CORRECTION.search(suffix) or _refused_after(suffix):
+        return False
+    if following and (
+        _CORRECTION.search(following[:16])
+        or (_POINTER.match(following) and _refused_after(following))
+    ):
         return False
     if question and _QUESTION_BACK.search(folded):
         return False

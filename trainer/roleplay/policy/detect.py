@@ -68,7 +68,8 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
             for rule in rules:
                 if rule.unless is not None and rule.unless.search(whole):
                     continue
-                if folded[index] and _breaks(rule, folded[index], question):
+                following = folded[index + 1] if pair else ""
+                if folded[index] and _breaks(rule, folded[index], question, following=following):
                     found.append(Breach(rule.id, raw, rule.severity))
                 elif pair and _breaks(rule, joined, sentence[index + 1][1], len(folded[index])):
                     quote = text[start : sentence[index + 1][3]]
@@ -76,8 +77,11 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
     return found
 
 
-def _breaks(rule: Rule, folded: str, question: bool, spans: int | None = None) -> bool:
-    """Whether a match of the rule is the agent's act (with `spans`: only matches across it)."""
+def _breaks(
+    rule: Rule, folded: str, question: bool, spans: int | None = None, following: str = ""
+) -> bool:
+    """Whether a match of the rule is the agent's act (with `spans`: only matches across it;
+    `following` is the next clause of the sentence, which may call it risky or refuse it)."""
     if rule.screen is not None and rule.screen.search(folded) is None:
         return False
     for matcher in rule.matchers:
@@ -91,6 +95,7 @@ def _breaks(rule: Rule, folded: str, question: bool, spans: int | None = None) -
                 own_negation=matcher.own_negation,
                 quoted_ok=rule.quoted_ok,
                 question=question,
+                following=following,
             ):
                 return True
     return False
