@@ -1,5 +1,7 @@
 """What the agent's pages show: the catalogue, past attempts, and the result of a session."""
 
+from trainer.courses.achievements import course_titles as titles_of
+from trainer.courses.achievements import lesson_exists, lesson_url
 from trainer.extensions import db
 from trainer.roleplay import catalog, services
 from trainer.roleplay.charts import mood_chart, response_chart
@@ -59,22 +61,11 @@ def active_session(user, scenario: Scenario) -> RoleplaySession | None:
 def lesson_link(key: str) -> str | None:
     """The URL of a coaching lesson that agents can read now, else None (shown as text)."""
     course, lesson = key.split("/", 1)
-    try:
-        from trainer.courses.achievements import lesson_exists, lesson_url
-    except ImportError:
-        return None
-    try:
-        return lesson_url(course, lesson) if lesson_exists(course, lesson) else None
-    except Exception:  # noqa: BLE001 - a missing route must not break the result page
-        return None
+    return lesson_url(course, lesson) if lesson_exists(course, lesson) else None
 
 
 def course_titles(keys: list[str]) -> dict[str, dict]:
-    """Course slug → title for the coaching keys, if the courses feature is installed."""
-    try:
-        from trainer.courses.achievements import course_titles as titles_of
-    except ImportError:
-        return {}
+    """Course slug → title for the coaching keys."""
     return titles_of(sorted({key.split("/", 1)[0] for key in keys}))
 
 

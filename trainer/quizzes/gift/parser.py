@@ -5,8 +5,8 @@ Questions are blocks separated by blank lines. Full-line `//` comments are dropp
 `[case-sensitive]` tokens apply to the question. `\\~ \\= \\# \\{ \\} \\: \\\\ \\n` are escapes.
 
 Where Moodle would guess (text before the first answer marker, an odd weight, a second answer
-block) this parser stops with a line-numbered problem instead, so nothing is imported mangled.
-Essay and description questions exist in GIFT but not here: they are skipped with a warning.
+block) this parser stops with a line-numbered problem instead, so nothing is imported mangled;
+essay and description questions (GIFT has them, we do not) are skipped with a warning.
 """
 
 import re
@@ -45,8 +45,7 @@ ID_TOKEN = re.compile(r"\[id:((?:\\]|[^\]\x00-\x1f])+)\]")
 TAG_TOKEN = re.compile(r"\[tag:((?:\\]|[^\]\x00-\x1f])+)\]")
 DIFFICULTY_TOKEN = re.compile(r"\[difficulty:\s*(\w+)\s*\]")
 CASE_MARK = "[case-sensitive]"
-# One upload is imported in one transaction: a bound keeps it short for everyone else.
-MAX_QUESTIONS = 500
+MAX_QUESTIONS = 500  # one upload, one transaction: a bound keeps it short for everyone else
 
 
 @dataclass(frozen=True)
