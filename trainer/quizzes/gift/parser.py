@@ -4,9 +4,8 @@ Questions are blocks separated by blank lines. Full-line `//` comments are dropp
 `[id:…]` and `[tag:…]` tokens (as Moodle reads them) and this project's `[difficulty:…]` and
 `[case-sensitive]` tokens apply to the question. `\\~ \\= \\# \\{ \\} \\: \\\\ \\n` are escapes.
 
-Where Moodle would guess (text before the first answer marker, an odd weight, a second answer
-block) this parser stops with a line-numbered problem instead, so nothing is imported mangled;
-essay and description questions (GIFT has them, we do not) are skipped with a warning.
+Where Moodle would guess (no answer marker, an odd weight, a second answer block) this stops with
+a line-numbered problem, so nothing is imported mangled; essay/description questions are skipped.
 """
 
 import re
