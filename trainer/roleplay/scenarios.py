@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from trainer.core.i18n import _, message_locale
+from trainer.core.problems import ProblemsError
 from trainer.roleplay import yamltext
 from trainer.roleplay.customerspec import end_section, goal_section, mood_section, script_section
 from trainer.roleplay.rubric_format import JUDGED_KEYS, judged_extras
@@ -28,12 +29,8 @@ from trainer.roleplay.schema import (
 __all__ = ["CATEGORIES", "SLUG_RE", "ScenarioError", "SpecProblem", "normalise", "parse_scenario"]
 
 
-class ScenarioError(ValueError):
-    """The scenario text is not valid; `problems` says where and why."""
-
-    def __init__(self, problems: list[SpecProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
+class ScenarioError(ProblemsError):
+    """The scenario text is not valid; `problems` (line-numbered) say where and why."""
 
 
 def scale_bounds(scale: str | int) -> tuple[int, int]:

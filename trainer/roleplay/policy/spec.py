@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.core.i18n import _, message_locale
+from trainer.core.problems import ProblemsError
 from trainer.roleplay import yamltext
 from trainer.roleplay.schema import LESSON_RE, Checker, SpecProblem
 from trainer.roleplay.textfold import Folder
@@ -38,12 +39,8 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _OWN_NEGATION = re.compile(r"不|没|别|勿|禁|拒")
 
 
-class PolicyError(ValueError):
+class PolicyError(ProblemsError):
     """Policy YAML with problems; `problems` are line-numbered SpecProblems."""
-
-    def __init__(self, problems: list[SpecProblem]) -> None:
-        super().__init__("; ".join(str(p) for p in problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
