@@ -5,8 +5,9 @@ problem in the YAML block is reported with its line number in that block.
 """
 
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.roleplay import yamltext
-from trainer.roleplay.scenarios import SpecProblem, normalise
+from trainer.roleplay.scenarios import normalise
 
 DETAIL_KEYS = ("hidden_facts", "mood", "end", "goal", "script", "rubric", "coaching", "examples")
 # Where a problem in the merged spec is shown in the form.
@@ -108,8 +109,8 @@ def blank_details() -> str:
     )
 
 
-def _field_for(problem: SpecProblem) -> str:
-    path = problem.path
+def _field_for(problem: Problem) -> str:
+    path = problem.field or ""
     while path:
         if path in FIELD_OF_PATH:
             return FIELD_OF_PATH[path]

@@ -7,10 +7,10 @@ from trainer.extensions import db
 from trainer.roleplay.models import RoleplaySession, Scenario, ScenarioVersion
 from trainer.roleplay.scenarios import (
     ScenarioError,
-    SpecProblem,
     dump_spec,
     parse_scenario,
     spec_digest,
+    spec_problem,
 )
 
 FILE, EDITOR, IMPORT, CLONE = "file", "editor", "import", "clone"
@@ -101,7 +101,7 @@ def import_yaml(text: str, *, actor, expected_slug: str | None = None) -> tuple[
 def clone_scenario(scenario: Scenario, new_slug: str, *, actor) -> Scenario:
     """Copy the current version under a new slug, unpublished, for a trainer to adapt."""
     if get_scenario(new_slug) is not None:
-        raise ScenarioError([SpecProblem(1, "slug", _("A scenario with this slug exists."))])
+        raise ScenarioError([spec_problem(1, "slug", _("A scenario with this slug exists."))])
     spec = dict(scenario.current_version.spec, slug=new_slug)
     title = dict(spec["title"])
     title["zh_CN"] = _("%(title)s (copy)", title=title["zh_CN"])

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from trainer.core.i18n import _, message_locale
-from trainer.core.problems import ProblemsError
+from trainer.core.problems import Problem, ProblemsError
 from trainer.roleplay import yamltext
 from trainer.roleplay.customerspec import end_section, goal_section, mood_section, script_section
 from trainer.roleplay.rubric_format import JUDGED_KEYS, judged_extras
@@ -23,10 +23,10 @@ from trainer.roleplay.schema import (
     TOP_KEYS,
     Checker,
     Path,
-    SpecProblem,
+    spec_problem,
 )
 
-__all__ = ["CATEGORIES", "SLUG_RE", "ScenarioError", "SpecProblem", "normalise", "parse_scenario"]
+__all__ = ["CATEGORIES", "SLUG_RE", "ScenarioError", "normalise", "parse_scenario"]
 
 
 class ScenarioError(ProblemsError):
@@ -183,7 +183,7 @@ def _coaching(c: Checker, data: dict, item_ids: set[str]) -> list[dict]:
     return links
 
 
-def normalise(data: Any, lines: dict[Path, int] | None = None) -> tuple[dict, list[SpecProblem]]:
+def normalise(data: Any, lines: dict[Path, int] | None = None) -> tuple[dict, list[Problem]]:
     """Validate parsed YAML; return the normalised spec and the problems found."""
     c = Checker(lines or {})
     with message_locale():
@@ -225,14 +225,14 @@ def parse_scenario(text: str, *, expected_slug: str | None = None) -> dict:
             data, lines, duplicates = yamltext.load_with_lines(text)
         except yamltext.YamlSyntaxError as error:
             raise ScenarioError(
-                [SpecProblem(error.line, "", _("not valid YAML: %(e)s", e=error.message))]
+                [spec_problem(error.line, "", _("not valid YAML: %(e)s", e=error.message))]
             ) from error
         spec, problems = normalise(data, lines)
         for line, key in duplicates:
-            problems.append(SpecProblem(line, key, _("%(key)s: duplicate key", key=key)))
+            problems.append(spec_problem(line, key, _("%(key)s: duplicate key", key=key)))
         if expected_slug is not None and spec["slug"] != expected_slug and not problems:
             problems.append(
-                SpecProblem(
+                spec_problem(
                     lines.get(("slug",), 1),
                     "slug",
                     _("slug: must equal the file name (%(slug)s)", slug=expected_slug),

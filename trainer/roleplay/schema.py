@@ -5,10 +5,10 @@ so an author sees all of them at once; scenarios.py walks the sections with it.
 """
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.roleplay import yamltext
 
 CATEGORIES = (
@@ -59,16 +59,9 @@ TOP_KEYS = (
 Path = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
-class SpecProblem:
-    """One validation problem: where (line and key path) and what."""
-
-    line: int
-    path: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.line}: {self.message}"
+def spec_problem(line: int, key: str, message: str) -> Problem:
+    """A problem at `line` of the YAML, beside key path `key` (which picks its form field)."""
+    return Problem.at(line, message, field=key or None)
 
 
 class Checker:
@@ -76,12 +69,12 @@ class Checker:
 
     def __init__(self, lines: dict[Path, int]) -> None:
         self.lines = lines
-        self.problems: list[SpecProblem] = []
+        self.problems: list[Problem] = []
 
     def problem(self, path: Path, message: str) -> None:
         label = ".".join(str(p) for p in path) or "(top)"
         line = yamltext.line_of(self.lines, path)
-        self.problems.append(SpecProblem(line, label, f"{label}: {message}"))
+        self.problems.append(spec_problem(line, label, f"{label}: {message}"))
 
     def mapping(self, value: Any, path: Path, allowed: tuple[str, ...]) -> dict:
         if not isinstance(value, dict):

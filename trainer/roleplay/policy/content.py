@@ -2,16 +2,16 @@
 
 from pathlib import Path
 
-from trainer.core.content import Problem
 from trainer.core.i18n import _, message_locale
+from trainer.core.problems import Problem
 from trainer.roleplay import yamltext
 from trainer.roleplay.content import _display, _lesson_exists
 from trainer.roleplay.policy import store
 from trainer.roleplay.policy.spec import validate
-from trainer.roleplay.schema import SpecProblem
+from trainer.roleplay.schema import spec_problem
 
 
-def lint(text: str, root: Path | None) -> tuple[dict, list[SpecProblem]]:
+def lint(text: str, root: Path | None) -> tuple[dict, list[Problem]]:
     """Validate policy YAML, and that each rule's lesson exists below `root` (when given)."""
     data, problems = validate(text)
     if problems or root is None:
@@ -22,7 +22,7 @@ def lint(text: str, root: Path | None) -> tuple[dict, list[SpecProblem]]:
             if _lesson_exists(root, rule["lesson"]) is False:
                 path = ("rules", index, "lesson")
                 problems.append(
-                    SpecProblem(
+                    spec_problem(
                         yamltext.line_of(lines, path),
                         f"rules.{index}.lesson",
                         _(

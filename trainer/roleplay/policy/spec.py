@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from trainer.core.i18n import _, message_locale
-from trainer.core.problems import ProblemsError
+from trainer.core.problems import Problem, ProblemsError
 from trainer.roleplay import yamltext
-from trainer.roleplay.schema import LESSON_RE, Checker, SpecProblem
+from trainer.roleplay.schema import LESSON_RE, Checker, spec_problem
 from trainer.roleplay.textfold import Folder
 
 PLATFORM_IDS = (
@@ -40,7 +40,7 @@ _OWN_NEGATION = re.compile(r"不|没|别|勿|禁|拒")
 
 
 class PolicyError(ProblemsError):
-    """Policy YAML with problems; `problems` are line-numbered SpecProblems."""
+    """Policy YAML with problems; `problems` are line-numbered Problems."""
 
 
 @dataclass(frozen=True)
@@ -127,14 +127,14 @@ def _rule(c: Checker, raw: Any, path: tuple, seen: set[str]) -> dict | None:
     return rule
 
 
-def validate(text: str) -> tuple[dict, list[SpecProblem]]:
+def validate(text: str) -> tuple[dict, list[Problem]]:
     """Parse policy YAML: (normalised data, line-numbered problems; empty when valid)."""
     with message_locale():
         try:
             data, lines, duplicates = yamltext.load_with_lines(text)
         except yamltext.YamlSyntaxError as error:
             message = _("not valid YAML: %(e)s", e=error.message)
-            return {}, [SpecProblem(error.line, "", message)]
+            return {}, [spec_problem(error.line, "", message)]
         c = Checker(lines)
         data = c.mapping(data, (), TOP_KEYS)
         out: dict[str, Any] = {"aliases": {}, "sound_alike": [], "rules": []}
@@ -159,7 +159,7 @@ def validate(text: str) -> tuple[dict, list[SpecProblem]]:
                 )
         problems = c.problems
         for line, key in duplicates:
-            problems.append(SpecProblem(line, key, _("%(key)s: duplicate key", key=key)))
+            problems.append(spec_problem(line, key, _("%(key)s: duplicate key", key=key)))
     return out, sorted(problems, key=lambda p: p.line)
 
 
