@@ -9,8 +9,9 @@ from sqlalchemy.orm import contains_eager, selectinload
 from trainer.core import audit
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.extensions import db
-from trainer.quizzes.gift import GiftError, GiftProblem, parse_gift, write_gift
+from trainer.quizzes.gift import GiftError, parse_gift, write_gift
 from trainer.quizzes.models import Question, QuestionTag, QuestionVersion
 from trainer.quizzes.spec import QuestionSpec, normalise_spec, validate_spec
 
@@ -30,7 +31,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
-    warnings: list[GiftProblem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -216,13 +217,13 @@ def import_gift(
     """
     result = parse_gift(text, category=category.strip() if category else None)
     report = ImportReport(warnings=result.warnings)
-    problems: list[GiftProblem] = []
+    problems: list[Problem] = []
     for spec in result.questions:
         existing = get_by_idnumber(spec.idnumber) if spec.idnumber else None
         try:
             _question, changed = save_question(spec, question=existing, actor=actor, source=source)
         except BankError as error:
-            problems.append(GiftProblem(spec.line, str(error)))
+            problems.append(Problem.at(spec.line, str(error)))
             continue
         report.by_type[spec.qtype] += 1
         if existing is None:

@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from trainer.core.i18n import _
+from trainer.core.problems import Problem, ProblemsError
 from trainer.quizzes.gift.answers import (
     read_choices,
     read_matching,
@@ -47,23 +48,11 @@ CASE_MARK = "[case-sensitive]"
 MAX_QUESTIONS = 500  # one upload, one transaction: a bound keeps it short for everyone else
 
 
-@dataclass(frozen=True)
-class GiftProblem:
-    """A problem at a line of the GIFT text."""
+class GiftError(ProblemsError):
+    """The GIFT text is malformed; `problems` (sorted by line) say where and why."""
 
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"line {self.line}: {self.message}"
-
-
-class GiftError(ValueError):
-    """The GIFT text is malformed; `problems` says where and why. Nothing should be imported."""
-
-    def __init__(self, problems: list[GiftProblem]) -> None:
-        self.problems = sorted(problems, key=lambda p: p.line)
-        super().__init__("\n".join(str(p) for p in self.problems))
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(sorted(problems, key=lambda p: p.line))
 
 
 @dataclass
@@ -71,7 +60,7 @@ class GiftResult:
     """The questions read from a file, and warnings about questions skipped."""
 
     questions: list[QuestionSpec] = field(default_factory=list)
-    warnings: list[GiftProblem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 class _LineFail(Exception):
@@ -85,31 +74,31 @@ class _LineFail(Exception):
 def parse_gift(text: str, *, category: str | None = None) -> GiftResult:
     """Parse GIFT text; raises GiftError listing every problem. `category` overrides the file's."""
     if not isinstance(text, str):
-        raise GiftError([GiftProblem(1, _("The file is not text."))])
+        raise GiftError([Problem.at(1, _("The file is not text."))])
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    problems: list[GiftProblem] = []
+    problems: list[Problem] = []
     result = GiftResult()
     for number, line in enumerate(text.split("\n"), start=1):
         if PLACEHOLDER.search(line) or "\x00" in line:
-            problems.append(GiftProblem(number, _("The line contains a character not allowed.")))
+            problems.append(Problem.at(number, _("The line contains a character not allowed.")))
     if problems:
         raise GiftError(problems)
     current = category or ""
     blocks = _blocks(text)
     if len(blocks) > 2 * MAX_QUESTIONS:  # comments and $CATEGORY lines are blocks too
-        raise GiftError([GiftProblem(1, _too_many())])
+        raise GiftError([Problem.at(1, _too_many())])
     for start, lines in blocks:
         try:
             current = _read_block(start, lines, current, category, result)
         except _LineFail as fail:
-            problems.append(GiftProblem(fail.line, fail.message))
+            problems.append(Problem.at(fail.line, fail.message))
     if len(result.questions) > MAX_QUESTIONS:
-        raise GiftError([GiftProblem(1, _too_many())])
+        raise GiftError([Problem.at(1, _too_many())])
     ids = Counter(q.idnumber for q in result.questions if q.idnumber)
     for question in result.questions:
         if question.idnumber and ids[question.idnumber] > 1:
             problems.append(
-                GiftProblem(question.line, _("The id %(id)s is used twice.", id=question.idnumber))
+                Problem.at(question.line, _("The id %(id)s is used twice.", id=question.idnumber))
             )
     if problems:
         raise GiftError(problems)
@@ -185,7 +174,7 @@ def _read_block_text(
     if spec is None:
         kind = _("description") if "{" not in stripped else _("essay")
         result.warnings.append(
-            GiftProblem(
+            Problem.at(
                 _line_at(start, joined, offset),
                 _("%(kind)s questions are not supported here; skipped.", kind=kind),
             )
@@ -288,7 +277,6 @@ def _default_title(stem: str) -> str:
 
 __all__ = [
     "GiftError",
-    "GiftProblem",
     "GiftResult",
     "MATCHING",
     "MULTI",
