@@ -22,6 +22,11 @@ class Problem:
         """A problem in the document being edited (no file name)."""
         return cls(None, line, message, field)
 
+    @property
+    def row(self) -> int:
+        """The line, named for tabular input (a CSV file's line, a JSON record's index)."""
+        return self.line
+
     def __str__(self) -> str:
         if self.path:
             return f"{self.path}:{self.line}: {self.message}"

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from trainer.core.i18n import _
+from trainer.core.problems import Problem, ProblemsError
 
 MAX_ROWS = 200_000
 MAX_API_RECORDS = 5_000
@@ -50,25 +51,18 @@ AGENT_VALUE_FIELDS = tuple(c.name for c in AGENT_COLUMNS[2:])
 TEAM_VALUE_FIELDS = tuple(c.name for c in TEAM_COLUMNS[2:])
 
 
-@dataclass(frozen=True)
-class RowError:
-    """A problem in one row (CSV: the file's line number; JSON: the record's 1-based index)."""
+class ImportRejected(ProblemsError):
+    """The batch was refused; nothing was written. Each problem's line is its row (CSV: the
+    file's line number; JSON: the record's 1-based index)."""
 
-    row: int
-    message: str
-
-
-class ImportRejected(ValueError):
-    """The batch was refused; nothing was written."""
-
-    def __init__(self, errors: list[RowError], unknown: Iterable[str] = (), conflict: bool = False):
+    def __init__(self, errors: list[Problem], unknown: Iterable[str] = (), conflict: bool = False):
+        super().__init__(errors)
         self.errors = errors
         self.unknown = sorted(set(unknown))
         self.conflict = conflict  # a concurrent import, not bad data: worth retrying
-        super().__init__(f"{len(errors)} problem(s)")
 
     @property
-    def shown(self) -> list[RowError]:
+    def shown(self) -> list[Problem]:
         return self.errors[:MAX_SHOWN_ERRORS]
 
 
@@ -94,7 +88,7 @@ class ParsedBatch:
 
     agent_rows: list[tuple[int, dict]] = field(default_factory=list)
     team_rows: list[tuple[int, dict]] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)  # rows that could not even be read
+    errors: list[Problem] = field(default_factory=list)  # rows that could not even be read
 
 
 def decode_upload(data: bytes) -> str:
@@ -104,7 +98,7 @@ def decode_upload(data: bytes) -> str:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    raise ImportRejected([RowError(1, _("The file is not UTF-8 or GB18030 text."))])
+    raise ImportRejected([Problem.at(1, _("The file is not UTF-8 or GB18030 text."))])
 
 
 def read_csv(text: str) -> ParsedBatch:
@@ -113,7 +107,7 @@ def read_csv(text: str) -> ParsedBatch:
     header = [h.strip() for h in (reader.fieldnames or [])]
     if not header:
         raise ImportRejected(
-            [RowError(1, _("The file is empty; the first line must name the columns."))]
+            [Problem.at(1, _("The file is empty; the first line must name the columns."))]
         )
     reader.fieldnames = header
     if "agent_email" in header:
@@ -123,7 +117,7 @@ def read_csv(text: str) -> ParsedBatch:
     else:
         raise ImportRejected(
             [
-                RowError(
+                Problem.at(
                     1,
                     _(
                         "The header needs an agent_email column (agent figures) "
@@ -134,17 +128,17 @@ def read_csv(text: str) -> ParsedBatch:
         )
     known = {c.name for c in columns}
     errors = [
-        RowError(1, _("Unknown column %(name)s.", name=name))
+        Problem.at(1, _("Unknown column %(name)s.", name=name))
         for name in header
         if name not in known
     ]
     errors += [
-        RowError(1, _("Missing column %(name)s.", name=c.name))
+        Problem.at(1, _("Missing column %(name)s.", name=c.name))
         for c in columns
         if c.required and c.name not in header
     ]
     if len(set(header)) != len(header):
-        errors.append(RowError(1, _("A column is named twice.")))
+        errors.append(Problem.at(1, _("A column is named twice.")))
     if errors:
         raise ImportRejected(errors)
     parsed = ParsedBatch()
@@ -154,7 +148,7 @@ def read_csv(text: str) -> ParsedBatch:
             line = reader.line_num
             if None in raw:
                 parsed.errors.append(
-                    RowError(line, _("This row has more values than the header has columns."))
+                    Problem.at(line, _("This row has more values than the header has columns."))
                 )
                 continue
             if all(v is None or not str(v).strip() for v in raw.values()):
@@ -162,12 +156,12 @@ def read_csv(text: str) -> ParsedBatch:
             target.append((line, raw))
             if len(target) > MAX_ROWS:
                 message = _("Too many rows; split the file (at most %(n)d rows).", n=MAX_ROWS)
-                raise ImportRejected([RowError(line, message)])
+                raise ImportRejected([Problem.at(line, message)])
     except csv.Error as error:
         message = _("Not valid CSV: %(error)s", error=str(error))
-        raise ImportRejected([RowError(reader.line_num, message)]) from error
+        raise ImportRejected([Problem.at(reader.line_num, message)]) from error
     if not target and not parsed.errors:
-        raise ImportRejected([RowError(1, _("The file has a header but no rows."))])
+        raise ImportRejected([Problem.at(1, _("The file has a header but no rows."))])
     return parsed
 
 
@@ -175,26 +169,30 @@ def read_json(payload: Any) -> ParsedBatch:
     """Records from an API body {"records": [...], "team_records": [...]}; index = row number."""
     if not isinstance(payload, Mapping):
         raise ImportRejected(
-            [RowError(0, _('The body must be a JSON object with a "records" list.'))]
+            [Problem.at(0, _('The body must be a JSON object with a "records" list.'))]
         )
     unknown = set(payload) - {"records", "team_records"}
     if unknown:
-        raise ImportRejected([RowError(0, _("Unknown field %(name)s.", name=sorted(unknown)[0]))])
+        raise ImportRejected([Problem.at(0, _("Unknown field %(name)s.", name=sorted(unknown)[0]))])
     parsed = ParsedBatch()
     for key, target in (("records", parsed.agent_rows), ("team_records", parsed.team_rows)):
         items = payload.get(key, [])
         if not isinstance(items, list):
-            raise ImportRejected([RowError(0, _("%(field)s must be a list.", field=key))])
+            raise ImportRejected([Problem.at(0, _("%(field)s must be a list.", field=key))])
         for index, item in enumerate(items, start=1):
             if not isinstance(item, Mapping):
-                raise ImportRejected([RowError(index, _("Each record must be a JSON object."))])
+                raise ImportRejected([Problem.at(index, _("Each record must be a JSON object."))])
             target.append((index, dict(item)))
     count = len(parsed.agent_rows) + len(parsed.team_rows)
     if count == 0:
-        raise ImportRejected([RowError(0, _("No records given."))])
+        raise ImportRejected([Problem.at(0, _("No records given."))])
     if count > MAX_API_RECORDS:
         raise ImportRejected(
-            [RowError(0, _("Too many records in one request (at most %(n)d).", n=MAX_API_RECORDS))]
+            [
+                Problem.at(
+                    0, _("Too many records in one request (at most %(n)d).", n=MAX_API_RECORDS)
+                )
+            ]
         )
     return parsed
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from trainer.accounts.models import Team, User
 from trainer.core import clock
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.extensions import db
 from trainer.scorecards.kpi_files import (
     AGENT_COLUMNS,
@@ -21,7 +22,6 @@ from trainer.scorecards.kpi_files import (
     Column,
     ImportRejected,
     ParsedBatch,
-    RowError,
     chunks,
 )
 
@@ -94,20 +94,20 @@ def _fmt(number: float | None) -> str:
 
 
 def _check_rows(
-    rows: list[tuple[int, dict]], columns: tuple[Column, ...], errors: list[RowError]
+    rows: list[tuple[int, dict]], columns: tuple[Column, ...], errors: list[Problem]
 ) -> list[tuple[int, dict]]:
     known = {c.name for c in columns}
     clean = []
     for row, raw in rows:
         values, ok = {}, True
         for name in sorted(set(raw) - known):
-            errors.append(RowError(row, _("Unknown field %(name)s.", name=name)))
+            errors.append(Problem.at(row, _("Unknown field %(name)s.", name=name)))
             ok = False
         for column in columns:
             try:
                 values[column.name] = _convert(column, raw.get(column.name))
             except ValueError as error:
-                errors.append(RowError(row, str(error)))
+                errors.append(Problem.at(row, str(error)))
                 ok = False
         if ok:
             clean.append((row, values))
@@ -131,15 +131,17 @@ def _resolve_agents(rows, errors, allowed_team_id) -> tuple[list[dict], set[str]
         user = users.get(values["agent_email"])
         if user is None:
             unknown.add(values["agent_email"])
-            errors.append(RowError(row, _("Unknown agent %(email)s.", email=values["agent_email"])))
+            errors.append(
+                Problem.at(row, _("Unknown agent %(email)s.", email=values["agent_email"]))
+            )
             continue
         if allowed_team_id is not None and user.team_id != allowed_team_id:
-            errors.append(RowError(row, _("%(email)s is not in your team.", email=user.email)))
+            errors.append(Problem.at(row, _("%(email)s is not in your team.", email=user.email)))
             continue
         key = (user.id, values["date"])
         if key in seen:
             errors.append(
-                RowError(
+                Problem.at(
                     row,
                     _(
                         "Duplicate: %(email)s on %(day)s is also in row %(other)d.",
@@ -176,15 +178,15 @@ def _resolve_teams(rows, errors, allowed_team_id) -> list[dict]:
     for row, values in rows:
         team_id = teams.get(values["team"])
         if team_id is None:
-            errors.append(RowError(row, _("Unknown team %(name)s.", name=values["team"])))
+            errors.append(Problem.at(row, _("Unknown team %(name)s.", name=values["team"])))
             continue
         if allowed_team_id is not None and team_id != allowed_team_id:
-            errors.append(RowError(row, _("%(name)s is not your team.", name=values["team"])))
+            errors.append(Problem.at(row, _("%(name)s is not your team.", name=values["team"])))
             continue
         key = (team_id, values["date"])
         if key in seen:
             errors.append(
-                RowError(
+                Problem.at(
                     row,
                     _(
                         "Duplicate: team %(name)s on %(day)s is also in row %(other)d.",
@@ -206,7 +208,7 @@ def check_batch(
     parsed: ParsedBatch, allowed_team_id: int | None = None
 ) -> tuple[list[dict], list[dict]]:
     """Clean agent and team rows ready to write; raises ImportRejected listing every problem."""
-    errors: list[RowError] = list(parsed.errors)
+    errors: list[Problem] = list(parsed.errors)
     agent_rows = _check_rows(parsed.agent_rows, AGENT_COLUMNS, errors)
     team_rows = _check_rows(parsed.team_rows, TEAM_COLUMNS, errors)
     agents, unknown = _resolve_agents(agent_rows, errors, allowed_team_id)

@@ -13,12 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core import audit
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
+from trainer.core.problems import Problem
 from trainer.extensions import db
 from trainer.scorecards.kpi_files import (
     ImportRejected,
     ImportResult,
     ParsedBatch,
-    RowError,
     chunks,
     decode_upload,
     read_csv,
@@ -27,7 +27,7 @@ from trainer.scorecards.kpi_files import (
 from trainer.scorecards.models import KpiRecord, TeamKpiRecord
 from trainer.scorecards.record_checks import check_batch
 
-__all__ = ["ImportRejected", "ImportResult", "RowError", "import_csv", "import_json", "write_batch"]
+__all__ = ["ImportRejected", "ImportResult", "import_csv", "import_json", "write_batch"]
 
 
 class _ImportBatch:
@@ -105,7 +105,7 @@ def import_batch(
     except IntegrityError as error:
         # Another import inserted the same agent-days between our read and our insert.
         message = _("Another import wrote the same days at this moment; send the batch again.")
-        raise ImportRejected([RowError(0, message)], conflict=True) from error
+        raise ImportRejected([Problem.at(0, message)], conflict=True) from error
     batch = _ImportBatch(f"{source}:{result.first_day}..{result.last_day}")
     audit.record(
         actor,
