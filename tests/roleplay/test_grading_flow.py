@@ -147,7 +147,8 @@ def test_a_slow_judge_does_not_lock_other_users_out(
     fake_llm,
 ):
     """The judge takes 20 s; meanwhile other agents autosave a quiz and finish a lesson."""
-    assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")  # a file, shared
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        pytest.skip("the lock this guards against is SQLite's (one writer per database file)")
     app.config["ROLEPLAY_LLM_TIMEOUT"] = 60.0
     fake_llm.judge_delay = 20.0
     make_scenario()
