@@ -25,6 +25,19 @@ def _own_session_or_404(session_id: int):
     return session
 
 
+def _file(file_appeal):
+    """File with the form's reason: commit and go to the agent's appeals, or flash why not."""
+    try:
+        file_appeal(request.form.get("reason", ""))
+    except AppealError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return None
+    db.session.commit()
+    flash(_("Your appeal is filed. A trainer will answer it."), "success")
+    return redirect(url_for("appeals.mine"))
+
+
 @bp.route("/roleplay/<int:session_id>/<item_id>", methods=["GET", "POST"])
 @role_required(AGENT)
 def roleplay_appeal(session_id: int, item_id: str):
@@ -37,17 +50,13 @@ def roleplay_appeal(session_id: int, item_id: str):
         flash(str(error), "error")
         return redirect(back)
     if request.method == "POST":
-        try:
-            roleplay_appeals.file_roleplay_appeal(
-                session, current_user, item_id, request.form.get("reason", "")
+        filed = _file(
+            lambda reason: roleplay_appeals.file_roleplay_appeal(
+                session, current_user, item_id, reason
             )
-        except AppealError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Your appeal is filed. A trainer will answer it."), "success")
-            return redirect(url_for("appeals.mine"))
+        )
+        if filed is not None:
+            return filed
     return render_template(
         "appeals/file.html",
         appeal=common.existing(ROLEPLAY, session.grade.id, item_id),
@@ -71,17 +80,11 @@ def quiz_appeal(attempt_id: int, slot: int):
         flash(str(error), "error")
         return redirect(back)
     if request.method == "POST":
-        try:
-            quiz_appeals.file_quiz_appeal(
-                attempt, current_user, slot, request.form.get("reason", "")
-            )
-        except AppealError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Your appeal is filed. A trainer will answer it."), "success")
-            return redirect(url_for("appeals.mine"))
+        filed = _file(
+            lambda reason: quiz_appeals.file_quiz_appeal(attempt, current_user, slot, reason)
+        )
+        if filed is not None:
+            return filed
     return render_template(
         "appeals/file.html",
         appeal=common.existing(QUIZ, attempt.id, str(slot)),
