@@ -245,3 +245,12 @@ def test_cli_dry_run_writes_nothing(app, runner, agents, tmp_path, frozen_today)
     result = runner.invoke(args=["kpi", "import", str(path)])
     assert "imported 1 rows" in result.output
     assert _count() == 1
+
+
+@pytest.mark.parametrize("data", [b"\r\x00", b"agent_email,day\r\x00x", b"\x00"])
+def test_a_broken_header_line_is_a_problem_not_a_500(app, make_user, data):
+    from trainer.scorecards import records
+
+    with pytest.raises(records.ImportRejected) as info:
+        records.import_csv(data, actor=make_user("admin"))
+    assert info.value.errors[0].line == 1

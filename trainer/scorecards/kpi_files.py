@@ -103,8 +103,12 @@ def decode_upload(data: bytes) -> str:
 
 def read_csv(text: str) -> ParsedBatch:
     """Rows of an agent file (agent_email column) or a team file (team column), by line."""
-    reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in (reader.fieldnames or [])]
+    except csv.Error as error:  # a NUL byte or a stray carriage return in the header line
+        message = _("Not valid CSV: %(error)s", error=str(error))
+        raise ImportRejected([Problem.at(1, message)]) from error
     if not header:
         raise ImportRejected(
             [Problem.at(1, _("The file is empty; the first line must name the columns."))]
