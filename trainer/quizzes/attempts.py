@@ -195,8 +195,13 @@ def lock_attempt(attempt_id: int) -> QuizAttempt | None:
     )
 
 
-def save_fields(attempt: QuizAttempt, fields_by_slot: dict[int, dict[str, list[str]]]) -> datetime:
-    """Store the responses for some slots, stamped with the server's time of receipt.
+def save_fields(
+    attempt: QuizAttempt,
+    fields_by_slot: dict[int, dict[str, list[str]]],
+    flagged_slots: set[int] | None = None,
+) -> datetime:
+    """Store the responses (and, when given, the review flags) for some slots, stamped with the
+    server's time of receipt.
 
     The attempt should be locked (`lock_attempt`). Raises AttemptClosed when it no longer takes
     answers (an overdue attempt is finalised first: the caller commits that), ResponseError
@@ -228,6 +233,8 @@ def save_fields(attempt: QuizAttempt, fields_by_slot: dict[int, dict[str, list[s
             raise AttemptError(str(error)) from error
         answer.response = response
         answer.saved_at = now
+        if flagged_slots is not None:
+            answer.flagged = slot in flagged_slots
     db.session.flush()
     return now
 

@@ -13,7 +13,7 @@ where writers are serialised per statement, as safe).
 import functools
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, and_, bindparam, exists, select
+from sqlalchemy import JSON, Boolean, Integer, and_, bindparam, exists, false, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from trainer.core.clock import utcnow
@@ -83,18 +83,30 @@ def _upsert_statement(dialect: str):
         bindparam("layout", type_=JSON),
         bindparam("response", type_=JSON),
         bindparam("saved_at", type_=UTCDateTime),
+        func.coalesce(bindparam("flag", type_=Boolean), false()),
     ).where(still_open)
-    columns = ["attempt_id", "slot", "version_id", "layout", "response", "saved_at"]
+    columns = ["attempt_id", "slot", "version_id", "layout", "response", "saved_at", "flagged"]
     statement = INSERTS[dialect](table).from_select(columns, source)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.attempt_id, table.c.slot],
-        set_={"response": statement.excluded.response, "saved_at": statement.excluded.saved_at},
+        set_={
+            "response": statement.excluded.response,
+            "saved_at": statement.excluded.saved_at,
+            # A save that does not say (an older page) keeps the flag as it was.
+            "flagged": func.coalesce(bindparam("flag", type_=Boolean), table.c.flagged),
+        },
     )
     return statement.returning(table.c.id)
 
 
-def save_answer(attempt_id: int, user_id: int, slot: int, fields: dict[str, list[str]]) -> datetime:
-    """Store one slot's response stamped with the server's receipt time; returns that time.
+def save_answer(
+    attempt_id: int,
+    user_id: int,
+    slot: int,
+    fields: dict[str, list[str]],
+    flagged: bool | None = None,
+) -> datetime:
+    """Store one slot's response (and flag, unless None) stamped with the server's receipt time.
 
     Raises AttemptMissing (not the user's attempt), AttemptClosed (submitted, or past deadline
     plus grace: an overdue attempt is finalised first and the caller commits that) and
@@ -129,6 +141,7 @@ def save_answer(attempt_id: int, user_id: int, slot: int, fields: dict[str, list
         "layout": row.layout,
         "response": response,
         "saved_at": now,
+        "flag": flagged,
     }
     statement = _upsert_statement(db.session.get_bind().dialect.name)
     if db.session.execute(statement, values).first() is None:  # the attempt closed meanwhile

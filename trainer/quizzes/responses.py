@@ -108,6 +108,7 @@ class SlotView:
     value: str = ""  # true/false "true"/"false", or the typed text
     matches: dict[int, int] = field(default_factory=dict)  # row → chosen position
     answered: bool = False
+    flagged: bool = False  # marked "for review" by the agent while answering
 
 
 def slot_view(spec: QuestionSpec, layout: dict, slot: int, response: dict | None) -> SlotView:

@@ -61,9 +61,12 @@ def attempt_answers(attempt: QuizAttempt) -> list[AttemptAnswer]:
 
 def slot_views(attempt: QuizAttempt) -> list[SlotView]:
     """The attempt page: every question with its saved response, texts and positions only."""
-    return [
-        slot_view(a.version.spec(), a.layout, a.slot, a.response) for a in attempt_answers(attempt)
-    ]
+    views = []
+    for answer in attempt_answers(attempt):
+        view = slot_view(answer.version.spec(), answer.layout, answer.slot, answer.response)
+        view.flagged = answer.flagged
+        views.append(view)
+    return views
 
 
 def review_items(attempt: QuizAttempt, options: ReviewOptions) -> list[ReviewItem]:

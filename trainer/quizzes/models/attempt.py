@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -64,6 +64,8 @@ class AttemptAnswer(db.Model):
     response: Mapped[dict | None] = mapped_column(JSON)
     saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     fraction: Mapped[float | None] = mapped_column()
+    # "Flagged for review" by the agent while answering: stored by the same autosave upsert.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     attempt: Mapped[QuizAttempt] = relationship(back_populates="answers")
     version = relationship("QuestionVersion")

@@ -108,8 +108,10 @@ def _form_fields(slot_count: int) -> dict[int, dict[str, list[str]]]:
 def save(attempt_id: int):
     """The plain-form path (no JavaScript): save every answer, and submit if asked."""
     attempt = lock_attempt_or_404(attempt_id, current_user)
+    fields = _form_fields(len(attempt.answers))
+    flagged = {slot for slot in fields if request.form.get(f"flag{slot}")}
     try:
-        service.save_fields(attempt, _form_fields(len(attempt.answers)))
+        service.save_fields(attempt, fields, flagged)
     except service.AttemptError as error:
         db.session.commit()
         flash(str(error), "error")
@@ -130,17 +132,18 @@ def autosave(attempt_id: int):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return jsonify(error=_("The request could not be understood.")), 400
-    slot, fields = body.get("slot"), body.get("fields")
+    slot, fields, flagged = body.get("slot"), body.get("fields"), body.get("flagged")
     if (
         not isinstance(slot, int)
         or isinstance(slot, bool)
         or not 0 <= slot <= MAX_SLOT
         or not isinstance(fields, dict)
+        or not (flagged is None or isinstance(flagged, bool))
     ):
         return jsonify(error=_("The request could not be understood.")), 400
     fields = {str(k): [str(v) for v in vs] for k, vs in fields.items() if isinstance(vs, list)}
     try:
-        saved_at = save_answer(attempt_id, current_user.id, slot, fields)
+        saved_at = save_answer(attempt_id, current_user.id, slot, fields, flagged)
     except AttemptMissing:
         abort(404)
     except service.AttemptError as error:

@@ -1,4 +1,5 @@
-/* Quizzes: autosave each answer as soon as it is chosen, the countdown, and the question form.
+/* Quizzes: autosave each answer as soon as it is chosen, the countdown, the question navigator,
+   the check before submitting, and the question form.
    The attempt page works as a plain form without this file; this adds saving on the fly,
    retries while the server cannot be reached, and a visible warning until every answer is in. */
 (function () {
@@ -9,11 +10,99 @@
   function fieldsOf(fieldset) {
     var fields = {};
     fieldset.querySelectorAll("input[name], select[name]").forEach(function (el) {
+      if (el.hasAttribute("data-flag")) { return; }
       if (!(el.name in fields)) { fields[el.name] = []; }
       if ((el.type === "radio" || el.type === "checkbox") && !el.checked) { return; }
       if (el.value !== "") { fields[el.name].push(el.value); }
     });
     return fields;
+  }
+
+  function isAnswered(fieldset) {
+    var fields = fieldsOf(fieldset);
+    return Object.keys(fields).some(function (name) {
+      return fields[name].some(function (value) { return value.trim() !== ""; });
+    });
+  }
+
+  function isFlagged(fieldset) {
+    var flag = fieldset.querySelector("[data-flag]");
+    return !!(flag && flag.checked);
+  }
+
+  /* The navigator mirrors the page: answered / not answered / flagged, as the agent works. */
+  function setupNavigator(form) {
+    var nav = document.getElementById("quiz-nav");
+    var legend = nav ? nav.querySelector(".quiz-nav-legend") : null;
+    var progress = document.querySelector(".quiz-progress");
+    var fieldsets = Array.prototype.slice.call(form.querySelectorAll("fieldset[data-slot]"));
+    function word(key) { return legend ? legend.getAttribute("data-text-" + key) : ""; }
+
+    function update() {
+      var answered = 0;
+      fieldsets.forEach(function (fieldset) {
+        var done = isAnswered(fieldset);
+        var flagged = isFlagged(fieldset);
+        if (done) { answered += 1; }
+        fieldset.classList.toggle("is-flagged", flagged);
+        if (!nav) { return; }
+        var item = nav.querySelector('[data-nav-slot="' + fieldset.getAttribute("data-slot") + '"]');
+        if (!item) { return; }
+        item.classList.toggle("is-answered", done);
+        item.classList.toggle("is-flagged", flagged);
+        var state = item.querySelector(".quiz-nav-state");
+        if (state) {
+          state.textContent = " " + word(done ? "answered" : "unanswered") + (flagged ? ", " + word("flagged") : "");
+        }
+      });
+      if (progress) {
+        progress.textContent = progress.getAttribute("data-text")
+          .replace("%(answered)s", answered).replace("%(total)s", fieldsets.length);
+      }
+    }
+
+    form.addEventListener("change", update);
+    form.addEventListener("input", update);
+    update();
+    return {
+      unanswered: function () { return fieldsets.filter(function (f) { return !isAnswered(f); }); },
+      flagged: function () { return fieldsets.filter(isFlagged); }
+    };
+  }
+
+  /* Before submitting: list the questions not answered (and those flagged), with links back. */
+  function setupSubmitCheck(form, navigator, autosave) {
+    var button = form.querySelector("[data-submit-attempt]");
+    var dialog = document.getElementById("quiz-confirm");
+    if (!button || !dialog || typeof dialog.showModal !== "function") { return; }
+
+    function fill(list, fieldsets) {
+      list.textContent = "";
+      fieldsets.forEach(function (fieldset) {
+        var link = document.createElement("a");
+        link.href = "#" + fieldset.id;
+        link.textContent = fieldset.querySelector("legend").textContent;
+        link.addEventListener("click", function () { dialog.close(); });
+        var item = document.createElement("li");
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      return fieldsets.length;
+    }
+
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
+      var unanswered = fill(dialog.querySelector("[data-confirm-unanswered-list]"), navigator.unanswered());
+      var flagged = fill(dialog.querySelector("[data-confirm-flagged-list]"), navigator.flagged());
+      dialog.querySelector("[data-confirm-unanswered]").hidden = unanswered === 0;
+      dialog.querySelector("[data-confirm-flagged]").hidden = flagged === 0;
+      dialog.showModal();
+    });
+    dialog.querySelector("[data-confirm-cancel]").addEventListener("click", function () { dialog.close(); });
+    dialog.querySelector("[data-confirm-submit]").addEventListener("click", function () {
+      dialog.close();
+      autosave.submitNow();
+    });
   }
 
   function clock(date) {
@@ -63,7 +152,8 @@
       var version = state.version;
       state.inflight = true;
       refresh();
-      window.Trainer.postJSON(url, { slot: slot, fields: fieldsOf(fieldset) }).then(function (data) {
+      var body = { slot: slot, fields: fieldsOf(fieldset), flagged: isFlagged(fieldset) };
+      window.Trainer.postJSON(url, body).then(function (data) {
         // A signed-out session is redirected to the login page: that is not a save.
         if (!data || !data.saved_at) { throw Object.assign(new Error(text("unsaved")), { status: 0 }); }
         state.inflight = false;
@@ -180,6 +270,7 @@
       var autosave = setupAutosave(form);
       var bar = document.getElementById("quiz-bar");
       if (bar) { setupCountdown(bar, autosave); }
+      setupSubmitCheck(form, setupNavigator(form), autosave);
     }
     var select = document.querySelector("[data-qtype-select]");
     if (select) { setupQuestionForm(select); }
