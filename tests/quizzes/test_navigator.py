@@ -69,9 +69,7 @@ def test_the_page_shows_navigator_states_after_reload(login_as, make_quiz):
 def test_plain_form_saves_the_flags_too(login_as, make_quiz):
     client, _user = login_as("agent")
     attempt = start(client, make_quiz(count=3, shuffle_questions=False))
-    response = client.post(
-        f"/quizzes/attempts/{attempt.id}", data={"flag1": "1", "action": "save"}
-    )
+    response = client.post(f"/quizzes/attempts/{attempt.id}", data={"flag1": "1", "action": "save"})
     assert response.status_code == 302
     assert _flags(attempt.id) == {0: False, 1: True, 2: False}
     client.post(f"/quizzes/attempts/{attempt.id}", data={"action": "save"})
