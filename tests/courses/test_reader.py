@@ -89,8 +89,10 @@ def test_agents_do_not_see_drafts_or_retired_lessons(app, login_as, make_course)
 def test_complete_moves_on_and_finishes_the_course(app, login_as, make_course):
     client, agent = login_as("agent")
     make_course("short", lessons=2)
+    assert client.post("/courses/short/lesson-1/reached").get_json() == {"reached": True}
     response = client.post("/courses/short/lesson-1/complete")
     assert response.headers["Location"].endswith("/courses/short/lesson-2")
+    client.post("/courses/short/lesson-2/reached")
     response = client.post("/courses/short/lesson-2/complete")
     assert response.headers["Location"].endswith("/courses/short")
     enrollment = db.session.scalar(db.select(Enrollment).where(Enrollment.user_id == agent.id))

@@ -36,11 +36,16 @@ def test_agent_completes_a_lesson_and_the_progress_bar_moves(
     expect(check.locator("[data-option='0']")).to_have_class("check-option is-correct")
     expect(page).to_have_url(f"{server_url}/courses/first-reply/lesson-1")
 
-    page.click("[data-testid=complete-lesson]")
+    # "Complete" waits until the end of the lesson has been on screen (the course default).
+    complete = page.locator("[data-testid=complete-lesson]")
+    complete.scroll_into_view_if_needed()
+    expect(page.locator("[data-lesson-end]")).to_have_attribute("data-reached", "1")
+    complete.click()
     expect(page).to_have_url(f"{server_url}/courses/first-reply/lesson-2")
     expect(page.locator("[data-testid=course-progress] progress")).to_have_attribute("value", "50")
 
-    page.click("[data-testid=complete-lesson]")
+    complete.scroll_into_view_if_needed()
+    complete.click()
     expect(page).to_have_url(f"{server_url}/courses/first-reply")
     expect(page.locator(".flash-success")).to_contain_text("首响基本功")
     expect(page.locator("[data-testid=course-progress] progress")).to_have_attribute("value", "100")

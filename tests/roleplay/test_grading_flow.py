@@ -188,6 +188,7 @@ def test_a_slow_judge_does_not_lock_other_users_out(
                 f"/quizzes/attempts/{attempt_id}/answers", json={"slot": 1, "fields": {}}
             )
         )
+        assert lesson_client.post("/courses/short/lesson-1/reached").status_code == 200
         done, done_in = _timed(lambda: lesson_client.post("/courses/short/lesson-1/complete"))
         started, _ = _timed(lambda: lesson_client.post("/roleplay/scenarios/tiny-parcel/start"))
         assert saved.status_code == 200, saved.text[:300]

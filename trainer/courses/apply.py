@@ -17,6 +17,7 @@ from trainer.courses.versioning import create_lesson, save_lesson_version
 from trainer.extensions import db
 
 META_FIELDS = ("title", "summary", "category", "estimated_minutes", "prerequisites", "level")
+META_FIELDS += ("require_reading",)
 
 
 @dataclass

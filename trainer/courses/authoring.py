@@ -15,6 +15,7 @@ from trainer.courses.versioning import create_lesson, save_lesson_version
 from trainer.extensions import db
 
 COURSE_FIELDS = ("title", "summary", "category", "estimated_minutes", "level", "prerequisites")
+COURSE_FIELDS += ("require_reading",)
 
 
 class AuthoringError(ValueError):

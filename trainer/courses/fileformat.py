@@ -27,7 +27,7 @@ RESERVED_SLUGS = frozenset({"manage", "team", "images", "my", "new", "import", "
 # Files in a course folder that belong to other features (the quizzes).
 FOREIGN_FILES = frozenset({"questions.gift", "quiz.yaml"})
 COURSE_KEYS = {"slug", "title", "summary", "category", "estimated_minutes", "prerequisites"}
-COURSE_KEYS |= {"level"}
+COURSE_KEYS |= {"level", "require_reading"}
 LESSON_KEYS = {"title", "minutes", "checks"}
 CHECK_KEYS = {"question", "options", "answer", "explanation"}
 BODY_MIN, BODY_MAX = 300, 1200  # shipped lessons: non-blank characters of the body
@@ -65,6 +65,7 @@ class CoursePackage:
     estimated_minutes: int
     prerequisites: list[str]
     level: str
+    require_reading: bool = True  # a lesson completes only once its end was reached
     lessons: list[LessonPackage] = field(default_factory=list)
     image_names: set[str] = field(default_factory=set)
     label: str = ""  # display path of the folder, for problems
@@ -76,6 +77,8 @@ class CoursePackage:
         course-level content changed since the last sync."""
         meta = [self.title, self.summary, self.category, self.estimated_minutes]
         meta += [self.prerequisites, self.level, [lesson.slug for lesson in self.lessons]]
+        if not self.require_reading:  # the default leaves the hash of earlier syncs as it was
+            meta.append({"require_reading": False})
         return _sha(meta)
 
 

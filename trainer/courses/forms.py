@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     FormField,
@@ -60,6 +61,11 @@ class CourseForm(FlaskForm):
         render_kw={"class": "checkbox-list"},
         description=_l("Learners must complete these courses first."),
     )
+    require_reading = BooleanField(
+        _l("A lesson is complete only after it was read to the end"),
+        default=True,
+        description=_l("Learners scroll to the end of a lesson before they can mark it complete."),
+    )
 
     def course_fields(self) -> dict:
         """The values as service keyword arguments."""
@@ -70,6 +76,7 @@ class CourseForm(FlaskForm):
             "level": self.level.data,
             "estimated_minutes": self.estimated_minutes.data,
             "prerequisites": list(self.prerequisites.data or []),
+            "require_reading": bool(self.require_reading.data),
         }
 
 

@@ -39,6 +39,7 @@ def _course_form(course: Course | None = None) -> CourseForm:
         form.category.data, form.level.data = course.category, course.level
         form.estimated_minutes.data = course.estimated_minutes
         form.prerequisites.data = list(course.prerequisites)
+        form.require_reading.data = course.require_reading
     others = db.session.scalars(db.select(Course).where(Course.retired_at.is_(None)))
     form.prerequisites.choices = choices(
         (c.slug, f"{pick(c.title)} ({c.slug})")

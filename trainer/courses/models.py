@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -27,6 +27,8 @@ class Course(db.Model):
     estimated_minutes: Mapped[int]
     prerequisites: Mapped[list[str]] = mapped_column(JSON, default=list)
     level: Mapped[str] = mapped_column(String(4))
+    # A lesson counts as complete only once its end was reached (course.yaml `require_reading`).
+    require_reading: Mapped[bool] = mapped_column(default=True, server_default=true())
     published: Mapped[bool] = mapped_column(default=False)
     source: Mapped[str] = mapped_column(String(10), default=SOURCE_EDITOR)
     # Hash of course.yaml at the last sync: a later sync only overwrites browser edits when the
@@ -173,6 +175,8 @@ class LessonProgress(db.Model):
     check_answers: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
     # The lesson version the answers belong to; answers to an older version no longer apply.
     checks_version: Mapped[int | None]
+    # The lesson version whose end the reader reached (scrolled into view); see require_reading.
+    reached_version: Mapped[int | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:

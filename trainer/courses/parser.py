@@ -133,6 +133,11 @@ class CourseParser(LessonChecker):
                 name, doc.line("level"), _("Level must be one of: %(values)s.", values="L1, L2, L3")
             )
         prerequisites = self._prerequisites(name, doc, meta.get("prerequisites", []), slug)
+        require_reading = meta.get("require_reading", True)
+        if not isinstance(require_reading, bool):
+            self.problem(
+                name, doc.line("require_reading"), _("require_reading must be true or false.")
+            )
         if len(self.problems) > before:
             return None
         return CoursePackage(
@@ -143,6 +148,7 @@ class CourseParser(LessonChecker):
             estimated_minutes=minutes,
             prerequisites=prerequisites,
             level=level,
+            require_reading=require_reading,
             label=self.label,
             prerequisites_line=doc.line("prerequisites"),
         )

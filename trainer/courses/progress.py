@@ -13,6 +13,7 @@ from sqlalchemy import and_, func
 
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
+from trainer.core.i18n import _
 from trainer.courses.knowledge_checks import CheckResult, check_result
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
@@ -20,6 +21,10 @@ from trainer.extensions import db
 
 class ProgressError(ValueError):
     """A learner action that cannot be recorded (e.g. an answer to a check that does not exist)."""
+
+
+class NotReached(ProgressError):
+    """Completing a lesson whose end the reader has not reached (the course requires it)."""
 
 
 class EnrollmentFigures:
@@ -225,6 +230,39 @@ def _get_or_create_progress(user: Any, lesson: Lesson) -> LessonProgress:
         user_id=user.id,
         lesson_id=lesson.id,
     )
+
+
+def has_reached(lesson: Lesson, progress: LessonProgress | None) -> bool:
+    """May the reader mark the lesson complete: its end was reached at the current version (or
+    it was completed at that version), or its course does not ask for reading to the end."""
+    if not lesson.course.require_reading:
+        return True
+    return progress is not None and lesson.version in (
+        progress.reached_version,
+        progress.completed_version,
+    )
+
+
+def reach_lesson(user: Any, lesson: Lesson) -> None:
+    """Record that the reader reached the end of the lesson's current version."""
+    if lesson.retired_at is not None:
+        raise ProgressError("retired lesson")
+    progress = _get_or_create_progress(user, lesson)
+    progress.reached_version = lesson.version
+    db.session.flush()
+
+
+def complete_reached_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:
+    """The reader's "mark complete": refused (NotReached) until the end of the lesson was
+    reached when the course asks for it; otherwise `complete_lesson`."""
+    progress = db.session.scalar(
+        db.select(LessonProgress).where(
+            LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if not has_reached(lesson, progress):
+        raise NotReached(_("Read the lesson to the end first: then you can mark it complete."))
+    return complete_lesson(user, lesson)
 
 
 def complete_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:

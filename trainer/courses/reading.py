@@ -10,6 +10,7 @@ from trainer.courses.models import Course, Lesson, LessonProgress
 from trainer.courses.progress import (
     CourseStatus,
     course_statuses,
+    has_reached,
     is_done,
     lesson_progress_map,
     resume_lesson,
@@ -50,6 +51,11 @@ class LessonPage(CoursePage):
     @property
     def number(self) -> int:
         return self.lessons.index(self.lesson) + 1
+
+    @property
+    def reached(self) -> bool:
+        """The reader may mark the lesson complete (its end was reached, or need not be)."""
+        return has_reached(self.lesson, self.progress.get(self.lesson.id))
 
 
 def course_page(user: Any, course: Course) -> CoursePage:

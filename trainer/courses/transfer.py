@@ -43,6 +43,7 @@ def course_yaml(course: Course) -> str:
             "estimated_minutes": course.estimated_minutes,
             "prerequisites": list(course.prerequisites or []),
             "level": course.level,
+            "require_reading": course.require_reading,
         }
     )
 

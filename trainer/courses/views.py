@@ -73,12 +73,30 @@ def complete(slug: str, lesson_slug: str):
     lesson = get_current_lesson_or_404(course, lesson_slug)
     if (blocked := _locked_redirect(course)) is not None:
         return blocked
-    course_completed = progress.complete_lesson(current_user, lesson)[1]
+    try:
+        course_completed = progress.complete_reached_lesson(current_user, lesson)[1]
+    except progress.NotReached as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for("courses.lesson", slug=slug, lesson_slug=lesson_slug))
     db.session.commit()
     if course_completed:
         flash(_("Course completed: %(title)s. Well done!", title=pick(course.title)), "success")
         return redirect(url_for("courses.course", slug=course.slug))
     return redirect(_next_url(course, lesson))
+
+
+@bp.post("/<slug>/<lesson_slug>/reached")
+@signed_in
+def reached(slug: str, lesson_slug: str):
+    """The reader's page saw the end of the lesson (JSON): "mark complete" is allowed now."""
+    course = get_readable_course_or_404(slug, current_user)
+    lesson = get_current_lesson_or_404(course, lesson_slug)
+    if _locked_redirect(course) is not None:
+        return jsonify(error=_("Complete the prerequisites first.")), 403
+    progress.reach_lesson(current_user, lesson)
+    db.session.commit()
+    return jsonify(reached=True)
 
 
 def _next_url(course: Course, lesson: Lesson) -> str:

@@ -1,4 +1,5 @@
-/* Courses: knowledge checks answered in place, and the lesson editor's live preview.
+/* Courses: knowledge checks answered in place, "reached the end" of a lesson, and the lesson
+   editor's live preview.
    Both enhance plain forms: without JavaScript the forms post and the page reloads. */
 (function () {
   "use strict";
@@ -37,6 +38,29 @@
     });
   }
 
+  /* A lesson can be marked complete once its end has been on screen: tell the server, then
+     enable the button (the server refuses "complete" without it when the course asks). */
+  function setUpReading(end) {
+    if (end.getAttribute("data-reached") === "1" || !window.Trainer) { return; }
+    if (!("IntersectionObserver" in window)) { return; }
+    var button = end.querySelector("[data-testid=complete-lesson]");
+    var hint = end.querySelector("[data-reach-hint]");
+    if (button) { button.disabled = true; }
+    var observer = new IntersectionObserver(function (entries) {
+      if (!entries.some(function (entry) { return entry.isIntersecting; })) { return; }
+      observer.disconnect();
+      window.Trainer.postJSON(end.getAttribute("data-reach-url"), {}).then(function () {
+        end.setAttribute("data-reached", "1");
+        if (hint) { hint.hidden = true; }
+      }).catch(function (error) {
+        if (hint) { hint.textContent = error.message; }
+      }).then(function () {
+        if (button) { button.disabled = false; }  // the server has the last word either way
+      });
+    });
+    observer.observe(end);
+  }
+
   function setUpPreview(editor) {
     var source = editor.querySelector("[data-preview-source]");
     var target = document.querySelector("[data-preview]");
@@ -73,6 +97,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("form[data-check]").forEach(setUpCheck);
+    document.querySelectorAll("[data-lesson-end]").forEach(setUpReading);
     document.querySelectorAll("[data-preview-url]").forEach(setUpPreview);
   });
 })();
