@@ -1,5 +1,6 @@
 """Trainers author courses in the browser: create, lessons, versions, order, publish, images."""
 
+from tests.courses.pictures import png_bytes
 from trainer.core.audit import AuditEvent
 from trainer.courses.models import Course, CourseImage, Lesson
 from trainer.extensions import db
@@ -158,7 +159,7 @@ def test_image_upload_checks_type_and_content(app, trainer_client, make_course):
     from io import BytesIO
 
     make_course("pics", lessons=1)
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    png = png_bytes()
 
     def upload(name, data):
         return trainer_client.post(

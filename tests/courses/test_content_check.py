@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from flask_babel import force_locale
 
+from tests.courses.pictures import png_bytes
 from trainer.config import ROOT
 from trainer.courses.loader import check_courses, load_packages
 
@@ -200,7 +201,7 @@ def test_images_that_exist_pass_and_foreign_files_are_ignored(app, tmp_path):
         tmp_path, "pictures", lessons={"01-intro.md": LESSON.format(answer=0, body=body)}
     )
     (folder / "images").mkdir()
-    (folder / "images" / "flow.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 20)
+    (folder / "images" / "flow.png").write_bytes(png_bytes())
     (folder / "questions.gift").write_text("not a course file {")
     (folder / "quiz.yaml").write_text(": not yaml for us [")
     assert messages(tmp_path) == []

@@ -1,5 +1,6 @@
 """The reader: catalogue, course page, lesson reader, checks, completion, locks, images, XSS."""
 
+from tests.courses.pictures import png_bytes
 from trainer.courses.models import Enrollment, LessonProgress
 from trainer.courses.progress import complete_lesson
 from trainer.extensions import db
@@ -183,7 +184,7 @@ def test_images_are_served_safely(app, login_as, make_course):
 
     client, user = login_as("agent")
     course = make_course("pictures")
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 32
+    png = png_bytes()
     save_image(course, "flow.png", png, user)
     db.session.commit()
     response = client.get("/courses/pictures/images/flow.png")

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 
+from tests.courses.pictures import png_bytes
 from trainer.courses.models import Course, CourseImage, Lesson, LessonVersion
 from trainer.courses.transfer import export_course
 from trainer.extensions import db
@@ -64,7 +65,7 @@ def test_exported_shipped_course_matches_the_files(app, synced, tmp_path):
 
 def test_round_trip_into_an_empty_database(app, make_course, trainer_client):
     original = make_course("round-trip", lessons=3, published=True)
-    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 16
+    png = png_bytes()
     db.session.add(
         CourseImage(course_id=original.id, filename="a.png", content_type="image/png", data=png)
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 from trainer.core.problems import Problem
 from trainer.courses.apply import sync_packages
 from trainer.courses.fileformat import FOREIGN_FILES, CoursePackage, prerequisite_problems
+from trainer.courses.images import content_type_for, image_problem
 from trainer.courses.parser import CourseParser
 
 
@@ -44,12 +45,25 @@ def load_packages(root: Path) -> tuple[list[CoursePackage], list[Problem]]:
         texts, images = read_folder(folder)
         package = parser.parse(texts, images, folder.name)
         problems.extend(parser.problems)
+        problems.extend(image_file_problems(folder, images))
         if package is not None:
             packages.append(package)
     # A folder whose course.yaml failed still names a course: no second, misleading problem.
     known = {p.slug for p in packages} | {f.name for f in folders}
     problems.extend(prerequisite_problems(packages, known))
     return packages, problems
+
+
+def image_file_problems(folder: Path, names: set[str]) -> list[Problem]:
+    """Shipped image files that are not real, acceptable images (a text file renamed .png)."""
+    problems = []
+    for name in sorted(names):
+        if content_type_for(name) is None:
+            continue  # not an image name: lessons cannot refer to it (the parser says so)
+        problem = image_problem(name, (folder / "images" / name).read_bytes())
+        if problem:
+            problems.append(Problem(f"courses/{folder.name}/images/{name}", 1, problem))
+    return problems
 
 
 def check_courses(root: Path) -> list[Problem]:

@@ -184,7 +184,7 @@ def upload_image(slug: str):
             saved = images.save_image(course, upload.filename, upload.read(), current_user)
         except images.ImageError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            flash(_("%(name)s: %(problem)s", name=upload.filename, problem=error), "error")
         else:
             db.session.commit()
             flash(
