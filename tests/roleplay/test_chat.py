@@ -29,6 +29,8 @@ def test_brief_shows_rubric_and_policy_but_not_hidden_facts(app, login_as, make_
     page = client.get("/roleplay/scenarios/tiny-parcel").get_data(as_text=True)
     assert "共情" in page and "凭照片可全额退款" in page
     assert "顾客拍了照片" not in page  # a hidden fact is only told when asked
+    policy = page.split('data-testid="rp-policy-text">')[1].split("</div>")[0]
+    assert "<li>" in policy and "- " not in policy  # the policy's lines are a list
     assert client.get("/roleplay/scenarios/nope").status_code == 404
 
 

@@ -81,8 +81,9 @@ def _callout_renderer(name: str):
     return render
 
 
-def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+def _parser(*, breaks: bool = False) -> MarkdownIt:
+    options = {"html": False, "linkify": False, "typographer": False, "breaks": breaks}
+    md = MarkdownIt("commonmark", options)
     md.enable("table").enable("strikethrough")
     for name in CALLOUTS:
         md.use(container_plugin, name=name, render=_callout_renderer(name))
@@ -90,6 +91,7 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
+_MD_BREAKS = _parser(breaks=True)  # text typed in a form: every line break stays a line break
 
 
 def sanitise_html(html: str) -> str:
@@ -104,9 +106,13 @@ def sanitise_html(html: str) -> str:
     )
 
 
-def render_markdown(text: str, *, rewrite_src: Callable[[str], str] | None = None) -> Markup:
-    """Render Markdown to sanitised HTML; `rewrite_src` maps relative image paths to URLs."""
-    tokens = _MD.parse(text or "")
+def render_markdown(
+    text: str, *, rewrite_src: Callable[[str], str] | None = None, breaks: bool = False
+) -> Markup:
+    """Render Markdown to sanitised HTML; `rewrite_src` maps relative image paths to URLs;
+    `breaks` keeps single line breaks (for short texts typed in forms, such as shop policies)."""
+    md = _MD_BREAKS if breaks else _MD
+    tokens = md.parse(text or "")
     if rewrite_src is not None:
         for token in tokens:
             for child in token.children or []:
@@ -114,5 +120,15 @@ def render_markdown(text: str, *, rewrite_src: Callable[[str], str] | None = Non
                     src = child.attrGet("src") or ""
                     if src and "://" not in src and not src.startswith("/"):
                         child.attrSet("src", rewrite_src(src))
-    html = _MD.renderer.render(tokens, _MD.options, {})
+    html = md.renderer.render(tokens, md.options, {})
     return Markup(sanitise_html(html))  # noqa: S704 - sanitised just above
+
+
+def render_text_block(text: str) -> Markup:
+    """The `markdown` template filter: a form-typed text (lists as lists, lines kept), safe."""
+    return render_markdown(text, breaks=True)
+
+
+def init_app(app) -> None:
+    """Offer `{{ text|markdown }}` to every template."""
+    app.jinja_env.filters["markdown"] = render_text_block
