@@ -1,14 +1,22 @@
-"""Certificates: verification codes, public verification, and the PDF (reportlab, CJK font)."""
+"""Certificates: verification codes, public verification, and the PDF (reportlab, CJK font).
 
+The PDF embeds its font (a GB 2312 subset of Noto Sans CJK SC, vendored in fonts/ with its OFL
+licence; see fonts/README.md), so it looks the same on every verifier's machine.
+"""
+
+import functools
 import io
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from trainer.certification.models import GRANTED, Certificate, Certification
@@ -18,7 +26,11 @@ from trainer.extensions import db
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper. 16 characters ≈ 80 bits.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CJK_FONT = "STSong-Light"
+FONT_FILE = Path(__file__).with_name("fonts") / "certificate-sans-sc.ttf"
+CJK_FONT = "TrainerCertificateSans"  # embedded (subset per PDF by reportlab)
+FALLBACK_FONT = "STSong-Light"  # the viewer's own Song face: only for characters not in ours
+
+log = logging.getLogger(__name__)
 
 
 def new_code() -> str:
@@ -88,12 +100,48 @@ def verify_code(text: str) -> Verification | None:
     )
 
 
+@functools.cache
+def _font_characters() -> frozenset[int]:
+    """Register the vendored font once; the code points it can draw."""
+    font = TTFont(CJK_FONT, str(FONT_FILE))
+    pdfmetrics.registerFont(font)
+    return frozenset(font.face.charToGlyph)
+
+
+def _runs(text: str) -> list[tuple[str, str]]:
+    """The text cut into (font, part): ours wherever it has the glyph, else the fallback."""
+    known = _font_characters()
+    runs: list[tuple[str, str]] = []
+    for ch in text:
+        font = CJK_FONT if ord(ch) in known or ch.isspace() else FALLBACK_FONT
+        if runs and runs[-1][0] == font:
+            runs[-1] = (font, runs[-1][1] + ch)
+        else:
+            runs.append((font, ch))
+    if any(font == FALLBACK_FONT for font, _part in runs):
+        pdfmetrics.registerFont(UnicodeCIDFont(FALLBACK_FONT))
+        log.warning("certificate text needs characters outside the embedded font: %r", text)
+    return runs
+
+
+def _centred(pdf: canvas.Canvas, x: float, y: float, text: str, size: float) -> None:
+    """Draw one line centred on x, switching font only for characters ours lacks."""
+    runs = _runs(text)
+    width = sum(pdfmetrics.stringWidth(part, font, size) for font, part in runs)
+    cursor = x - width / 2
+    for font, part in runs:
+        pdf.setFont(font, size)
+        pdf.drawString(cursor, y, part)
+        cursor += pdfmetrics.stringWidth(part, font, size)
+
+
 def render_pdf(certificate: Certificate, texts: dict, verify_url: str) -> bytes:
-    """An A4 landscape certificate; Chinese renders with reportlab's built-in CID font."""
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    """An A4 landscape certificate; its Chinese and Latin text use the embedded font."""
+    _font_characters()
     buffer = io.BytesIO()
     width, height = landscape(A4)
-    pdf = canvas.Canvas(buffer, pagesize=(width, height))
+    # The initial font too, or reportlab lists a non-embedded Helvetica on the page.
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), initialFontName=CJK_FONT)
     pdf.setTitle(f"{texts['title']} {certificate.code}")
     accent = colors.HexColor("#c2410c")
     pdf.setStrokeColor(accent)
@@ -101,28 +149,22 @@ def render_pdf(certificate: Certificate, texts: dict, verify_url: str) -> bytes:
     pdf.rect(24, 24, width - 48, height - 48)
     pdf.setLineWidth(1)
     pdf.rect(34, 34, width - 68, height - 68)
+    middle = width / 2
     pdf.setFillColor(accent)
-    pdf.setFont(CJK_FONT, 34)
-    pdf.drawCentredString(width / 2, height - 120, texts["title"])
+    _centred(pdf, middle, height - 120, texts["title"], 34)
     pdf.setFillColor(colors.HexColor("#1f2328"))
-    pdf.setFont(CJK_FONT, 15)
-    pdf.drawCentredString(width / 2, height - 170, texts["intro"])
-    pdf.setFont(CJK_FONT, 30)
-    pdf.drawCentredString(width / 2, height - 225, certificate.holder_name)
-    pdf.setFont(CJK_FONT, 15)
-    pdf.drawCentredString(width / 2, height - 270, texts["achieved"])
+    _centred(pdf, middle, height - 170, texts["intro"], 15)
+    _centred(pdf, middle, height - 225, certificate.holder_name, 30)
+    _centred(pdf, middle, height - 270, texts["achieved"], 15)
     pdf.setFillColor(accent)
-    pdf.setFont(CJK_FONT, 26)
-    pdf.drawCentredString(width / 2, height - 315, texts["level"])
+    _centred(pdf, middle, height - 315, texts["level"], 26)
     pdf.setFillColor(colors.HexColor("#1f2328"))
-    pdf.setFont(CJK_FONT, 12)
     y = 150
     for line in texts["dates"]:
-        pdf.drawCentredString(width / 2, y, line)
+        _centred(pdf, middle, y, line, 12)
         y -= 20
-    pdf.setFont(CJK_FONT, 10)
     pdf.setFillColor(colors.HexColor("#5f6670"))
-    pdf.drawCentredString(width / 2, 70, f"{texts['verify']} {certificate.code} · {verify_url}")
+    _centred(pdf, middle, 70, f"{texts['verify']} {certificate.code} · {verify_url}", 10)
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
