@@ -7,7 +7,8 @@ Source: Noto Sans CJK SC Regular from Debian's fonts-noto-cjk
 Output: trainer/certification/fonts/certificate-sans-sc.ttf, a subset holding ASCII,
 Latin-1, general and CJK punctuation, full-width forms and every character of GB 2312 (the 6,763
 hanzi of levels 1 and 2 plus its symbols) and ~100 more characters frequent in given names — or
-of GBK (21,003 hanzi, about 7 MB) with `--charset gbk` — with its CFF outlines converted to TrueType ones, because ReportLab embeds TrueType fonts only.
+of GBK (21,003 hanzi, about 7 MB) with `--charset gbk` — with its CFF outlines converted to
+TrueType ones, because ReportLab embeds TrueType fonts only.
 
 ReportLab subsets again when it writes a PDF: a certificate embeds just the glyphs it prints.
 Under the OFL a modified font must not use the Reserved Font Name, so the subset is renamed
@@ -87,10 +88,16 @@ def to_truetype(font) -> None:
     glyf.compile(font)
     font["maxp"] = maxp = newTable("maxp")
     maxp.tableVersion = 0x00010000
-    for attr in (
-        "maxZones maxTwilightPoints maxStorage maxFunctionDefs maxInstructionDefs "
-        "maxStackElements maxSizeOfInstructions maxComponentElements"
-    ).split():
+    for attr in [
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ]:
         setattr(maxp, attr, 0)
     maxp.maxZones = 1
     maxp.maxComponentDepth = 0
