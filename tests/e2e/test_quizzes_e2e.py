@@ -52,8 +52,11 @@ def test_agent_takes_a_timed_quiz_and_reloads_without_losing_answers(
     expect(questions.nth(1).get_by_label("正确", exact=True)).to_be_checked()
     expect(questions.nth(2).locator("input[type=text]")).to_have_value("提货码")
 
-    page.once("dialog", lambda dialog: dialog.accept())
     page.click("[data-testid=submit-attempt]")
+    confirm = page.locator("[data-testid=submit-confirm]")
+    expect(confirm).to_be_visible()
+    expect(confirm.locator("[data-testid=unanswered-warning]")).to_be_hidden()  # all answered
+    confirm.locator("[data-testid=confirm-submit]").click()
     page.wait_for_url(re.compile(r".*/review$"))
     expect(page.locator("[data-testid=review-score]")).to_contain_text("100")
     expect(page.locator("[data-testid=review-score]")).to_contain_text("已通过")
