@@ -53,11 +53,12 @@ def test_the_vendored_font_is_small_licensed_renamed_and_covers_gb2312():
     assert font_file.stat().st_size < 3 * 1024 * 1024
     licence = (FONT_DIR / "OFL.txt").read_text()
     assert "SIL OPEN FONT LICENSE Version 1.1" in licence and "Adobe" in licence
-    font = TTFont(str(font_file), lazy=True)
-    family = font["name"].getDebugName(1)
+    with TTFont(str(font_file), lazy=True) as font:
+        family = font["name"].getDebugName(1)
+        truetype = "glyf" in font and "CFF " not in font
+        cmap = font.getBestCmap()
     assert family == "Trainer Certificate Sans"  # no Reserved Font Name in a modified font
-    assert "glyf" in font and "CFF " not in font  # TrueType outlines: reportlab embeds those
-    cmap = font.getBestCmap()
+    assert truetype  # TrueType outlines: reportlab embeds those, not CFF ones
     missing = []
     for high in range(0xB0, 0xF8):  # GB 2312 hanzi: rows 16-87
         for low in range(0xA1, 0xFF):
