@@ -68,7 +68,9 @@ def test_follow_up_counts_the_wait_from_the_first_message(app, login_as, make_dr
     session = db.session.get(RoleplaySession, session_id)
     assert session.first_response_seconds == 25.0
     turns = db.session.scalars(
-        db.select(RoleplayTurn).where(RoleplayTurn.session_id == session_id).order_by(RoleplayTurn.seq)
+        db.select(RoleplayTurn)
+        .where(RoleplayTurn.session_id == session_id)
+        .order_by(RoleplayTurn.seq)
     ).all()
     assert [t.speaker for t in turns[:3]] == ["customer", "customer", "agent"]
     assert turns[1].mood == 40 - 15  # the follow-up costs mood_drop
