@@ -133,30 +133,41 @@ def advance_run(run: DrillRun, now: datetime | None = None) -> bool:
     horizon = min(now, run.ends_at)
     patience = run.version.spec["patience"]
     replied = first_replies(run)
+    found = run_sessions(run)
     for customer in run.customers:
         if customer.left_at is not None or customer.arrives_at > horizon:
             continue
         if customer.session_id is None:
-            _arrive(run, customer)
+            found[customer.session_id] = _arrive(run, customer)
         if customer.session_id in replied:
             continue
-        session = db.session.get(RoleplaySession, customer.session_id)
+        session = found[customer.session_id]
         times = moments(customer, patience)
         if customer.followed_up_at is None and times.follow_up <= horizon:
             _follow_up(session, customer, times.follow_up, patience)
         if times.leave <= horizon:
             _leave(customer, session, times.leave)
-    if now >= run.ends_at or _all_done(run, replied):
+    if now >= run.ends_at or _all_done(run, found):
         finish_run(run, now)
         return True
     db.session.flush()
     return False
 
 
-def _arrive(run: DrillRun, customer: DrillCustomer) -> None:
+def _arrive(run: DrillRun, customer: DrillCustomer) -> RoleplaySession:
     scenario = scenarios.get_scenario(customer.scenario_slug)
     session = sessions.start_session(run.user, scenario, at=customer.arrives_at)
     customer.session_id = session.id
+    return session
+
+
+def run_sessions(run: DrillRun) -> dict[int, RoleplaySession]:
+    """The run's role-play sessions by id (one query)."""
+    ids = [c.session_id for c in run.customers if c.session_id is not None]
+    if not ids:
+        return {}
+    rows = db.session.scalars(db.select(RoleplaySession).where(RoleplaySession.id.in_(ids)))
+    return {s.id: s for s in rows}
 
 
 def _follow_up(session, customer: DrillCustomer, at: datetime, patience: dict) -> None:
@@ -192,15 +203,12 @@ def _leave(customer: DrillCustomer, session, at: datetime) -> None:
     db.session.flush()
 
 
-def _all_done(run: DrillRun, replied: dict) -> bool:
+def _all_done(run: DrillRun, found: dict[int, RoleplaySession]) -> bool:
     """Every customer has arrived and left or finished the conversation."""
     for customer in run.customers:
         if customer.left_at is not None:
             continue
-        if customer.session_id is None:
-            return False
-        session = db.session.get(RoleplaySession, customer.session_id)
-        if session.status == ACTIVE:
+        if customer.session_id is None or found[customer.session_id].status == ACTIVE:
             return False
     return True
 
@@ -211,10 +219,11 @@ def finish_run(run: DrillRun, now: datetime | None = None) -> None:
         return
     now = min(now or utcnow(), run.ends_at)
     replied = first_replies(run)
+    found = run_sessions(run)
     for customer in run.customers:
         if customer.left_at is not None or customer.session_id is None:
             continue
-        session = db.session.get(RoleplaySession, customer.session_id)
+        session = found[customer.session_id]
         if customer.session_id not in replied:
             _leave(customer, session, now)
         elif session.status == ACTIVE:
