@@ -155,3 +155,30 @@ def test_tick_queries_do_not_grow_with_the_conversation(
     with count_queries() as large:
         tick(client, run_id)
     assert large.count <= small.count + 3, (small.count, large.count)
+
+
+def test_two_requests_cannot_both_open_a_customer(app, login_as, make_drill, clock):
+    import pytest
+
+    from trainer.drills import runs
+    from trainer.roleplay import sessions
+
+    make_drill()
+    client, agent = login_as("agent")
+    run_id = start(client)
+    run = _run(run_id)
+    second = run.customers[1]
+    assert second.session_id is None
+    clock.shift(6)
+    # Another request opened customer 2 a moment ago; this one still holds the old reading.
+    other = sessions.start_session(
+        agent, db.session.get(RoleplaySession, run.customers[0].session_id).scenario
+    )
+    db.session.execute(
+        db.update(DrillCustomer).where(DrillCustomer.id == second.id).values(session_id=other.id),
+        execution_options={"synchronize_session": False},
+    )
+    with pytest.raises(runs.Superseded):
+        runs.advance_run(run)
+    db.session.rollback()
+    assert tick(client, run_id)["customers"][1]["session_id"] is not None

@@ -26,6 +26,22 @@ UPCOMING, WAITING, IMPATIENT, LEFT, SERVED = "upcoming", "waiting", "impatient",
 WARN_BEFORE_LEAVING = 15
 
 
+class Superseded(RuntimeError):
+    """Another request recorded the same transition first (the page's tick and a message)."""
+
+
+def _claim(model, row_id: int, unset, **values) -> None:
+    """Set `values` only if `unset` (a column) is still NULL in the database, else Superseded.
+
+    Two requests advancing the same run (the tick and the agent's message) must not both open a
+    customer's conversation or both record a departure; the loser rolls back and reads again."""
+    done = db.session.execute(
+        db.update(model).where(model.id == row_id, unset.is_(None)).values(**values)
+    )
+    if done.rowcount != 1:
+        raise Superseded(f"{model.__tablename__} {row_id}")
+
+
 class DrillRefused(ValueError):
     """A drill action that cannot happen; the message is in the user's language."""
 
@@ -157,6 +173,7 @@ def advance_run(run: DrillRun, now: datetime | None = None) -> bool:
 def _arrive(run: DrillRun, customer: DrillCustomer) -> RoleplaySession:
     scenario = scenarios.get_scenario(customer.scenario_slug)
     session = sessions.start_session(run.user, scenario, at=customer.arrives_at)
+    _claim(DrillCustomer, customer.id, DrillCustomer.session_id, session_id=session.id)
     customer.session_id = session.id
     return session
 
@@ -196,6 +213,7 @@ def _follow_up(session, customer: DrillCustomer, at: datetime, patience: dict) -
 
 def _leave(customer: DrillCustomer, session, at: datetime) -> None:
     """The customer leaves unanswered: reason abandoned; the empty role-play is discarded."""
+    _claim(DrillCustomer, customer.id, DrillCustomer.left_at, left_at=at, session_id=None)
     customer.left_at = at
     customer.session_id = None
     if session is not None and session.status == ACTIVE:
@@ -229,6 +247,7 @@ def finish_run(run: DrillRun, now: datetime | None = None) -> None:
         elif session.status == ACTIVE:
             sessions.end_session(session, AGENT_ENDED)
             session.ended_at = now
+    _claim(DrillRun, run.id, DrillRun.finished_at, status=FINISHED, finished_at=now)
     run.status, run.finished_at = FINISHED, now
     db.session.flush()
 

@@ -4,7 +4,7 @@ import itertools
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from trainer.core.auth import role_required
 from trainer.core.clock import utcnow
@@ -75,7 +75,7 @@ def _advance(run) -> bool:
     try:
         finished = runs.advance_run(run, utcnow())
         db.session.commit()
-    except IntegrityError:
+    except (IntegrityError, OperationalError, runs.Superseded):
         # The agent's message landed at the same moment; the next request advances again.
         db.session.rollback()
         return False
@@ -168,10 +168,13 @@ def _load_user() -> None:
 def finish(run_id: int):
     """End the drill now; the open conversations end and are graded."""
     run = get_own_run_or_404(run_id)
-    if run.status == RUNNING:
-        runs.advance_run(run, utcnow())
-        runs.finish_run(run, utcnow())
-        db.session.commit()
+    if run.status == RUNNING and not _advance(run):
+        try:
+            runs.finish_run(get_own_run_or_404(run_id), utcnow())
+            db.session.commit()
+        except (IntegrityError, OperationalError, runs.Superseded):
+            db.session.rollback()  # finished by the page's tick at the same moment
+        run = get_own_run_or_404(run_id)
         if autograde.quick():
             for session_id in runs.sessions_to_grade(run):
                 sessions.grade_session(session_id, _load_user)
