@@ -2,7 +2,13 @@
 
 import pytest
 
-from tests.roleplay.conftest import START, clock, make_scenario, read_events  # noqa: F401
+from tests.roleplay.conftest import (  # noqa: F401 - fixtures shared with role-play
+    START,
+    clock,
+    fake_llm,
+    make_scenario,
+    read_events,
+)
 from trainer.extensions import db
 
 RUSH_YAML = """\

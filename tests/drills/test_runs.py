@@ -182,3 +182,21 @@ def test_two_requests_cannot_both_open_a_customer(app, login_as, make_drill, clo
         runs.advance_run(run)
     db.session.rollback()
     assert tick(client, run_id)["customers"][1]["session_id"] is not None
+
+
+def test_llm_customers_stream_their_replies(app, login_as, make_drill, clock, fake_llm):
+    fake_llm.reply = "那你们到底退不退？"
+    make_drill()
+    client, _ = login_as("agent")
+    run_id = start(client)
+    clock.shift(6)
+    tick(client, run_id)
+    for position in (1, 2):
+        status, events = reply(client, run_id, position, "您好，我看一下。")
+        assert status == 200
+        assert [e["type"] for e in events][:2] == ["saved", "start"]
+        assert any(e["type"] == "delta" for e in events) and events[-1]["type"] == "done"
+        assert events[-1]["text"] == "那你们到底退不退？"
+    run = _run(run_id)
+    engines = {db.session.get(RoleplaySession, c.session_id).engine for c in run.customers[:2]}
+    assert engines == {"openai"}
