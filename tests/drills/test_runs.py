@@ -48,6 +48,7 @@ def test_two_served_one_abandoned_measured_by_the_server(app, login_as, make_dri
     assert (summary.served, summary.abandoned, summary.arrived) == (2, 1, 3)
     firsts = [c.first_response for c in summary.conversations]
     assert firsts == [3.0, 3.0, None]
+    assert summary.conversations[2].name == "王女士"  # named even though the chat was discarded
     assert summary.within_target == 2 and summary.average_first_response == 3.0
     assert not summary.grading_pending and summary.score is not None
     expected = drill_score(2 / 3, 2 / 3, summary.average_grade, summary.breaches)

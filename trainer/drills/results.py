@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from trainer.drills.models import DrillCustomer, DrillRun
+from trainer.drills.runs import persona_names
 from trainer.extensions import db
 from trainer.roleplay.models import RoleplayGrade, RoleplaySession, RoleplayTurn
 from trainer.roleplay.policy import active_policy, transcript_breaches
@@ -130,12 +131,16 @@ def summarise_runs(runs: list[DrillRun]) -> dict[int, RunSummary]:
         ):
             turns[turn.session_id].append(turn)
     policy = active_policy() if session_ids else None
+    names = persona_names(
+        {c.scenario_slug for cs in customers.values() for c in cs if c.session_id is None}
+    )
     return {
-        run.id: _summarise(run, customers[run.id], sessions, grades, turns, policy) for run in runs
+        run.id: _summarise(run, customers[run.id], sessions, grades, turns, policy, names)
+        for run in runs
     }
 
 
-def _conversation(run, customer, session, grade, turns, policy) -> ConversationResult:
+def _conversation(run, customer, session, grade, turns, policy, names) -> ConversationResult:
     spec = run.version.spec
     target = spec["target_seconds"]
     start = run.started_at
@@ -148,7 +153,7 @@ def _conversation(run, customer, session, grade, turns, policy) -> ConversationR
         return ConversationResult(
             customer.position,
             customer.scenario_slug,
-            f"#{customer.position}",
+            names.get(customer.scenario_slug, f"#{customer.position}"),
             outcome,
             after(customer.arrives_at),
             None,
@@ -191,7 +196,7 @@ def _conversation(run, customer, session, grade, turns, policy) -> ConversationR
     )
 
 
-def _summarise(run, customers, sessions, grades, turns, policy) -> RunSummary:
+def _summarise(run, customers, sessions, grades, turns, policy, names) -> RunSummary:
     spec = run.version.spec
     conversations = [
         _conversation(
@@ -201,6 +206,7 @@ def _summarise(run, customers, sessions, grades, turns, policy) -> RunSummary:
             grades.get(c.session_id),
             turns.get(c.session_id, []),
             policy,
+            names,
         )
         for c in customers
     ]

@@ -266,3 +266,17 @@ def sessions_to_grade(run: DrillRun) -> list[int]:
             )
         )
     )
+
+
+def persona_names(slugs: set[str]) -> dict[str, str]:
+    """Scenario slug → its customer's name (current version), for customers without a session."""
+    from trainer.roleplay.models import Scenario
+
+    if not slugs:
+        return {}
+    rows = db.session.scalars(
+        db.select(Scenario)
+        .where(Scenario.slug.in_(sorted(slugs)))
+        .options(db.joinedload(Scenario.current_version))
+    )
+    return {s.slug: s.current_version.spec["persona"]["name"] for s in rows if s.current_version}

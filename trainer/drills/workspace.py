@@ -18,6 +18,7 @@ from trainer.drills.runs import (
     customer_phase,
     first_replies,
     moments,
+    persona_names,
 )
 from trainer.extensions import db
 from trainer.roleplay.conversation import mood_label
@@ -66,6 +67,9 @@ def workspace_state(run: DrillRun, now: datetime | None = None) -> dict:
     found = _sessions(run)
     turns = _turns(list(found))
     replied = first_replies(run)
+    names = persona_names(
+        {c.scenario_slug for c in run.customers if c.session_id is None and c.left_at is not None}
+    )
     customers = []
     for customer in run.customers:
         session = found.get(customer.session_id)
@@ -112,7 +116,7 @@ def workspace_state(run: DrillRun, now: datetime | None = None) -> dict:
         else:
             entry.update(
                 session_id=None,
-                name=f"#{customer.position}",
+                name=names.get(customer.scenario_slug, f"#{customer.position}"),
                 title="",
                 mood=None,
                 active=False,
