@@ -9,6 +9,7 @@ FEATURES = (
     "courses",
     "quizzes",
     "roleplay",
+    "drills",
     "scorecards",
     "certification",
     "notifications",

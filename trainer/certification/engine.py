@@ -11,11 +11,12 @@ from typing import Any
 
 from trainer.certification.ladder import KpiRule, Ladder, Level
 from trainer.core import clock
-from trainer.core.evidence import KpiSummary, QuizPass, RoleplayResult
+from trainer.core.evidence import DrillResult, KpiSummary, QuizPass, RoleplayResult
 
 COURSE, QUIZ = "course", "quiz"
 ROLEPLAY_SESSIONS, ROLEPLAY_CRITICAL = "roleplay_sessions", "roleplay_critical"
 KPI_CONVERSATIONS, KPI = "kpi_conversations", "kpi"
+DRILL = "drill"
 OKR, ENDORSEMENT = "okr", "endorsement"
 OK, NOTICE, LAPSE = "ok", "notice", "lapse"
 
@@ -28,6 +29,7 @@ class AgentEvidence:
     completed_courses: Mapping[str, datetime] = field(default_factory=dict)
     quiz_passes: Mapping[str, QuizPass] = field(default_factory=dict)
     roleplay: Sequence[RoleplayResult] = ()  # newest first
+    drills: Sequence[DrillResult] = ()  # newest first
     kpi: KpiSummary | None = None  # over the ladder's KPI window, ending now
     okr_score: float | None = None
     endorsements: frozenset[str] = frozenset()  # level codes a trainer endorsed
@@ -185,6 +187,8 @@ def check_level(
                     {"last": rule.no_critical_in_last},
                 )
             )
+    if level.drill is not None:
+        checks.append(_drill_check(level.drill, evidence.drills))
     if level.kpis is not None:
         checks += _kpi_checks(level.kpis, evidence.kpi, ladder.kpi_window_days)
     if level.okr_score is not None:
@@ -283,3 +287,22 @@ def check_retention(
     lapse_due = min(due)
     status = LAPSE if lapse_due <= now else NOTICE
     return Retention(code, status, tuple(problems), lapse_due, kpi_below)
+
+
+def _drill_check(rule, drills: Sequence[DrillResult]) -> Check:
+    """Met by one graded run of the drill at the share and within the breaches required."""
+    runs = [d for d in drills if d.drill_slug == rule.drill and d.score is not None]
+    shares = [
+        round(100 * d.within_target_share, 1)
+        for d in runs
+        if d.within_target_share is not None and d.breaches <= rule.max_breaches
+    ]
+    best = max(shares, default=None)
+    return Check(
+        DRILL,
+        rule.drill,
+        best is not None and best >= rule.min_within_target,
+        best,
+        rule.min_within_target,
+        {"max_breaches": rule.max_breaches, "runs": len(runs)},
+    )

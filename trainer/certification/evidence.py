@@ -13,6 +13,7 @@ from trainer.certification.ladder import Ladder
 from trainer.certification.models import GRANTED, Certification, Endorsement
 from trainer.core import clock
 from trainer.courses import achievements as courses_api
+from trainer.drills import achievements as drills_api
 from trainer.extensions import db
 from trainer.quizzes import achievements as quizzes_api
 from trainer.roleplay import achievements as roleplay_api
@@ -61,6 +62,7 @@ def collect_evidence(
     courses = courses_api.completed_courses(ids)
     passes = quizzes_api.quiz_passes(ids)
     plays = roleplay_api.roleplay_results(ids)
+    drills = drills_api.drill_results(ids)
     kpis = scorecards.kpi_summary(ids, window_start, today)
     okr = scorecards.latest_okr_scores(ids, today)
     held = granted_levels(ids)
@@ -71,6 +73,7 @@ def collect_evidence(
             completed_courses=courses.get(uid, {}),
             quiz_passes=passes.get(uid, {}),
             roleplay=tuple(plays.get(uid, [])),
+            drills=tuple(drills.get(uid, [])),
             kpi=kpis.get(uid),
             okr_score=okr.get(uid),
             endorsements=endorsed.get(uid, frozenset()),

@@ -4,7 +4,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from trainer.certification.requirements import KpiRule, Ladder, Level, RoleplayRule, Threshold
+from trainer.certification.requirements import (
+    DrillRule,
+    KpiRule,
+    Ladder,
+    Level,
+    RoleplayRule,
+    Threshold,
+)
 from trainer.core import configdocs
 from trainer.core.configdocs import ConfigSource, load_config_yaml
 from trainer.core.i18n import _
@@ -116,6 +123,21 @@ class _Checker:
             return None
         return RoleplayRule(int(sessions), int(difficulty), float(score), int(last))
 
+    def drill_rule(self, raw: Any, path: tuple) -> DrillRule | None:
+        if raw is None:
+            return None
+        if not isinstance(raw, dict) or not isinstance(raw.get("drill"), str):
+            self.add(path, _("drill must be a mapping with the drill's slug (drill: slug)."))
+            return None
+        self.unknown(raw, {"drill", "min_within_target", "max_breaches"}, path)
+        share = self.number(raw.get("min_within_target", 0), (*path, "min_within_target"), 0, 100)
+        breaches = self.number(
+            raw.get("max_breaches", 0), (*path, "max_breaches"), 0, 1000, integer=True
+        )
+        if None in (share, breaches):
+            return None
+        return DrillRule(raw["drill"], float(share), int(breaches))
+
 
 def _parse_level(c: _Checker, raw: Any, i: int, catalogue: Catalogue) -> Level | None:
     path = ("levels", i)
@@ -138,7 +160,9 @@ def _parse_level(c: _Checker, raw: Any, i: int, catalogue: Catalogue) -> Level |
         requires = {}
     rpath = (*path, "requires")
     c.unknown(
-        requires, {"courses", "quizzes", "roleplay", "kpis", "okr_score", "endorsement"}, rpath
+        requires,
+        {"courses", "quizzes", "roleplay", "drill", "kpis", "okr_score", "endorsement"},
+        rpath,
     )
     if i == 0 and requires:
         c.add(rpath, _("The first level is where everyone starts; it cannot have requirements."))
@@ -162,6 +186,7 @@ def _parse_level(c: _Checker, raw: Any, i: int, catalogue: Catalogue) -> Level |
         courses=c.slugs(requires.get("courses"), (*rpath, "courses")),
         quizzes=c.slugs(requires.get("quizzes"), (*rpath, "quizzes")),
         roleplay=c.roleplay_rule(requires.get("roleplay"), (*rpath, "roleplay")),
+        drill=c.drill_rule(requires.get("drill"), (*rpath, "drill")),
         kpis=c.kpi_rule(requires.get("kpis"), (*rpath, "kpis"), catalogue),
         okr_score=float(okr) if okr is not None else None,
         endorsement=endorsement,

@@ -8,6 +8,7 @@ from werkzeug.routing import BuildError
 
 from trainer.certification.engine import (
     COURSE,
+    DRILL,
     ENDORSEMENT,
     KPI,
     KPI_CONVERSATIONS,
@@ -20,6 +21,7 @@ from trainer.certification.engine import (
 from trainer.core import clock
 from trainer.core.i18n import _, pick
 from trainer.courses.achievements import course_titles
+from trainer.drills.achievements import drill_titles
 from trainer.quizzes.achievements import quiz_titles
 from trainer.scorecards.catalogue import current_catalogue
 
@@ -34,6 +36,7 @@ NEXT_STEP_ENDPOINTS = {
     KPI: [("scorecards.my_scorecard", None)],
     KPI_CONVERSATIONS: [("scorecards.my_scorecard", None)],
     OKR: [("okrs.my_okrs", None)],
+    DRILL: [("drills.index", None)],
     ENDORSEMENT: [],
 }
 
@@ -117,6 +120,14 @@ def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]
             str(check.actual),
             "0",
         )
+    if check.kind == DRILL:
+        label = _(
+            "Drill %(drill)s: first replies in time, at most %(n)d breaches",
+            drill=pick(drill_titles([check.key]).get(check.key)) or check.key,
+            n=detail["max_breaches"],
+        )
+        actual = _number(check.actual, "percent") if check.actual is not None else _("no run yet")
+        return label, actual, f"≥ {_number(check.required, 'percent')}"
     if check.kind == KPI_CONVERSATIONS:
         label = _("Conversations in the last %(days)d days", days=detail["window_days"])
         return label, str(check.actual), _("at least %(n)d", n=check.required)

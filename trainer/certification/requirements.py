@@ -36,6 +36,15 @@ class RoleplayRule:
 
 
 @dataclass(frozen=True)
+class DrillRule:
+    """A finished peak drill with at least this share of first replies in time, few breaches."""
+
+    drill: str
+    min_within_target: float  # percent of the arrived customers
+    max_breaches: int = 0
+
+
+@dataclass(frozen=True)
 class Level:
     """One rung of the ladder and what it takes to reach and keep it."""
 
@@ -46,6 +55,7 @@ class Level:
     courses: tuple[str, ...] = ()
     quizzes: tuple[str, ...] = ()
     roleplay: RoleplayRule | None = None
+    drill: DrillRule | None = None
     kpis: KpiRule | None = None
     okr_score: float | None = None
     endorsement: bool = False

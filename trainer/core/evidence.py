@@ -29,6 +29,21 @@ class RoleplayResult:
 
 
 @dataclass(frozen=True)
+class DrillResult:
+    """A finished peak drill with its figures (drills.results), graded or not yet."""
+
+    run_id: int
+    drill_slug: str
+    finished_at: datetime
+    within_target_share: float | None  # 0..1 of the customers who arrived
+    breaches: int
+    served: int
+    abandoned: int
+    max_parallel: int
+    score: int | None  # None while a conversation waits for its grade
+
+
+@dataclass(frozen=True)
 class KpiSummary:
     """One agent's KPI values over a period: KPI key → value, plus conversation count."""
 

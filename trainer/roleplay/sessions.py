@@ -4,6 +4,8 @@ The agent's turn is stamped and committed by the server *before* any engine runs
 failing model can cost a reply, never the transcript.
 """
 
+from datetime import datetime
+
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
@@ -28,14 +30,19 @@ __all__ = ["TurnRefused"]
 MAX_UNANSWERED = 3
 
 
-def start_session(user, scenario: Scenario, *, trial: bool = False) -> RoleplaySession:
-    """Open a conversation on the scenario's current version; the customer speaks first."""
+def start_session(
+    user, scenario: Scenario, *, trial: bool = False, at: datetime | None = None
+) -> RoleplaySession:
+    """Open a conversation on the scenario's current version; the customer speaks first.
+
+    `at` backdates the opening to when the customer arrived (a drill opens the session on the
+    first request after the arrival, and the wait counts from the arrival)."""
     version = scenario.current_version
     if version is None or not (scenario.published or trial):
         raise TurnRefused(_("This scenario is not available."), 404)
     spec = version.spec
     engine = get_engine(engine_name())
-    now = utcnow()
+    now = at or utcnow()
     session = RoleplaySession(
         user_id=user.id,
         scenario=scenario,
@@ -98,17 +105,27 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
     limits.check_turn_rate(user, now)
     if session.engine == "openai":
         limits.check_daily_tokens(user, now)
-    last = db.session.scalar(
-        db.select(RoleplayTurn)
-        .where(RoleplayTurn.session_id == session.id)
-        .order_by(RoleplayTurn.seq.desc())
-        .limit(1)
+    recent = list(
+        db.session.scalars(
+            db.select(RoleplayTurn)
+            .where(RoleplayTurn.session_id == session.id)
+            .order_by(RoleplayTurn.seq.desc())
+            .limit(4)
+        )
     )
+    last = recent[0]
     if last.speaker == AGENT and _unanswered(session) >= MAX_UNANSWERED:
         raise TurnRefused(
             _("Wait for the customer's answer (or try again) before writing more."), 409
         )
-    seconds = (now - last.created_at).total_seconds() if last.speaker == CUSTOMER else None
+    # The wait counts from the first unanswered customer message (a drill customer who waited
+    # may have written twice), as transcript.reply_times measures it.
+    waiting = None
+    for turn in recent:
+        if turn.speaker != CUSTOMER:
+            break
+        waiting = turn
+    seconds = (now - waiting.created_at).total_seconds() if waiting is not None else None
     turn = RoleplayTurn(
         session_id=session.id,
         seq=last.seq + 1,

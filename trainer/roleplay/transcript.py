@@ -27,7 +27,7 @@ def agent_lines(lines: list[Line]) -> list[Line]:
 
 
 def reply_times(lines: list[Line]) -> list[tuple[Line, float]]:
-    """(agent turn, seconds since the customer turn it answers) for each first agent reply.
+    """(agent turn, seconds since the first customer turn it answers) for each first agent reply.
 
     A second agent message in a row answers nothing new, so only the first one after each
     customer turn is timed. An agent who speaks before the customer has waited 0 seconds.
@@ -37,7 +37,10 @@ def reply_times(lines: list[Line]) -> list[tuple[Line, float]]:
     waiting = True
     for line in lines:
         if line.speaker == CUSTOMER:
-            last_customer, waiting = line, True
+            # A customer writing again before any reply (a follow-up) does not restart the wait.
+            if not waiting or last_customer is None:
+                last_customer = line
+            waiting = True
         elif waiting:
             seconds = 0.0 if last_customer is None else (line.at - last_customer.at).total_seconds()
             timed.append((line, max(0.0, seconds)))

@@ -1,8 +1,6 @@
 """Agents practise: pick a scenario, chat with the customer (streamed), end, see the result."""
 
 import itertools
-import json
-from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -13,20 +11,20 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from trainer.core.auth import signed_in
-from trainer.core.i18n import _, format_datetime
+from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.roleplay import autograde, catalog, results, services, sessions
 from trainer.roleplay import turns as replies
 from trainer.roleplay.conversation import mood_label
 from trainer.roleplay.models import ACTIVE, GRADED, RoleplaySession
 from trainer.roleplay.scenarios import CATEGORIES
+from trainer.roleplay.streaming import sse_response
 
 bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="../templates")
 
@@ -58,19 +56,7 @@ def get_published_scenario_or_404(slug: str):
 
 def _events(events) -> Response:
     """Server-sent events over a streamed POST response (read by fetch in roleplay.js)."""
-
-    def generate():
-        for event in events:
-            if "at" in event:
-                # The site's time zone, as on server-rendered pages.
-                event["clock"] = format_datetime(datetime.fromisoformat(event["at"]), "HH:mm:ss")
-            yield f"data: {json.dumps(event, ensure_ascii=False)}\n\n"
-
-    return Response(
-        stream_with_context(generate()),
-        mimetype="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    return sse_response(events)
 
 
 @bp.get("/")

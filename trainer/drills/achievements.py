@@ -1,0 +1,41 @@
+"""Public API of drills for the features above it: finished drills per agent, titles."""
+
+from pathlib import Path
+
+from trainer.core.evidence import DrillResult
+from trainer.drills import catalog, history
+from trainer.drills.content import drill_files
+from trainer.drills.results import summarise_runs
+
+
+def drill_results(user_ids: list[int]) -> dict[int, list[DrillResult]]:
+    """Every finished run per user with its figures, newest first (every id is a key)."""
+    results: dict[int, list[DrillResult]] = {uid: [] for uid in user_ids}
+    runs = history.finished_runs(list(user_ids))
+    summaries = summarise_runs(runs)
+    for run in reversed(runs):
+        s = summaries[run.id]
+        results[run.user_id].append(
+            DrillResult(
+                run_id=run.id,
+                drill_slug=s.drill_slug,
+                finished_at=run.finished_at,
+                within_target_share=s.within_target_share,
+                breaches=s.breaches,
+                served=s.served,
+                abandoned=s.abandoned,
+                max_parallel=s.max_parallel,
+                score=s.score,
+            )
+        )
+    return results
+
+
+def drill_titles(slugs: list[str]) -> dict[str, dict]:
+    """Slug → bilingual title of the stored drills among `slugs`."""
+    return {d.slug: d.title for d in catalog.all_drills() if d.slug in set(slugs)}
+
+
+def shipped_drill_slugs(root: Path) -> set[str]:
+    """The drill files below a content root."""
+    return {p.stem for p in drill_files(Path(root))}
