@@ -393,7 +393,7 @@ def raw_from_builder(data: dict, slug: str) -> dict:
             {"item": _text(c.get("item")).strip(), "lesson": _text(c.get("lesson")).strip()}
             for c in rows("coaching")
         ],
-        "examples": _phrases(data.get("examples")),
+        **({"examples": examples} if (examples := _phrases(data.get("examples"))) else {}),
     }
 
 
@@ -458,16 +458,17 @@ def field_of(key: str | None) -> str:
         section = tuple(parts[:size])
         if section in ROWS and len(parts) > size and parts[size].isdigit():
             return _row_field(f"{ROWS[section]}-{parts[size]}", parts[size + 1 :])
+    head, sub = (parts + ["", ""])[:2]
+    if head == "persona" and sub:
+        return f"persona_{sub}"
+    if head == "mood" and sub in ("start", "give_up_at", "satisfied_at"):
+        return f"mood_{sub}"
+    if head == "script" and sub and sub != "beats":
+        return sub
     for size in range(len(parts), 0, -1):
         if tuple(parts[:size]) in TOP_FIELDS:
             return TOP_FIELDS[tuple(parts[:size])]
-    if parts[:1] == ["persona"]:
-        return f"persona_{parts[1]}"
-    if parts[:1] == ["mood"]:
-        return f"mood_{parts[1]}"
-    if parts[:1] == ["script"]:
-        return parts[1]
-    return parts[0] if parts else GENERAL
+    return head or GENERAL
 
 
 def spec_from_builder(data: dict, slug: str) -> dict:
@@ -490,7 +491,12 @@ def spec_from_builder(data: dict, slug: str) -> dict:
 def _rows_at(data: dict, path: list[str]) -> list:
     node: Any = data
     for part in path:
-        node = node[int(part)] if isinstance(node, list) else node.setdefault(part, [])
+        if isinstance(node, list):
+            node = node[int(part)]
+        elif part in NEW_ROWS:
+            node = node.setdefault(part, [])
+        else:
+            raise KeyError(part)
     if not isinstance(node, list):
         raise KeyError(path)
     return node

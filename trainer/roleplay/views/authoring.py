@@ -92,7 +92,7 @@ def _op(form: ScenarioBuilderForm) -> str:
 
 def _rework(form: ScenarioBuilderForm, scenario: Scenario | None):
     """A row button (add, remove, move) or a form error: show the form again, nothing saved."""
-    if _op(form) not in SUBMIT_OPS and not form.csrf_token.errors:
+    if _op(form) not in SUBMIT_OPS and "csrf_token" not in form.errors:
         data = builder.apply_row_op(form.data, _op(form))
         form = ScenarioBuilderForm(formdata=None, data=data)
     return _render_builder(form, scenario)
