@@ -29,7 +29,9 @@ FUZZ = settings(
 
 def through_the_form(app, spec: dict) -> dict:
     """The builder's values for `spec`, posted as a browser would and read back by the form."""
-    with app.test_request_context(method="POST", data=MultiDict(flatten(builder.builder_data(spec)))):
+    with app.test_request_context(
+        method="POST", data=MultiDict(flatten(builder.builder_data(spec)))
+    ):
         form = ScenarioBuilderForm(meta={"csrf": False})
         return form.data
 
@@ -111,7 +113,9 @@ def test_row_buttons_add_remove_and_reorder(app):
     builder.apply_row_op(data, "up:rubric_items/1")
     assert [item["id"] for item in data["rubric_items"]] == ids
     builder.apply_row_op(data, "add:rubric_items")
-    assert data["rubric_items"][-1]["kind"] == "judged" and len(data["rubric_items"]) == len(ids) + 1
+    assert (
+        data["rubric_items"][-1]["kind"] == "judged" and len(data["rubric_items"]) == len(ids) + 1
+    )
     builder.apply_row_op(data, "add:rubric_items/0/topics")
     assert data["rubric_items"][0]["topics"][-1] == {}
     builder.apply_row_op(data, f"remove:rubric_items/{len(ids)}")
@@ -149,9 +153,8 @@ def test_problems_name_the_row_field(app, login_as, make_scenario):
     rule = next(i for i, item in enumerate(data["rubric_items"]) if item["kind"] == "rule")
     data["rubric_items"][rule]["check_type"] = "hidden_fact_uncovered"
     data["rubric_items"][rule]["check_fact"] = "no_such_fact"
-    with app.test_request_context():
-        with pytest.raises(builder.FormProblems) as raised:
-            builder.spec_from_builder(data, "tiny-parcel")
+    with app.test_request_context(), pytest.raises(builder.FormProblems) as raised:
+        builder.spec_from_builder(data, "tiny-parcel")
     assert list(raised.value.problems) == [f"rubric_items-{rule}-check_fact"]
     page = client.post("/roleplay/manage/tiny-parcel/edit", data=flatten(data)).get_data(
         as_text=True
@@ -202,7 +205,12 @@ def test_new_scenario_built_in_the_form_tried_and_published(app, login_as, clock
         opening="耳机没声音了！",
         policy="- 七天无理由退货。",
         hidden_facts=[
-            {"id": "receipt", "fact": "有发票", "ask_keywords": "发票\n凭证", "reveal": "我有发票。"}
+            {
+                "id": "receipt",
+                "fact": "有发票",
+                "ask_keywords": "发票\n凭证",
+                "reveal": "我有发票。",
+            }
         ],
     )
     data["needs"][0]["words"] = "给您退款"
