@@ -7,7 +7,7 @@ from typing import Any
 from trainer.certification.requirements import KpiRule, Ladder, Level, RoleplayRule, Threshold
 from trainer.core import configdocs
 from trainer.core.configdocs import ConfigSource, load_config_yaml
-from trainer.core.i18n import _
+from trainer.core.i18n import _, _l
 from trainer.core.problems import Problem, ProblemsError
 from trainer.core.yamlsafe import Document
 from trainer.scorecards import catalogue as kpi_catalogue
@@ -233,4 +233,10 @@ def forget_cached_ladder() -> None:
     configdocs.forget(CONFIG_NAME)
 
 
-SOURCE = ConfigSource(CONFIG_NAME, SHIPPED, parse_ladder, depends=(kpi_catalogue.SOURCE,))
+SOURCE = ConfigSource(
+    CONFIG_NAME,
+    SHIPPED,
+    parse_ladder,
+    depends=(kpi_catalogue.SOURCE,),
+    label=_l("Certification levels"),
+)
