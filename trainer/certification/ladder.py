@@ -24,7 +24,9 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem.at(self.lines.line(*path), message))
+        # The dotted key path lets the level form show the problem beside its field.
+        field = ".".join(str(part) for part in path) or None
+        self.problems.append(Problem.at(self.lines.line(*path), message, field=field))
 
     def number(
         self, value: Any, path: tuple, low: float, high: float, integer: bool = False
