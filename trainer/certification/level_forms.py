@@ -61,7 +61,7 @@ def level_form_class(catalogue, options: dict[str, list[tuple[str, str]]], agent
     kpis = catalogue.agent_kpis
     row_fields = {
         "code": StringField(
-            _l("Code"), validators=[Length(max=8)], description=_l("Short, e.g. L2.")
+            _l("Level code"), validators=[Length(max=8)], description=_l("Short, e.g. L2.")
         ),
         "name_zh": StringField(_l("Name (Chinese)"), validators=[Length(max=100)]),
         "name_en": StringField(_l("Name (English)"), validators=[Length(max=100)]),

@@ -22,7 +22,7 @@ from wtforms.validators import Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from trainer.core.forms import choices
-from trainer.core.i18n import _l, pick
+from trainer.core.i18n import _, _l, pick
 from trainer.roleplay.labels import CATEGORY_LABELS, DIFFICULTY_LABELS
 from trainer.roleplay.scenarios import SLUG_RE
 from trainer.roleplay.schema import RULE_TYPES
@@ -87,7 +87,7 @@ def _rule_title(name: str) -> str:
     for rule in active_policy().rules:
         if rule.id == rule_id:
             title = pick(rule.title)
-            return title if rule_id == name else f"{title} ({name})"
+            return title if rule_id == name else _("%(title)s (older name)", title=title)
     return name
 
 

@@ -148,12 +148,21 @@ def unused_keys(values: dict) -> list[str]:
     return [key for key in KNOWN_KPIS if key not in listed]
 
 
+def _new_row(key: str) -> dict:
+    """A KPI to add, starting from the shipped file's definition when it has one."""
+    shipped = load_config_yaml(SOURCE.shipped.read_text(encoding="utf-8")).data
+    for kpi in shipped.get("kpis") or []:
+        if kpi.get("key") == key:
+            return form_values({"kpis": [kpi]})["kpis"][0]
+    return {**NEW_KPI, "key": key}
+
+
 def apply_row_op(values: dict, op: str) -> dict:
     """ "add:<key>" lists a known KPI; "retire:<index>" takes one out; anything else is ignored."""
     verb, _, target = op.partition(":")
     rows = values.setdefault("kpis", [])
     if verb == "add" and target in unused_keys(values):
-        rows.append({**NEW_KPI, "key": target})
+        rows.append(_new_row(target))
     elif verb == "retire" and target.isdigit() and int(target) < len(rows):
         rows.pop(int(target))
     return values
