@@ -227,3 +227,40 @@ def test_new_scenario_built_in_the_form_tried_and_published(app, login_as, clock
     client.post("/roleplay/manage/built-in-form/publish")
     db.session.expire_all()
     assert catalog.get_scenario("built-in-form").published
+
+
+def test_trying_a_published_scenario_plays_a_draft_agents_never_see(
+    app, login_as, make_scenario, clock
+):
+    scenario = make_scenario()
+    client, _ = login_as("trainer")
+    data = builder.builder_data(scenario.current_version.spec)
+    data["opening"] = "草稿里的开场白！"
+    response = client.post("/roleplay/manage/tiny-parcel/edit", data={**flatten(data), "op": "try"})
+    assert response.status_code == 302
+    session = db.session.get(RoleplaySession, int(response.headers["Location"].split("/")[-1]))
+    assert session.trial and session.version.draft and session.version.number < 0
+    assert session.turns[0].text == "草稿里的开场白！"
+    db.session.expire_all()
+    current = catalog.get_scenario("tiny-parcel").current_version
+    assert current.number == 1 and current.spec["opening"] != "草稿里的开场白！"
+    detail = client.get("/roleplay/manage/tiny-parcel").get_data(as_text=True)
+    assert "草稿里的开场白" not in detail and "v-1" not in detail
+    assert client.get("/roleplay/manage/tiny-parcel/export.yaml?version=-1").status_code == 404
+    # The trainer goes back to the draft, and saving it makes version 2 for agents.
+    page = client.get(f"/roleplay/manage/tiny-parcel/edit?draft={session.version_id}")
+    assert "草稿里的开场白！" in page.get_data(as_text=True)
+    clock.shift(5)
+    assert say(client, session.id, "抱歉！请问订单号？")[0] == 200
+    client.post(f"/roleplay/sessions/{session.id}/end")
+    result = client.get(f"/roleplay/sessions/{session.id}/result").get_data(as_text=True)
+    assert "rp-back-to-draft" in result
+    response = client.post(
+        "/roleplay/manage/tiny-parcel/edit", data={**flatten(data), "op": "save"}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    current = catalog.get_scenario("tiny-parcel").current_version
+    assert current.number == 2 and current.spec["opening"] == "草稿里的开场白！"
+    agent_client, _ = login_as("agent")
+    assert agent_client.get("/roleplay/manage/tiny-parcel/edit").status_code == 403

@@ -19,6 +19,7 @@ from trainer.roleplay.models import (
     RoleplaySession,
     RoleplayTurn,
     Scenario,
+    ScenarioVersion,
 )
 
 __all__ = ["TurnRefused"]
@@ -28,9 +29,12 @@ __all__ = ["TurnRefused"]
 MAX_UNANSWERED = 3
 
 
-def start_session(user, scenario: Scenario, *, trial: bool = False) -> RoleplaySession:
-    """Open a conversation on the scenario's current version; the customer speaks first."""
-    version = scenario.current_version
+def start_session(
+    user, scenario: Scenario, *, trial: bool = False, version: ScenarioVersion | None = None
+) -> RoleplaySession:
+    """Open a conversation on the scenario's current version (or, for a trial, the `version`
+    given, e.g. a draft); the customer speaks first."""
+    version = version if trial and version is not None else scenario.current_version
     if version is None or not (scenario.published or trial):
         raise TurnRefused(_("This scenario is not available."), 404)
     spec = version.spec

@@ -78,7 +78,8 @@ def edit(slug: str):
     """Edit a scenario in the builder; saving a change makes a new version."""
     scenario = get_scenario_or_404(slug)
     if request.method == "GET":
-        data = builder.builder_data(scenario.current_version.spec)
+        draft = catalog.get_draft(scenario, request.args.get("draft", type=int))
+        data = builder.builder_data((draft or scenario.current_version).spec)
         return _render_builder(ScenarioBuilderForm(formdata=None, data=data), scenario)
     form = ScenarioBuilderForm()
     if form.validate_on_submit() and _op(form) in SUBMIT_OPS:
@@ -105,6 +106,8 @@ def _save(form: ScenarioBuilderForm, slug: str, scenario: Scenario | None):
         general = attach_problems(form, problems.problems)
         flash(_("The scenario has problems; see the marked fields."), "error")
         return _render_builder(form, scenario, general)
+    if _op(form) == "try" and scenario is not None and scenario.published:
+        return _try_draft(scenario, spec)
     saved, version = catalog.save_version(
         spec,
         None,
@@ -123,6 +126,21 @@ def _save(form: ScenarioBuilderForm, slug: str, scenario: Scenario | None):
     else:
         flash(_("Saved as version %(n)d.", n=version.number), "success")
     return redirect(url_for("roleplay_authoring.detail", slug=saved.slug))
+
+
+def _try_draft(scenario: Scenario, spec: dict):
+    """A published scenario is tried as a draft: agents keep playing the current version."""
+    draft = catalog.save_draft(scenario, spec, actor=current_user)
+    session = sessions.start_session(current_user, scenario, trial=True, version=draft)
+    db.session.commit()
+    flash(
+        _(
+            "You are trying a draft; agents still play version %(n)d until you save.",
+            n=scenario.current_version.number,
+        ),
+        "info",
+    )
+    return redirect(url_for("roleplay.chat", session_id=session.id))
 
 
 @bp.route("/<slug>/yaml", methods=["GET", "POST"])
