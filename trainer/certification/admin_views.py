@@ -81,34 +81,46 @@ def levels_form():
     form = _level_form()
     if request.method == "GET" or not form.validate_on_submit():
         return _render_level_form(form)
-    op, values = form.op.data or "save", form.data
-    if op in ("add",) or op.startswith("remove:"):
-        index = op.partition(":")[2]
-        values = (
-            levels_builder.add_level(values)
-            if op == "add"
-            else levels_builder.remove_level(values, int(index) if index.isdigit() else -1)
-        )
-        return _render_level_form(_level_form(values))
+    op = form.op.data or "save"
+    if op == "add" or op.startswith("remove:"):
+        return _render_level_form(_level_form(levels_builder.apply_level_op(form.data, op)))
+    if op == "preview":
+        return _preview_draft(form)
+    return _save_levels(form)
+
+
+def _problems_page(form, error):
+    """The form again with each problem beside its field; nothing was stored."""
+    db.session.rollback()
+    found = error.problems
+    if isinstance(found, list):  # a ProblemsError from a dependent document
+        found = {levels_builder.GENERAL: [p.message for p in found]}
+    flash(_("The levels have problems; see the marked fields."), "error")
+    return _render_level_form(form, attach_level_problems(form, found))
+
+
+def _preview_draft(form):
+    """Evaluate the chosen agent against a level of the posted draft, saving nothing."""
+    agent = db.session.get(User, int(form.preview_agent.data or 0))
+    if agent is None or agent.role != AGENT:
+        flash(_("Choose an agent to evaluate."), "error")
+        return _render_level_form(form)
     try:
-        if op == "preview":
-            agent = db.session.get(User, int(form.preview_agent.data or 0))
-            if agent is None or agent.role != AGENT:
-                flash(_("Choose an agent to evaluate."), "error")
-                return _render_level_form(form)
-            level, requirements = levels_builder.preview_level(
-                values, current_catalogue(), agent, form.preview_level.data
-            )
-            preview = {"agent": agent, "level": level, "requirements": requirements}
-            return _render_level_form(form, preview=preview)
-        levels_builder.save_from_values(values, current_catalogue(), actor=current_user)
-    except (levels_builder.LadderProblems, ProblemsError) as problems:
-        db.session.rollback()
-        found = getattr(problems, "problems", {})
-        if isinstance(found, list):
-            found = {levels_builder.GENERAL: [p.message for p in found]}
-        flash(_("The levels have problems; see the marked fields."), "error")
-        return _render_level_form(form, attach_level_problems(form, found))
+        level, requirements = levels_builder.preview_level(
+            form.data, current_catalogue(), agent, form.preview_level.data
+        )
+    except levels_builder.LadderProblems as error:
+        return _problems_page(form, error)
+    preview = {"agent": agent, "level": level, "requirements": requirements}
+    return _render_level_form(form, preview=preview)
+
+
+def _save_levels(form):
+    """Store the posted ladder as the one in force, or show why not."""
+    try:
+        levels_builder.save_from_values(form.data, current_catalogue(), actor=current_user)
+    except (levels_builder.LadderProblems, ProblemsError) as error:
+        return _problems_page(form, error)
     db.session.commit()
     flash(_("Certification levels saved; evaluations use them from now on."), "success")
     return redirect(url_for("cert_admin.levels_form"))

@@ -21,7 +21,7 @@ from trainer.certification.presenting import present
 from trainer.core import configdocs
 from trainer.core.clock import utcnow
 from trainer.core.configdocs import load_config_yaml
-from trainer.core.i18n import _l, pick
+from trainer.core.i18n import _, _l, pick
 from trainer.core.problems import ProblemsError
 from trainer.scorecards.catalogue import Catalogue
 
@@ -273,23 +273,22 @@ def save_from_values(values: dict, catalogue: Catalogue, *, actor) -> None:
 def preview_level(values: dict, catalogue: Catalogue, agent, code: str) -> tuple[Any, list]:
     """Evaluate `agent` against level `code` of the draft (nothing is saved): (level, the
     requirements met and missing, presented). Raises LadderProblems for an invalid draft."""
-    ladder, _text = ladder_from_values(values, catalogue)
+    ladder, _yaml = ladder_from_values(values, catalogue)
     level = ladder.level(code) or ladder.above(None)
+    if level is None:
+        raise LadderProblems({GENERAL: [_("The draft has no level to evaluate against.")]})
     now = utcnow()
     evidence = collect_evidence([agent], ladder, now)[agent.id]
     return level, present(check_level(level, evidence, ladder, now))
 
 
-def add_level(values: dict) -> dict:
-    """A new level at the top of the ladder, for the admin to fill in."""
+def apply_level_op(values: dict, op: str) -> dict:
+    """ "add" puts a new level at the top; "remove:<index>" takes one out (never the first,
+    where everyone starts); anything else changes nothing."""
     levels = values.setdefault("levels", [])
-    levels.append({"code": f"L{len(levels)}", "multiplier": "1.0"})
-    return values
-
-
-def remove_level(values: dict, index: int) -> dict:
-    """Take a level out (never the first one, where everyone starts)."""
-    levels = values.setdefault("levels", [])
-    if 0 < index < len(levels):
-        levels.pop(index)
+    verb, _sep, target = op.partition(":")
+    if verb == "add":
+        levels.append({"code": f"L{len(levels)}", "multiplier": "1.0"})
+    elif verb == "remove" and target.isdigit() and 0 < int(target) < len(levels):
+        levels.pop(int(target))
     return values
