@@ -18,6 +18,7 @@ from trainer.certification.levels_builder import LIST_REQUIREMENTS, ROLEPLAY_KEY
 from trainer.core.forms import choices
 from trainer.core.i18n import _, _l
 
+MAX_ROWS = 100  # rows per list a form accepts (more are dropped, never processed)
 ROLEPLAY_LABELS = {
     "sessions": _l("Role-play sessions"),
     "min_difficulty": _l("At difficulty at least"),
@@ -89,7 +90,7 @@ def level_form_class(catalogue, options: dict[str, list[tuple[str, str]]], agent
         """The ladder: settings, levels and their requirements."""
 
         op = StringField()  # "save", "preview", "add" or "remove:<index>"
-        levels = FieldList(FormField(LevelRow), min_entries=0)
+        levels = FieldList(FormField(LevelRow), min_entries=0, max_entries=MAX_ROWS)
         auto_grant = BooleanField(_l("Grant promotions without a manager's approval"))
         kpi_window_days = _number(_l("KPI window (days)"))
         lapse_grace_days = _number(_l("Days below a keep floor before a level lapses"))

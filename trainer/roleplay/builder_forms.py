@@ -27,6 +27,7 @@ from trainer.roleplay.labels import CATEGORY_LABELS, DIFFICULTY_LABELS
 from trainer.roleplay.scenarios import SLUG_RE
 from trainer.roleplay.schema import RULE_TYPES
 
+MAX_ROWS = 100  # rows per list a form accepts (more are dropped, never processed)
 SLUG_MESSAGE = _l("Use lowercase letters, digits and hyphens.")
 LINES_HINT = _l("One phrase per line.")
 ACT_LABELS = {
@@ -210,7 +211,7 @@ class RubricItemRow(Form):
     against = _checkboxes(
         _l("Halved by these acts"), choices((a, ACT_LABELS[a]) for a in AGAINST_ACTS)
     )
-    topics = FieldList(FormField(TopicRow), min_entries=0)
+    topics = FieldList(FormField(TopicRow), min_entries=0, max_entries=MAX_ROWS)
     min_topics = _text(_l("Topics needed"), 10, render_kw={"inputmode": "numeric"})
     met_zh = _text(_l("Met (Chinese)"))
     met_en = _text(_l("Met (English)"))
@@ -267,16 +268,16 @@ class ScenarioBuilderForm(FlaskForm):
             "What the agent may and may not offer; the judge grades accuracy against it."
         ),
     )
-    hidden_facts = FieldList(FormField(FactRow), min_entries=0)
+    hidden_facts = FieldList(FormField(FactRow), min_entries=0, max_entries=MAX_ROWS)
     mood_start = _text(_l("Starting mood (0-100)"), 10, render_kw={"inputmode": "numeric"})
     mood_give_up_at = _text(_l("Gives up at or below"), 10, render_kw={"inputmode": "numeric"})
     mood_satisfied_at = _text(_l("Satisfied band from"), 10, render_kw={"inputmode": "numeric"})
-    mood_rules = FieldList(FormField(MoodRuleRow), min_entries=0)
+    mood_rules = FieldList(FormField(MoodRuleRow), min_entries=0, max_entries=MAX_ROWS)
     max_turns = _text(
         _l("Agent turns before the chat ends"), 10, render_kw={"inputmode": "numeric"}
     )
-    needs = FieldList(FormField(NeedRow), min_entries=0)
-    beats = FieldList(FormField(BeatRow), min_entries=0)
+    needs = FieldList(FormField(NeedRow), min_entries=0, max_entries=MAX_ROWS)
+    beats = FieldList(FormField(BeatRow), min_entries=0, max_entries=MAX_ROWS)
     fallback = _lines(_l("Fallback lines"), description=_l("One line per row, said in turn."))
     resolved_reply = _text(_l("Said when satisfied"))
     gave_up_reply = _text(_l("Said when giving up"))
@@ -284,8 +285,8 @@ class ScenarioBuilderForm(FlaskForm):
     rude_reply = _text(_l("Reaction to rudeness (optional)"))
     breach_reply = _text(_l("Reaction to a rule breach (optional)"))
     pass_mark = _text(_l("Pass mark (0-100)"), 10, render_kw={"inputmode": "numeric"})
-    rubric_items = FieldList(FormField(RubricItemRow), min_entries=0)
-    coaching = FieldList(FormField(CoachingRow), min_entries=0)
+    rubric_items = FieldList(FormField(RubricItemRow), min_entries=0, max_entries=MAX_ROWS)
+    coaching = FieldList(FormField(CoachingRow), min_entries=0, max_entries=MAX_ROWS)
     examples = _lines(_l("Model replies"), description=_l("One reply per line."), rows=3)
 
 

@@ -7,6 +7,7 @@ from wtforms.validators import Length, Optional
 from trainer.core.forms import choices
 from trainer.core.i18n import _l
 
+MAX_ROWS = 100  # rows per list a form accepts (more are dropped, never processed)
 UNIT_LABELS = {
     "seconds": _l("seconds"),
     "percent": _l("percent"),
@@ -55,7 +56,7 @@ class CatalogueForm(FlaskForm):
     """The KPI catalogue: KPIs (added, edited, retired) and the incentive formula."""
 
     op = StringField()  # "save", "add:<key>" or "retire:<index>"
-    kpis = FieldList(FormField(KpiRow), min_entries=0)
+    kpis = FieldList(FormField(KpiRow), min_entries=0, max_entries=MAX_ROWS)
     roleplay_qa = SelectField(
         _l("Role-play grades in the QA score"), choices=choices(ROLEPLAY_QA_LABELS.items())
     )
