@@ -1,6 +1,8 @@
 """The certification level form: requirements picked from lists, lossless round trips, a
 draft preview that saves nothing, problems beside their fields."""
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from tests.roleplay.test_authoring import flatten
@@ -163,3 +165,43 @@ def test_problem_keys_map_to_fields():
     assert field_of("levels.1.name") == "levels-1-name_zh"
     assert field_of("settings.notice_days") == "notice_days"
     assert field_of("levels") == levels_builder.GENERAL
+
+
+slugs = st.lists(
+    st.sampled_from(["service-foundations", "compliance", "live-peak", "complaints"]),
+    unique=True,
+    max_size=3,
+)
+values_0_100 = st.one_of(st.integers(0, 100), st.floats(0, 100).map(lambda x: round(x, 1)))
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_random_ladders_round_trip(app, data):
+    document = _document()
+    for level in document["levels"][1:]:
+        requires = level.setdefault("requires", {})
+        requires["courses"] = data.draw(slugs) or requires.get("courses", ["compliance"])
+        requires["roleplay"]["min_score"] = data.draw(values_0_100)
+        thresholds = requires["kpis"]["thresholds"]
+        for key in list(thresholds):
+            if data.draw(st.booleans()):
+                thresholds[key] = data.draw(values_0_100)
+        if data.draw(st.booleans()):
+            requires["okr_score"] = data.draw(st.floats(0, 1).map(lambda x: round(x, 2)))
+        requires["endorsement"] = data.draw(st.booleans()) or requires.get("endorsement", False)
+        if not requires["endorsement"]:
+            requires.pop("endorsement")
+    with app.test_request_context():
+        values = _posted(app, levels_builder.form_values(document, _keys()))
+        rebuilt = levels_builder.document_from_values(values, _keys())
+        assert rebuilt == document
+        again = levels_builder.form_values(
+            load_config_yaml(levels_builder.dump_document(rebuilt)).data, _keys()
+        )
+        assert _posted(app, again) == values

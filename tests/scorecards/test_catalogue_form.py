@@ -1,5 +1,7 @@
 """The KPI catalogue form: lossless round trips, add / edit / retire, problems beside fields."""
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from tests.roleplay.test_authoring import flatten
@@ -108,3 +110,34 @@ def test_problem_keys_map_to_fields():
     assert field_of("incentive.okr_weight") == "okr_weight"
     assert field_of("roleplay_qa") == "roleplay_qa"
     assert field_of(None) == catalogue_builder.GENERAL
+
+
+numbers = st.one_of(
+    st.integers(0, 100), st.floats(0, 100, allow_nan=False).map(lambda x: round(x, 2))
+)
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=20
+).filter(lambda s: s.strip() == s and s)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(data=st.data())
+def test_random_catalogues_round_trip(app, data):
+    document = _shipped_document()
+    kpis = data.draw(st.permutations(document["kpis"]))
+    keep = data.draw(st.integers(1, len(kpis)))
+    for kpi in kpis[:keep]:
+        kpi["name"] = {"zh_CN": data.draw(names), "en": data.draw(names)}
+        kpi["weight"] = data.draw(numbers)
+        kpi["target"], kpi["floor"] = data.draw(numbers), data.draw(numbers)
+    document["kpis"] = kpis[:keep]
+    values = _through_the_form(app, catalogue_builder.form_values(document))
+    text = catalogue_builder.dump_document(catalogue_builder.document_from_values(values))
+    again = catalogue_builder.form_values(load_config_yaml(text).data)
+    assert _through_the_form(app, again) == values
+    assert load_config_yaml(text).data["kpis"] == document["kpis"]
