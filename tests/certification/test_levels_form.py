@@ -205,3 +205,16 @@ def test_random_ladders_round_trip(app, data):
             load_config_yaml(levels_builder.dump_document(rebuilt)).data, _keys()
         )
         assert _posted(app, again) == values
+
+
+def test_level_form_takes_a_fixed_number_of_queries(app, login_as, make_user, count_queries):
+    client, _ = login_as("admin")
+    counts = []
+    for extra_agents in (1, 9):
+        for _ in range(extra_agents):
+            make_user("agent")
+        client.get(URL)
+        with count_queries() as counter:
+            assert client.get(URL).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= 12, counts

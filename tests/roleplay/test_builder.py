@@ -264,3 +264,18 @@ def test_trying_a_published_scenario_plays_a_draft_agents_never_see(
     assert current.number == 2 and current.spec["opening"] == "草稿里的开场白！"
     agent_client, _ = login_as("agent")
     assert agent_client.get("/roleplay/manage/tiny-parcel/edit").status_code == 403
+
+
+def test_builder_pages_take_a_fixed_number_of_queries(app, login_as, make_scenario, count_queries):
+    small = make_scenario()
+    large_spec = parse_scenario(SHIPPED[0].read_text(encoding="utf-8"))
+    large = make_scenario(large_spec)
+    client, _ = login_as("trainer")
+    counts = []
+    for scenario in (small, large):
+        url = f"/roleplay/manage/{scenario.slug}/edit"
+        client.get(url)
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= 8, counts

@@ -6,6 +6,7 @@ the page works without JavaScript. Values stay text here: the scenario schema
 (scenarios.normalise) is the one validator, and builder.py maps its problems back to fields.
 """
 
+from flask import g
 from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -81,15 +82,17 @@ ITEM_KIND_LABELS = {"rule": _l("Rule (checked automatically)"), "judged": _l("Ju
 
 
 def _rule_title(name: str) -> str:
-    from trainer.roleplay.policy import active_policy
+    """A lexicon name's title from the policy in force (looked up once per request)."""
+    titles = g.get("rb_rule_titles")
+    if titles is None:
+        from trainer.roleplay.policy import active_policy
+
+        titles = g.rb_rule_titles = {rule.id: pick(rule.title) for rule in active_policy().rules}
     from trainer.roleplay.rules import policy_rule_id
 
     rule_id = policy_rule_id(name)
-    for rule in active_policy().rules:
-        if rule.id == rule_id:
-            title = pick(rule.title)
-            return title if rule_id == name else _("%(title)s (older name)", title=title)
-    return name
+    title = titles.get(rule_id, name)
+    return title if rule_id == name else _("%(title)s (older name)", title=title)
 
 
 def lexicon_choices() -> list:
