@@ -6,8 +6,27 @@ import io
 from tests.roleplay.conftest import say, start_chat, tiny_yaml
 from trainer.core.audit import AuditEvent
 from trainer.extensions import db
-from trainer.roleplay import authoring, catalog
+from trainer.roleplay import builder, catalog
 from trainer.roleplay.models import RoleplaySession, Scenario
+
+
+def flatten(data: dict, prefix: str = "") -> dict:
+    """Builder values as a browser posts them: rows as name-N-field, unchecked boxes absent."""
+    posted: dict = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            for index, row in enumerate(value):
+                posted.update(flatten(row, f"{name}-{index}-"))
+        elif isinstance(value, bool):
+            if value:
+                posted[name] = "y"
+        elif isinstance(value, list):
+            if value:
+                posted[name] = list(value)
+        elif value is not None:
+            posted[name] = str(value)
+    return posted
 
 
 def _form(spec_overrides=None, **fields):
@@ -15,9 +34,9 @@ def _form(spec_overrides=None, **fields):
     from trainer.roleplay.scenarios import normalise
 
     spec, _ = normalise(tiny_spec(**(spec_overrides or {})))
-    data = authoring.form_data(spec)
+    data = builder.builder_data(spec)
     data.update(fields)
-    return data
+    return flatten(data)
 
 
 def test_scenario_list_and_detail(app, login_as, make_scenario):
@@ -34,7 +53,7 @@ def test_edit_form_round_trips_and_saves_a_new_version(app, login_as, make_scena
     scenario = make_scenario()
     client, trainer = login_as("trainer")
     page = client.get("/roleplay/manage/tiny-parcel/edit").get_data(as_text=True)
-    assert "王女士" in page and "hidden_facts:" in page
+    assert "王女士" in page and 'name="hidden_facts-0-id"' in page
     # Saving unchanged content makes no version.
     response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form())
     assert response.status_code == 302
@@ -54,44 +73,46 @@ def test_edit_form_round_trips_and_saves_a_new_version(app, login_as, make_scena
     assert event.actor_id == trainer.id
 
 
-def test_editor_reports_yaml_problems_with_line_numbers(app, login_as, make_scenario):
+def test_yaml_editor_reports_problems_with_line_numbers(app, login_as, make_scenario):
     make_scenario()
     client, _ = login_as("trainer")
-    details = _form()["details"].replace("scale: 5", "scale: 9")
-    line = next(n for n, text in enumerate(details.splitlines(), 1) if "scale: 9" in text)
-    response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=details))
-    assert response.status_code == 200
+    text = client.get("/roleplay/manage/tiny-parcel/yaml").get_data(as_text=True)
+    assert "rp-yaml-form" in text
+    yaml_text = catalog.get_scenario("tiny-parcel").current_version.yaml_text
+    broken = yaml_text.replace("scale: 5", "scale: 9")
+    line = next(n for n, t in enumerate(broken.splitlines(), 1) if "scale: 9" in t)
+    response = client.post("/roleplay/manage/tiny-parcel/yaml", data={"content": broken})
+    assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert f"Line {line}:" in page or f"第 {line} 行" in page
-    bad_yaml = client.post(
-        "/roleplay/manage/tiny-parcel/edit", data=_form(details="mood: [unclosed")
-    )
-    assert "YAML" in bad_yaml.get_data(as_text=True)
+    assert f"第 {line} 行" in page and "pass_fail" in page
+    bad = client.post("/roleplay/manage/tiny-parcel/yaml", data={"content": "mood: [unclosed"})
+    assert bad.status_code == 400 and "YAML" in bad.get_data(as_text=True)
     db.session.expire_all()
     assert catalog.get_scenario("tiny-parcel").current_version.number == 1
+    changed = yaml_text.replace("杯子碎了！怎么办？", "杯子全碎了！")
+    assert (
+        client.post("/roleplay/manage/tiny-parcel/yaml", data={"content": changed}).status_code
+        == 302
+    )
+    db.session.expire_all()
+    version = catalog.get_scenario("tiny-parcel").current_version
+    assert version.number == 2 and version.spec["opening"] == "杯子全碎了！"
 
 
-def test_editor_puts_field_problems_next_to_the_field(app, login_as, make_scenario):
+def test_builder_puts_problems_beside_their_fields(app, login_as, make_scenario):
     make_scenario()
     client, _ = login_as("trainer")
-    details = _form()["details"] + "persona: {name: x}\n"
-    page = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=details)).get_data(
-        as_text=True
-    )
-    assert "belongs in the form fields" in page or "表单" in page
-
-
-def test_create_new_scenario_starts_unpublished(app, login_as):
-    client, _ = login_as("trainer")
-    page = client.get("/roleplay/manage/new").get_data(as_text=True)
-    assert "first_response_within" in page  # a starting YAML block
-    data = _form(slug="brand-new")
-    response = client.post("/roleplay/manage/new", data=data)
-    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
-    scenario = catalog.get_scenario("brand-new")
-    assert scenario is not None and not scenario.published
-    again = client.post("/roleplay/manage/new", data=data)
-    assert again.status_code == 200  # the slug is taken
+    data = _form(**{"persona_name": "", "mood_start": "abc"})
+    data["rubric_items-0-weight"] = "-1"
+    data["hidden_facts-0-id"] = "Bad Id"
+    response = client.post("/roleplay/manage/tiny-parcel/edit", data=data)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('class="field has-error"') >= 4
+    assert "必须大于 0" in page or "must be greater than 0" in page
+    assert "rubric.items.0.weight" not in page  # the field says where; no key paths
+    db.session.expire_all()
+    assert catalog.get_scenario("tiny-parcel").current_version.number == 1
 
 
 def test_import_and_export_yaml(app, login_as):
@@ -202,8 +223,8 @@ def test_yaml_aliases_and_deep_nesting_are_refused_and_change_nothing(app, login
         assert response.status_code == 400
         upload = {"file": (io.BytesIO(bomb.encode()), "s.yaml")}
         assert client.post("/roleplay/manage/import", data=upload).status_code == 400
-        response = client.post("/roleplay/manage/tiny-parcel/edit", data=_form(details=bomb))
-        assert response.status_code == 200 and "YAML" in response.get_data(as_text=True)
+        response = client.post("/roleplay/manage/tiny-parcel/yaml", data={"content": bomb})
+        assert response.status_code == 400 and "YAML" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(db.select(db.func.count(Scenario.id))) == 1
     assert catalog.get_scenario("tiny-parcel").current_version.number == 1

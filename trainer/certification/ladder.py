@@ -14,7 +14,7 @@ from trainer.certification.requirements import (
 )
 from trainer.core import configdocs
 from trainer.core.configdocs import ConfigSource, load_config_yaml
-from trainer.core.i18n import _
+from trainer.core.i18n import _, _l
 from trainer.core.problems import Problem, ProblemsError
 from trainer.core.yamlsafe import Document
 from trainer.scorecards import catalogue as kpi_catalogue
@@ -31,7 +31,9 @@ class _Checker:
         self.problems: list[Problem] = []
 
     def add(self, path: tuple, message: str) -> None:
-        self.problems.append(Problem.at(self.lines.line(*path), message))
+        # The dotted key path lets the level form show the problem beside its field.
+        field = ".".join(str(part) for part in path) or None
+        self.problems.append(Problem.at(self.lines.line(*path), message, field=field))
 
     def number(
         self, value: Any, path: tuple, low: float, high: float, integer: bool = False
@@ -258,4 +260,10 @@ def forget_cached_ladder() -> None:
     configdocs.forget(CONFIG_NAME)
 
 
-SOURCE = ConfigSource(CONFIG_NAME, SHIPPED, parse_ladder, depends=(kpi_catalogue.SOURCE,))
+SOURCE = ConfigSource(
+    CONFIG_NAME,
+    SHIPPED,
+    parse_ladder,
+    depends=(kpi_catalogue.SOURCE,),
+    label=_l("Certification levels"),
+)

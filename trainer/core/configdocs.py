@@ -54,6 +54,15 @@ class ConfigSource:
     shipped: Path
     parse: Callable[[str], Any]
     depends: tuple["ConfigSource", ...] = field(default=())
+    label: Any = None  # what people call it ("Certification levels"), for messages
+
+    def __post_init__(self) -> None:
+        if self.depends:
+            _DEPENDENTS.append(self)
+
+
+# Documents that read others: saving a document checks they still validate with it.
+_DEPENDENTS: list[ConfigSource] = []
 
 
 def load_config_yaml(text: str) -> Document:
@@ -143,9 +152,36 @@ def save_override(
         document.content = text
         document.updated_by_id = getattr(actor, "id", None)
     db.session.flush()
-    audit.record(actor, f"config.{name}.update", document, before=before, after={"content": text})
     forget(name)
+    _check_dependents(name)
+    audit.record(actor, f"config.{name}.update", document, before=before, after={"content": text})
     return document
+
+
+def _check_dependents(name: str) -> None:
+    """Refuse a change that would invalidate a document reading this one (a level threshold on
+    a retired KPI); the caller rolls the flushed change back."""
+    for source in _DEPENDENTS:
+        if not any(dep.name == name for dep in source.depends):
+            continue
+        text, _override = effective_text(source.name, source.shipped)
+        try:
+            source.parse(text)
+        except ProblemsError as error:
+            forget(name)
+            raise ProblemsError(
+                [
+                    Problem.at(
+                        1,
+                        _(
+                            "%(document)s would no longer be valid: %(problem)s",
+                            document=source.label or source.name,
+                            problem=problem.message,
+                        ),
+                    )
+                    for problem in error.problems
+                ]
+            ) from error
 
 
 def reset_override(name: str, *, actor: Any) -> bool:

@@ -14,12 +14,38 @@ from typing import Any
 
 import yaml
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, _l
 
 MAX_DEPTH = 50  # our files nest a handful of levels
 MAX_BYTES = 2 * 1024 * 1024  # the largest shipped document is a few kilobytes
 
 Path = tuple[str | int, ...]
+
+# PyYAML explains syntax errors in English; the usual ones in words for people who edit YAML in
+# the browser (matched by the start of PyYAML's wording).
+SYNTAX_PROBLEMS = (
+    (
+        "mapping values are not allowed here",
+        _l("a “key: value” cannot start here (check the indentation, or quote the text)"),
+    ),
+    ("could not find expected ':'", _l("a colon (:) is missing after a key")),
+    ("found character '\\t'", _l("tabs cannot indent YAML; use spaces")),
+    ("expected <block end>", _l("the indentation does not line up with the lines above")),
+    ("did not find expected key", _l("the indentation does not line up with the keys above")),
+    ("did not find expected '-'", _l("the indentation does not line up with the list above")),
+    ("expected ',' or ']'", _l("a list in [ ] is not closed, or a comma is missing")),
+    ("expected ',' or '}'", _l("a mapping in { } is not closed, or a comma is missing")),
+    ("found unexpected end of stream", _l("the text ends inside quotes; close them")),
+    ("found unhashable key", _l("a key must be plain text")),
+)
+
+
+def syntax_message(problem: str) -> str:
+    """PyYAML's description of a syntax error, in the user's language where we know it."""
+    for start, message in SYNTAX_PROBLEMS:
+        if problem.startswith(start):
+            return str(message)
+    return _("the text cannot be read as YAML here (%(detail)s)", detail=problem)
 
 
 class DocumentError(ValueError):
@@ -83,7 +109,7 @@ def compose(text: str, loader_class: type[StrictLoader] = StrictLoader) -> tuple
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else 1
         raise YamlRefused(
-            line, str(error.problem or error.context or error), syntax=True
+            line, syntax_message(str(error.problem or error.context or error)), syntax=True
         ) from error
     except yaml.YAMLError as error:
         raise YamlRefused(1, str(error), syntax=True) from error

@@ -90,6 +90,43 @@ def save_version(
     return scenario, version
 
 
+def save_draft(scenario: Scenario, spec: dict, *, actor) -> ScenarioVersion:
+    """Store `spec` as a draft of the scenario, to be tried without changing what agents play:
+    never current, not in the version list, numbered below zero."""
+    lowest = db.session.scalar(
+        db.select(db.func.min(ScenarioVersion.number)).where(
+            ScenarioVersion.scenario_id == scenario.id
+        )
+    )
+    draft = ScenarioVersion(
+        scenario=scenario,
+        number=min(lowest or 0, 0) - 1,
+        spec=spec,
+        yaml_text=dump_spec(spec),
+        digest=spec_digest(spec),
+        source=EDITOR,
+        draft=True,
+        created_by_id=getattr(actor, "id", None),
+        created_at=utcnow(),
+    )
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def get_draft(scenario: Scenario, version_id: int | None) -> ScenarioVersion | None:
+    """One of the scenario's drafts by id, if it is one."""
+    if version_id is None:
+        return None
+    return db.session.scalar(
+        db.select(ScenarioVersion).where(
+            ScenarioVersion.id == version_id,
+            ScenarioVersion.scenario_id == scenario.id,
+            ScenarioVersion.draft.is_(True),
+        )
+    )
+
+
 def import_yaml(text: str, *, actor, expected_slug: str | None = None) -> tuple[Scenario, bool]:
     """Validate uploaded YAML and store it as a new version (a new, unpublished scenario if the
     slug is new). Raises ScenarioError; nothing is stored then."""
@@ -138,7 +175,9 @@ def version_of(scenario: Scenario, number: int) -> ScenarioVersion | None:
     """One version of a scenario by its number."""
     return db.session.scalar(
         db.select(ScenarioVersion).where(
-            ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.number == number
+            ScenarioVersion.scenario_id == scenario.id,
+            ScenarioVersion.number == number,
+            ScenarioVersion.draft.is_(False),
         )
     )
 

@@ -1,4 +1,4 @@
-"""Role-play forms: the scenario editor, import, clone, assignment and the trainer's review."""
+"""Role-play forms: the YAML editor, import, clone, assignment and the trainer's review."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -7,62 +7,20 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 
 from trainer.core.forms import choices
 from trainer.core.i18n import _l
-from trainer.roleplay.labels import CATEGORY_LABELS, DIFFICULTY_LABELS, score_label
+from trainer.roleplay.labels import score_label
 from trainer.roleplay.scenarios import SLUG_RE
 
 SLUG_MESSAGE = _l("Use lowercase letters, digits and hyphens.")
 
 
-class ScenarioForm(FlaskForm):
-    """The scenario editor: the texts as fields, the nested parts as one YAML block."""
+class ScenarioYamlForm(FlaskForm):
+    """The whole scenario as YAML, for people who prefer the file format."""
 
-    slug = StringField(
-        _l("Slug"),
-        validators=[Optional(), Length(max=80), Regexp(SLUG_RE, message=SLUG_MESSAGE)],
-        description=_l("The scenario's permanent key, e.g. damaged-parcel-refund."),
-    )
-    title_zh = StringField(_l("Title (Chinese)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[DataRequired(), Length(max=200)])
-    summary_zh = TextAreaField(
-        _l("Summary (Chinese)"), validators=[DataRequired(), Length(max=1000)]
-    )
-    summary_en = TextAreaField(
-        _l("Summary (English)"), validators=[DataRequired(), Length(max=1000)]
-    )
-    category = SelectField(_l("Category"), choices=choices(CATEGORY_LABELS.items()))
-    difficulty = SelectField(
-        _l("Difficulty"), coerce=int, choices=choices(DIFFICULTY_LABELS.items())
-    )
-    persona_name = StringField(_l("Customer's name"), validators=[DataRequired(), Length(max=60)])
-    persona_temperament = StringField(
-        _l("Temperament"), validators=[DataRequired(), Length(max=300)]
-    )
-    persona_patience = SelectField(
-        _l("Patience"),
-        coerce=int,
-        choices=choices((n, str(n)) for n in range(1, 6)),
-        default=3,
-        description=_l("How many unhelpful replies before the mood drops faster (1-5)."),
-    )
-    persona_style = StringField(_l("Way of writing"), validators=[Optional(), Length(max=300)])
-    situation = TextAreaField(
-        _l("Situation"),
-        validators=[DataRequired(), Length(max=4000)],
-        description=_l("What the customer knows and wants, from their point of view."),
-    )
-    opening = TextAreaField(_l("Opening message"), validators=[DataRequired(), Length(max=1000)])
-    policy = TextAreaField(
-        _l("Shop policy"),
-        validators=[DataRequired(), Length(max=4000)],
-        description=_l(
-            "What the agent may and may not offer; the judge grades accuracy against it."
-        ),
-    )
-    details = TextAreaField(
-        _l("Hidden facts, mood, endings, script, rubric, coaching and examples (YAML)"),
-        validators=[Length(max=60_000)],
+    content = TextAreaField(
+        _l("Scenario (YAML)"),
+        validators=[DataRequired(), Length(max=200_000)],
         description=_l("Same format as the scenario files (docs/scenario-format.md)."),
-        render_kw={"class": "rp-yaml", "spellcheck": "false", "rows": 30},
+        render_kw={"class": "rp-yaml", "spellcheck": "false", "rows": 40},
     )
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -60,6 +60,9 @@ class ScenarioVersion(db.Model):
     yaml_text: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(String(20))  # file | editor | import | clone
+    # A draft is saved only to be tried from the builder: never current, never listed, numbered
+    # below zero so the version numbers people see stay 1, 2, 3 …
+    draft: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -21,6 +21,7 @@ from trainer.roleplay.models import (
     RoleplaySession,
     RoleplayTurn,
     Scenario,
+    ScenarioVersion,
 )
 
 __all__ = ["TurnRefused"]
@@ -31,13 +32,19 @@ MAX_UNANSWERED = 3
 
 
 def start_session(
-    user, scenario: Scenario, *, trial: bool = False, at: datetime | None = None
+    user,
+    scenario: Scenario,
+    *,
+    trial: bool = False,
+    version: ScenarioVersion | None = None,
+    at: datetime | None = None,
 ) -> RoleplaySession:
-    """Open a conversation on the scenario's current version; the customer speaks first.
+    """Open a conversation on the scenario's current version (or, for a trial, the `version`
+    given, e.g. a draft); the customer speaks first.
 
     `at` backdates the opening to when the customer arrived (a drill opens the session on the
     first request after the arrival, and the wait counts from the arrival)."""
-    version = scenario.current_version
+    version = version if trial and version is not None else scenario.current_version
     if version is None or not (scenario.published or trial):
         raise TurnRefused(_("This scenario is not available."), 404)
     spec = version.spec

@@ -30,7 +30,7 @@ def versions_with_authors(scenario: Scenario) -> list[ScenarioVersion]:
     return list(
         db.session.scalars(
             db.select(ScenarioVersion)
-            .where(ScenarioVersion.scenario_id == scenario.id)
+            .where(ScenarioVersion.scenario_id == scenario.id, ScenarioVersion.draft.is_(False))
             .options(db.joinedload(ScenarioVersion.created_by))
             .order_by(ScenarioVersion.number.desc())
         )

@@ -1,6 +1,6 @@
 """KPI data administration: CSV upload, integration tokens, the KPI catalogue editor."""
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from trainer.config import ROOT
@@ -8,7 +8,9 @@ from trainer.core.auth import ADMIN, MANAGER, role_required
 from trainer.core.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.scorecards import catalogue, records, tokens
+from trainer.scorecards import catalogue, catalogue_builder, records, tokens
+from trainer.scorecards.catalogue_forms import CatalogueForm
+from trainer.scorecards.catalogue_forms import attach_problems as attach_catalogue_problems
 from trainer.scorecards.forms import KpiUploadForm, TokenForm
 from trainer.scorecards.models import ApiToken
 
@@ -102,3 +104,41 @@ def edit_catalogue():
 def reset_catalogue():
     """Go back to the shipped KPI catalogue."""
     return reset_config(KPI_CATALOGUE, reset_message=_("The shipped KPI catalogue applies again."))
+
+
+@bp.route("/catalogue/form", methods=["GET", "POST"])
+@role_required(ADMIN)
+def catalogue_form():
+    """Edit the KPI catalogue in a form: add, edit or retire KPIs; saving replaces the one in
+    force (the same document the YAML editor saves)."""
+    if request.method == "GET":
+        values = catalogue_builder.form_values(catalogue_builder.document_in_force())
+        return _render_catalogue_form(CatalogueForm(formdata=None, data=values))
+    form = CatalogueForm()
+    op = form.op.data or "save"
+    if not form.validate_on_submit():
+        return _render_catalogue_form(form)
+    if op != "save":
+        values = catalogue_builder.apply_row_op(form.data, op)
+        return _render_catalogue_form(CatalogueForm(formdata=None, data=values))
+    try:
+        catalogue_builder.save_from_values(form.data, actor=current_user)
+    except catalogue_builder.CatalogueProblems as problems:
+        db.session.rollback()
+        general = attach_catalogue_problems(form, problems.problems)
+        flash(_("The catalogue has problems; see the marked fields."), "error")
+        return _render_catalogue_form(form, general)
+    db.session.commit()
+    flash(_("KPI catalogue saved; scorecards use it from now on."), "success")
+    return redirect(url_for("kpi_admin.catalogue_form"))
+
+
+def _render_catalogue_form(form: CatalogueForm, general=()):
+    return render_template(
+        "scorecards/catalogue_form.html",
+        form=form,
+        general=list(general),
+        addable=catalogue_builder.unused_keys(form.data),
+        scopes={key: scope for key, (scope, _column) in catalogue.KNOWN_KPIS.items()},
+        shipped_names={k.key: k.label for k in catalogue.shipped_catalogue().kpis},
+    )

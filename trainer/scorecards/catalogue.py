@@ -96,12 +96,17 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def _dotted(path: tuple) -> str:
+    """A problem's key path ("kpis.2.target"): the catalogue form shows it beside that field."""
+    return ".".join(str(part) for part in path)
+
+
 def _check_kpi(item: Any, i: int, lines: Document, seen: set[str]) -> list[Problem]:
     problems: list[Problem] = []
 
     def add(field: str | None, message: str) -> None:
         path = ("kpis", i, field) if field else ("kpis", i)
-        problems.append(Problem.at(lines.line(*path), message))
+        problems.append(Problem.at(lines.line(*path), message, field=_dotted(path)))
 
     if not isinstance(item, dict):
         add(None, _("Each KPI must be a mapping of fields."))
@@ -165,7 +170,11 @@ def _check_incentive(raw: Any, lines: Document) -> list[Problem]:
         set(raw) - {"kpi_weight", "okr_weight", "missing_okr", "min_conversations"}
     ):
         problems.append(
-            Problem.at(lines.line("incentive", field), _("Unknown field %(field)s.", field=field))
+            Problem.at(
+                lines.line("incentive", field),
+                _("Unknown field %(field)s.", field=field),
+                field=f"incentive.{field}",
+            )
         )
     for field in ("kpi_weight", "okr_weight"):
         value = raw.get(field, 0.5)
@@ -174,16 +183,23 @@ def _check_incentive(raw: Any, lines: Document) -> list[Problem]:
                 Problem.at(
                     lines.line("incentive", field),
                     _("%(field)s must be between 0 and 1.", field=field),
+                    field=f"incentive.{field}",
                 )
             )
     if not problems and abs(raw.get("kpi_weight", 0.7) + raw.get("okr_weight", 0.3) - 1) > 1e-9:
         problems.append(
-            Problem.at(lines.line("incentive"), _("kpi_weight and okr_weight must add up to 1."))
+            Problem.at(
+                lines.line("incentive"),
+                _("kpi_weight and okr_weight must add up to 1."),
+                field="incentive.okr_weight",
+            )
         )
     if raw.get("missing_okr", "zero") not in MISSING_OKR:
         problems.append(
             Problem.at(
-                lines.line("incentive", "missing_okr"), _("missing_okr must be zero or kpi_only.")
+                lines.line("incentive", "missing_okr"),
+                _("missing_okr must be zero or kpi_only."),
+                field="incentive.missing_okr",
             )
         )
     minimum = raw.get("min_conversations", 0)
@@ -192,6 +208,7 @@ def _check_incentive(raw: Any, lines: Document) -> list[Problem]:
             Problem.at(
                 lines.line("incentive", "min_conversations"),
                 _("min_conversations must be a whole number, 0 or more."),
+                field="incentive.min_conversations",
             )
         )
     return problems
@@ -215,7 +232,11 @@ def parse_catalogue(text: str) -> Catalogue:
         problems.extend(_check_kpi(item, i, lines, seen))
     if data.get("roleplay_qa", "fallback") not in ROLEPLAY_QA:
         problems.append(
-            Problem.at(lines.line("roleplay_qa"), _("roleplay_qa must be off, fallback or blend."))
+            Problem.at(
+                lines.line("roleplay_qa"),
+                _("roleplay_qa must be off, fallback or blend."),
+                field="roleplay_qa",
+            )
         )
     problems.extend(_check_incentive(data.get("incentive"), lines))
     if not problems and not any(i["scope"] == "agent" and i["weight"] > 0 for i in items):

@@ -6,15 +6,18 @@ from flask_login import current_user
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.roleplay import authoring, catalog, sessions, stats
-from trainer.roleplay.forms import CloneForm, ImportForm, ScenarioForm
+from trainer.roleplay import builder, catalog, sessions, stats
+from trainer.roleplay.builder import FormProblems
+from trainer.roleplay.builder_forms import ScenarioBuilderForm, attach_problems
+from trainer.roleplay.forms import CloneForm, ImportForm, ScenarioYamlForm
 from trainer.roleplay.models import Scenario
-from trainer.roleplay.scenarios import ScenarioError
+from trainer.roleplay.scenarios import ScenarioError, parse_scenario
 
 bp = Blueprint(
     "roleplay_authoring", __name__, url_prefix="/roleplay/manage", template_folder="../templates"
 )
 MAX_IMPORT_BYTES = 200_000
+SUBMIT_OPS = ("", "save", "try")  # the builder's other buttons edit rows
 
 
 def get_scenario_or_404(slug: str) -> Scenario:
@@ -25,9 +28,15 @@ def get_scenario_or_404(slug: str) -> Scenario:
     return scenario
 
 
-def _attach(form: ScenarioForm, problems: dict[str, list[str]]) -> None:
-    for name, messages in problems.items():
-        getattr(form, name).errors = list(getattr(form, name).errors or []) + messages
+def _render_builder(form: ScenarioBuilderForm, scenario: Scenario | None, general=()):
+    return render_template(
+        "roleplay/manage/builder.html",
+        form=form,
+        scenario=scenario,
+        general=list(general),
+        fact_ids=[row.form.id.data for row in form.hidden_facts if row.form.id.data],
+        item_ids=[row.form.id.data for row in form.rubric_items if row.form.id.data],
+    )
 
 
 @bp.get("/")
@@ -48,39 +57,57 @@ def scenarios():
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(TRAINER, ADMIN)
 def create():
-    """Write a new scenario in the form editor (saved unpublished)."""
-    form = ScenarioForm(details=authoring.blank_details())
-    if form.validate_on_submit():
+    """Build a new scenario in the form (saved unpublished, as a draft)."""
+    if request.method == "GET":
+        form = ScenarioBuilderForm(formdata=None, data=builder.starter_data())
+        return _render_builder(form, None)
+    form = ScenarioBuilderForm()
+    if form.validate_on_submit() and _op(form) in SUBMIT_OPS:
         if not form.slug.data:
             form.slug.errors = [_("A new scenario needs a slug.")]
         elif catalog.get_scenario(form.slug.data) is not None:
             form.slug.errors = [_("A scenario with this slug exists.")]
         else:
             return _save(form, form.slug.data, None)
-    return render_template("roleplay/manage/form.html", form=form, scenario=None)
+    return _rework(form, None)
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
 @role_required(TRAINER, ADMIN)
 def edit(slug: str):
-    """Edit a scenario; saving a change makes a new version."""
+    """Edit a scenario in the builder; saving a change makes a new version."""
     scenario = get_scenario_or_404(slug)
     if request.method == "GET":
-        form = ScenarioForm(data=authoring.form_data(scenario.current_version.spec))
-    else:
-        form = ScenarioForm()
-    if form.validate_on_submit():
+        draft = catalog.get_draft(scenario, request.args.get("draft", type=int))
+        data = builder.builder_data((draft or scenario.current_version).spec)
+        return _render_builder(ScenarioBuilderForm(formdata=None, data=data), scenario)
+    form = ScenarioBuilderForm()
+    if form.validate_on_submit() and _op(form) in SUBMIT_OPS:
         return _save(form, scenario.slug, scenario)
-    return render_template("roleplay/manage/form.html", form=form, scenario=scenario)
+    return _rework(form, scenario)
 
 
-def _save(form: ScenarioForm, slug: str, scenario: Scenario | None):
+def _op(form: ScenarioBuilderForm) -> str:
+    return form.op.data or ""
+
+
+def _rework(form: ScenarioBuilderForm, scenario: Scenario | None):
+    """A row button (add, remove, move) or a form error: show the form again, nothing saved."""
+    if _op(form) not in SUBMIT_OPS and "csrf_token" not in form.errors:
+        data = builder.apply_row_op(form.data, _op(form))
+        form = ScenarioBuilderForm(formdata=None, data=data)
+    return _render_builder(form, scenario)
+
+
+def _save(form: ScenarioBuilderForm, slug: str, scenario: Scenario | None):
     try:
-        spec = authoring.spec_from_form(form.data, slug)
-    except authoring.FormProblems as problems:
-        _attach(form, problems.problems)
+        spec = builder.spec_from_builder(form.data, slug)
+    except FormProblems as problems:
+        general = attach_problems(form, problems.problems)
         flash(_("The scenario has problems; see the marked fields."), "error")
-        return render_template("roleplay/manage/form.html", form=form, scenario=scenario)
+        return _render_builder(form, scenario, general)
+    if _op(form) == "try" and scenario is not None and scenario.published:
+        return _try_draft(scenario, spec)
     saved, version = catalog.save_version(
         spec,
         None,
@@ -89,12 +116,63 @@ def _save(form: ScenarioForm, slug: str, scenario: Scenario | None):
         scenario=scenario,
         publish=False if scenario is None else None,
     )
+    if _op(form) == "try":
+        session = sessions.start_session(current_user, saved, trial=True)
+        db.session.commit()
+        return redirect(url_for("roleplay.chat", session_id=session.id))
     db.session.commit()
     if version is None:
         flash(_("No changes to save."), "info")
     else:
         flash(_("Saved as version %(n)d.", n=version.number), "success")
     return redirect(url_for("roleplay_authoring.detail", slug=saved.slug))
+
+
+def _try_draft(scenario: Scenario, spec: dict):
+    """A published scenario is tried as a draft: agents keep playing the current version."""
+    draft = catalog.save_draft(scenario, spec, actor=current_user)
+    session = sessions.start_session(current_user, scenario, trial=True, version=draft)
+    db.session.commit()
+    flash(
+        _(
+            "You are trying a draft; agents still play version %(n)d until you save.",
+            n=scenario.current_version.number,
+        ),
+        "info",
+    )
+    return redirect(url_for("roleplay.chat", session_id=session.id))
+
+
+@bp.route("/<slug>/yaml", methods=["GET", "POST"])
+@role_required(TRAINER, ADMIN)
+def edit_yaml(slug: str):
+    """Power users: edit the whole scenario as YAML; problems come with their line numbers."""
+    scenario = get_scenario_or_404(slug)
+    form = ScenarioYamlForm(content=scenario.current_version.yaml_text)
+    problems = []
+    if form.validate_on_submit():
+        try:
+            spec = parse_scenario(form.content.data.replace("\r\n", "\n"), expected_slug=slug)
+        except ScenarioError as error:
+            problems = error.problems
+        else:
+            _saved, version = catalog.save_version(
+                spec,
+                form.content.data,
+                source=catalog.EDITOR,
+                actor=current_user,
+                scenario=scenario,
+            )
+            db.session.commit()
+            if version is None:
+                flash(_("No changes to save."), "info")
+            else:
+                flash(_("Saved as version %(n)d.", n=version.number), "success")
+            return redirect(url_for("roleplay_authoring.detail", slug=slug))
+    status = 400 if problems else 200
+    return render_template(
+        "roleplay/manage/yaml.html", form=form, scenario=scenario, problems=problems
+    ), status
 
 
 @bp.get("/<slug>")
