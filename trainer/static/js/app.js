@@ -32,9 +32,50 @@
     });
   }
 
-  window.Trainer = { csrfToken: csrfToken, postJSON: postJSON };
+  /* Give every body cell of a data table its column's heading as `data-label`, so on a phone
+     (app.css) each row stacks into a card that names its fields. Cells that already carry a
+     label keep it; header cells spanning columns label each column they span. */
+  function labelTableCells(root) {
+    root.querySelectorAll("table.table").forEach(function (table) {
+      var headRow = table.tHead && table.tHead.rows[table.tHead.rows.length - 1];
+      if (!headRow) { return; }
+      var labels = [];
+      Array.prototype.forEach.call(headRow.cells, function (cell) {
+        for (var i = 0; i < (cell.colSpan || 1); i++) { labels.push(cell.textContent.trim()); }
+      });
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (row) {
+          var column = 0;
+          Array.prototype.forEach.call(row.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && labels[column] && cell.colSpan < labels.length) {
+              cell.setAttribute("data-label", labels[column]);
+            }
+            column += cell.colSpan || 1;
+          });
+        });
+      });
+    });
+  }
+
+  /* The height the page really has on screen, as `--viewport-height` on the root element: on a
+     phone the on-screen keyboard shrinks the visual viewport but not `100vh` (nor, on Android,
+     `100dvh`). A focused field inside `[data-keep-in-view]` keeps that whole box on screen, so
+     a chat's composer and send button stay visible above the keyboard. */
+  function followViewport() {
+    var viewport = window.visualViewport;
+    var height = viewport ? viewport.height : window.innerHeight;
+    document.documentElement.style.setProperty("--viewport-height", height + "px");
+    var focused = document.activeElement;
+    var box = focused && focused.closest && focused.closest("[data-keep-in-view]");
+    if (box) { box.scrollIntoView({ block: "end" }); }
+  }
+
+  window.Trainer = { csrfToken: csrfToken, postJSON: postJSON, labelTableCells: labelTableCells };
 
   document.addEventListener("DOMContentLoaded", function () {
+    labelTableCells(document);
+    followViewport();
+    (window.visualViewport || window).addEventListener("resize", followViewport);
     var toggle = document.querySelector(".nav-toggle");
     var nav = document.getElementById("main-nav");
     if (toggle && nav) {

@@ -1,0 +1,124 @@
+"""Walk a role's pages in the browser, as the url map lists them, and measure what phones see.
+
+Pages are found from the url map, not from a hand list: every GET rule the role may open without
+arguments is a starting point, and rules with arguments are reached through the links those
+pages show (a few per rule), so a page a feature adds later is walked without editing this file.
+"""
+
+from urllib.parse import urlsplit
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import RequestRedirect
+
+# Downloads and machine endpoints: not pages a person reads.
+SKIP_SUFFIXES = (".csv", ".pdf", ".json", ".yaml", ".zip", ".png", ".jpg", ".svg")
+SKIP_ENDPOINTS = {"static", "courses.image", "accounts.logout", "core.healthz"}
+PER_RULE = 2
+MAX_PAGES = 80
+
+# Every visible element that sticks out to the right of (or left of) the viewport, and the
+# document's own scroll width; hidden elements (display none, sr-only clipping) are skipped.
+OVERFLOW_JS = """
+() => {
+  const width = window.innerWidth;
+  const problems = [];
+  const outside = new Set();
+  if (document.documentElement.scrollWidth > width) {
+    problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px > ${width}px`);
+  }
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || !el.checkVisibility({contentVisibilityAuto: true})) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.position === 'fixed') continue;
+    if (el.closest('.sr-only, .skip-link, [hidden]')) continue;
+    if (box.width > width + 1 || box.right > width + 1 || box.left < -1) {
+      if (outside.has(el.parentElement)) { outside.add(el); continue; }  // report the outermost
+      outside.add(el);
+      problems.push(`${describe(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
+      if (problems.length > 8) break;
+    }
+  }
+  return problems;
+}
+"""
+
+# Controls a thumb presses that are smaller than 44 × 44 CSS pixels (WCAG 2.5.5); links inside
+# running text are exempt, as the guideline allows.
+SMALL_TARGETS_JS = """
+() => {
+  const selector = 'button, .button, select, summary, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), nav a, .site-header a, label:has(> input[type=checkbox]), label:has(> input[type=radio])';
+  const small = [];
+  for (const el of document.querySelectorAll(selector)) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || !el.checkVisibility({visibilityProperty: true})) continue;
+    if (el.closest('.sr-only, .skip-link, [hidden]')) continue;
+    if (box.height < 43.5 || box.width < 43.5) {
+      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || '').trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
+    }
+  }
+  return small;
+}
+"""
+
+
+def role_can_open(app, endpoint: str, role: str) -> bool:
+    """Whether the view behind an endpoint admits the role (as `core.auth` declares it)."""
+    access = getattr(app.view_functions.get(endpoint), "_access", None)
+    return isinstance(access, frozenset | set) and role in access
+
+
+def start_urls(app, role: str) -> list[str]:
+    """The role's GET pages that need no arguments, straight from the url map."""
+    urls = []
+    for rule in app.url_map.iter_rules():
+        if "GET" not in rule.methods or rule.arguments or rule.endpoint in SKIP_ENDPOINTS:
+            continue
+        if rule.rule.endswith(SKIP_SUFFIXES) or not role_can_open(app, rule.endpoint, role):
+            continue
+        urls.append(rule.rule)
+    return sorted(urls)
+
+
+def match_page(app, url: str, role: str) -> str | None:
+    """The endpoint of a same-site link the role may open as a page, else None."""
+    parts = urlsplit(url)
+    if parts.path.endswith(SKIP_SUFFIXES):
+        return None
+    try:
+        endpoint, _ = app.url_map.bind("localhost").match(parts.path, method="GET")
+    except (HTTPException, RequestRedirect):
+        return None
+    if endpoint in SKIP_ENDPOINTS or not role_can_open(app, endpoint, role):
+        return None
+    return endpoint
+
+
+def walk(app, page, server_url: str, role: str, visit, extra: tuple[str, ...] = ()) -> dict:
+    """Open the role's pages breadth-first; call `visit(url, endpoint)` on each HTML page.
+
+    Returns {endpoint: [paths visited]} so callers can check what the walk covered.
+    """
+    queue = [*extra, *start_urls(app, role)]
+    seen: set[str] = set()
+    covered: dict[str, list[str]] = {}
+    while queue and len(seen) < MAX_PAGES:
+        path = queue.pop(0)
+        endpoint = match_page(app, path, role)
+        if path in seen or endpoint is None or len(covered.get(endpoint, [])) >= PER_RULE:
+            continue
+        seen.add(path)
+        response = page.goto(server_url + path)
+        if response is None or response.status != 200:
+            continue
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            continue
+        covered.setdefault(endpoint, []).append(path)
+        visit(path, endpoint)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            if href.startswith(server_url):
+                link = urlsplit(href)
+                queue.append(link.path + (f"?{link.query}" if link.query else ""))
+    return covered
