@@ -5,10 +5,16 @@ arguments is a starting point, and rules with arguments are reached through the 
 pages show (a few per rule), so a page a feature adds later is walked without editing this file.
 """
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
+
+
+def _script(name: str) -> str:
+    return (Path(__file__).parent / "js" / name).read_text(encoding="utf-8")
+
 
 # Downloads and machine endpoints: not pages a person reads.
 SKIP_SUFFIXES = (".csv", ".pdf", ".json", ".yaml", ".zip", ".png", ".jpg", ".svg")
@@ -18,50 +24,11 @@ MAX_PAGES = 80
 
 # Every visible element that sticks out to the right of (or left of) the viewport, and the
 # document's own scroll width; hidden elements (display none, sr-only clipping) are skipped.
-OVERFLOW_JS = """
-() => {
-  const width = window.innerWidth;
-  const problems = [];
-  const outside = new Set();
-  if (document.documentElement.scrollWidth > width) {
-    problems.push(`page scrolls sideways: ${document.documentElement.scrollWidth}px > ${width}px`);
-  }
-  const describe = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-    (el.className && typeof el.className === 'string' ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
-  for (const el of document.body.querySelectorAll('*')) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || !el.checkVisibility({contentVisibilityAuto: true})) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.position === 'fixed') continue;
-    if (el.closest('.sr-only, .skip-link, [hidden]')) continue;
-    if (box.width > width + 1 || box.right > width + 1 || box.left < -1) {
-      if (outside.has(el.parentElement)) { outside.add(el); continue; }  // report the outermost
-      outside.add(el);
-      problems.push(`${describe(el)} spans ${Math.round(box.left)}..${Math.round(box.right)}px`);
-      if (problems.length > 8) break;
-    }
-  }
-  return problems;
-}
-"""
+OVERFLOW_JS = _script("overflow.js")
 
 # Controls a thumb presses that are smaller than 44 × 44 CSS pixels (WCAG 2.5.5); links inside
 # running text are exempt, as the guideline allows.
-SMALL_TARGETS_JS = """
-() => {
-  const selector = 'button, .button, select, summary, input:not([type=hidden]):not([type=checkbox]):not([type=radio]), nav a, .site-header a, label:has(> input[type=checkbox]), label:has(> input[type=radio])';
-  const small = [];
-  for (const el of document.querySelectorAll(selector)) {
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0 || !el.checkVisibility({visibilityProperty: true})) continue;
-    if (el.closest('.sr-only, .skip-link, [hidden]')) continue;
-    if (box.height < 43.5 || box.width < 43.5) {
-      small.push(`${el.tagName.toLowerCase()} "${(el.innerText || el.value || el.name || '').trim().slice(0, 20)}" ${Math.round(box.width)}×${Math.round(box.height)}`);
-    }
-  }
-  return small;
-}
-"""
+SMALL_TARGETS_JS = _script("small_targets.js")
 
 
 def role_can_open(app, endpoint: str, role: str) -> bool:
