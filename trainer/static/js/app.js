@@ -84,6 +84,19 @@
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
       });
     }
+    /* One menu group open at a time; a click elsewhere closes it. */
+    var groups = document.querySelectorAll(".nav-group");
+    groups.forEach(function (group) {
+      group.addEventListener("toggle", function () {
+        if (!group.open) { return; }
+        groups.forEach(function (other) { if (other !== group) { other.open = false; } });
+      });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest(".nav-group")) {
+        groups.forEach(function (group) { group.open = false; });
+      }
+    });
     document.addEventListener("click", function (event) {
       var target = event.target.closest("[data-confirm]");
       if (target && !window.confirm(target.getAttribute("data-confirm"))) {
