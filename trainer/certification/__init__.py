@@ -18,6 +18,7 @@ def init_app(app: Flask) -> None:
         demo,
         endorsement_views,
         home,
+        presenting,
         public_views,
         views,
     )
@@ -37,6 +38,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.cert_group)
     register_level_source(app, incentive_levels)
+    app.jinja_env.globals["quiz_title"] = presenting.quiz_title
     add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
     add_nav(
         app,
