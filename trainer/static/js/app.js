@@ -74,6 +74,12 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     labelTableCells(document);
+    /* A table wider than its box scrolls inside it; keyboard users reach it with Tab. */
+    document.querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+      }
+    });
     followViewport();
     (window.visualViewport || window).addEventListener("resize", followViewport);
     var toggle = document.querySelector(".nav-toggle");
