@@ -78,6 +78,7 @@ def walk(app, page, server_url: str, role: str, visit, extra: tuple[str, ...] = 
             continue
         seen.add(path)
         response = page.goto(server_url + path)
+        assert response is None or response.status < 500, f"{path}: HTTP {response.status}"
         if response is None or response.status != 200:
             continue
         if "text/html" not in (response.headers.get("content-type") or ""):

@@ -46,7 +46,8 @@ def test_main_pages_have_no_serious_accessibility_violations(app, browser, serve
         page = context.new_page()
         sign_in_as(page, server_url, role)
         for path in main_pages(app, role):
-            page.goto(server_url + path)
+            response = page.goto(server_url + path)
+            assert response is not None and response.ok, (path, response and response.status)
             page.evaluate(AXE)
             violations = [v for v in page.evaluate(RUN_AXE) if v["impact"] in BLOCKING]
             for v in violations:
