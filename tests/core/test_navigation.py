@@ -120,5 +120,5 @@ def test_home_queries_stay_bounded(app, demo, count_queries, role):
     client.get("/")  # warm caches (configuration documents, catalogues)
     with count_queries() as counter:
         assert client.get("/").status_code == 200
-    # Measured with the demo data: panels alone 34 / 6 / 12 / 8, with the action list 42 / 10 / 16 / 12.
+    # Demo data, agent/trainer/manager/admin: panels alone 34/6/12/8; with the actions 42/10/16/12.
     assert counter.count <= HOME_QUERY_BUDGET[role], counter.count
