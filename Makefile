@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app trainer
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install translations db content demo lint format bench bench-turns clean
+.PHONY: run test install translations db content demo lint format bench bench-turns clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: install
 
 format: install
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
+
+# Each role's main pages at 375 px and 1280 px into docs/screenshots/ (fresh demo database,
+# Debian's Chromium); commit the PNGs when the pages change.
+screenshots: install
+	$(BIN)/python scripts/screenshots.py docs/screenshots
 
 bench: install
 	$(BIN)/python -m bench

@@ -94,6 +94,7 @@ def test_manager_approves_promotion_and_agent_sees_certificate(
 ):
     manager, agent, teammate = promotion_ready
     sign_in(manager)
+    page.click("[data-testid=nav-group-performance] summary")  # the menu's 绩效 group
     page.click("nav >> text=团队计分卡")
     table = page.locator("[data-testid=team-table]")
     expect(table).to_contain_text("李小美")

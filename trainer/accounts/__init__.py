@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     from trainer.accounts.sessions import load_session_user
 
     del audit_views  # imported for its routes on the accounts blueprint
-    from trainer.core.features import add_home_widget, add_nav
+    from trainer.core.features import PEOPLE, SYSTEM, add_home_widget, add_nav
     from trainer.extensions import login_manager
 
     app.register_blueprint(views.bp)
@@ -21,9 +21,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.users_group)
     app.cli.add_command(cli.seed_demo)
     login_manager.user_loader(load_session_user)
-    add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90)
-    add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91)
-    add_nav(app, "accounts.audit_log", _l("Audit log"), {"admin", "manager"}, order=92)
+    add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90, group=PEOPLE)
+    add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91, group=PEOPLE)
+    add_nav(
+        app, "accounts.audit_log", _l("Audit log"), {"admin", "manager"}, order=92, group=SYSTEM
+    )
     add_home_widget(
         app, "accounts/_home_admin.html", {"admin"}, lambda user: services.account_overview()
     )

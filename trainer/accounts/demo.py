@@ -4,7 +4,7 @@ from trainer.accounts import services
 from trainer.accounts.models import User
 from trainer.extensions import db
 
-DEMO_TEAM = "演示团队 Demo team"
+DEMO_TEAM = "演示团队"
 DEMO_USERS = [
     {
         "role": "agent",

@@ -75,6 +75,11 @@ def open_queue() -> list[Appeal]:
     )
 
 
+def open_count() -> int:
+    """How many appeals wait for a trainer's decision."""
+    return db.session.scalar(db.select(db.func.count(Appeal.id)).where(Appeal.status == OPEN))
+
+
 def own_appeals(user: Any) -> list[Appeal]:
     """The agent's appeals, newest first."""
     return list(

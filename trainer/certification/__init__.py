@@ -18,13 +18,14 @@ def init_app(app: Flask) -> None:
         demo,
         endorsement_views,
         home,
+        presenting,
         public_views,
         views,
     )
     from trainer.certification.services import incentive_levels
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import DemoSeeder, add_demo_seeder
-    from trainer.core.features import add_home_widget, add_nav
+    from trainer.core.features import CERTIFICATION, add_action_source, add_home_widget, add_nav
     from trainer.scorecards.levels import register_level_source
 
     for blueprint in (
@@ -37,13 +38,22 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.cli.add_command(cli.cert_group)
     register_level_source(app, incentive_levels)
+    app.jinja_env.globals["quiz_title"] = presenting.quiz_title
     add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
-    add_nav(app, "certification.review", _l("Certification"), {MANAGER, ADMIN}, order=45)
-    add_nav(app, "endorsements.index", _l("Endorsements"), {TRAINER}, order=60)
+    add_nav(
+        app,
+        "certification.review",
+        _l("Certification"),
+        {MANAGER, ADMIN},
+        order=45,
+        group=CERTIFICATION,
+    )
+    add_nav(app, "endorsements.index", _l("Endorsements"), {TRAINER}, order=60, group=CERTIFICATION)
     add_home_widget(
         app, "certification/_home_agent.html", {AGENT}, context=home.agent_panel, order=31
     )
     add_home_widget(
         app, "certification/_home_manager.html", {MANAGER}, context=home.manager_panel, order=31
     )
+    add_action_source(app, {MANAGER}, home.manager_actions, order=10)
     add_demo_seeder(app, DemoSeeder("certification", demo.seed_demo, order=50))

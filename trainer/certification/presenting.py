@@ -150,6 +150,11 @@ def _describe(check: Check, titles: dict, quizzes: dict) -> tuple[str, str, str]
     return check.kind, str(check.actual), str(check.required)
 
 
+def quiz_title(slug: str) -> str:
+    """A quiz's title in the reader's language (the slug only if no quiz has it)."""
+    return pick(quiz_titles([slug]).get(slug)) or slug
+
+
 def present(checks: Iterable[Check]) -> list[Requirement]:
     """Readable requirements, with links to the next step for the missing ones."""
     checks = list(checks)

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from trainer.core.auth import public, signed_in
-from trainer.core.features import home_widgets_for, inject_nav
+from trainer.core.features import actions_for, home_widgets_for, inject_nav
 from trainer.core.urls import safe_next_url
 from trainer.extensions import db
 
@@ -24,9 +24,9 @@ bp = Blueprint("core", __name__)
 @bp.get("/")
 @signed_in
 def home():
-    """The signed-in user's home page, made of the panels registered for their role."""
+    """The signed-in user's home page: what waits for their action, then their role's panels."""
     panels = [(w.template, w.context(current_user)) for w in home_widgets_for(current_user)]
-    return render_template("home.html", panels=panels)
+    return render_template("home.html", actions=actions_for(current_user), panels=panels)
 
 
 @bp.post("/locale")

@@ -35,6 +35,19 @@ def course_titles(slugs: list[str]) -> dict[str, dict[str, str]]:
     return {slug: dict(title) for slug, title in rows}
 
 
+def lesson_titles(keys: list[str]) -> dict[str, dict[str, str]]:
+    """"course/lesson" key → the lesson's title ({"zh_CN": ..., "en": ...}), current lessons."""
+    pairs = {tuple(key.split("/", 1)) for key in keys if "/" in key}
+    if not pairs:
+        return {}
+    rows = db.session.execute(
+        db.select(Course.slug, Lesson.slug, Lesson.title)
+        .join(Course, Course.id == Lesson.course_id)
+        .where(Course.slug.in_({c for c, _ in pairs}), Lesson.retired_at.is_(None))
+    )
+    return {f"{c}/{s}": dict(title) for c, s, title in rows if (c, s) in pairs}
+
+
 def lesson_exists(course_slug: str, lesson_slug: str) -> bool:
     """True when the lesson is readable: current lesson of a published, current course."""
     return (

@@ -1,5 +1,9 @@
 """Home-page panels: an agent's practice at a glance, a trainer's review queue."""
 
+from flask import url_for
+
+from trainer.core.features import ActionItem
+from trainer.core.i18n import _
 from trainer.roleplay import review, services
 
 
@@ -17,3 +21,18 @@ def trainer_panel(user) -> dict:
     """How many sessions wait for review, and how many of them are flagged."""
     pending, flagged = review.pending_counts()
     return {"pending": pending, "flagged": flagged}
+
+
+def trainer_actions(user) -> list[ActionItem]:
+    """Graded sessions waiting for a trainer's review (urgent when some are flagged)."""
+    pending, flagged = review.pending_counts()
+    label = _("Role-play sessions to review")
+    return [ActionItem(label, pending, url_for("roleplay_review.queue"), urgent=flagged > 0)]
+
+
+def agent_actions(user) -> list[ActionItem]:
+    """Assigned scenarios the agent has not passed yet."""
+    passed = services.passed_scenario_ids(user)
+    open_ = [a for a in services.assigned_scenarios(user) if a.scenario_id not in passed]
+    label = _("Assigned role-plays to practise")
+    return [ActionItem(label, len(open_), url_for("roleplay.catalogue"))]

@@ -1,7 +1,7 @@
 """What the agent's pages show: the catalogue, past attempts, and the result of a session."""
 
 from trainer.courses.achievements import course_titles as titles_of
-from trainer.courses.achievements import lesson_exists, lesson_url
+from trainer.courses.achievements import lesson_exists, lesson_titles, lesson_url
 from trainer.extensions import db
 from trainer.roleplay import catalog, services
 from trainer.roleplay.charts import mood_chart, response_chart
@@ -84,9 +84,12 @@ def coaching_for(spec: dict, items: list[dict]) -> list[dict]:
                     "item_title": titles.get(link["item"], {}),
                 }
             )
-    courses = course_titles([link["lesson"] for link in links]) if links else {}
+    keys = [link["lesson"] for link in links]
+    courses = course_titles(keys) if links else {}
+    lessons = lesson_titles(keys) if links else {}
     for link in links:
         link["course_title"] = courses.get(link["lesson"].split("/", 1)[0])
+        link["lesson_title"] = lessons.get(link["lesson"])
     return links
 
 

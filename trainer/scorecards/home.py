@@ -1,9 +1,12 @@
 """Home page panels: an agent's month so far, a manager's team at a glance."""
 
+from flask import url_for
 from sqlalchemy import func
 
 from trainer.accounts.models import User
 from trainer.core.clock import today
+from trainer.core.features import ActionItem
+from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
@@ -41,11 +44,7 @@ def manager_panel(user: User) -> dict:
     )
     members = [f for f in agent_figures(agents, period).values() if f.summary is not None]
     _pooled, composite = team_pooled(user.team_id, period)
-    pending = db.session.scalar(
-        db.select(func.count(OkrSet.id))
-        .join(User, User.id == OkrSet.agent_id)
-        .where(User.team_id == user.team_id, OkrSet.status == SUBMITTED)
-    )
+    pending = _okrs_waiting(user.team_id)
     return {
         "team": user.team,
         "period": period,
@@ -54,6 +53,25 @@ def manager_panel(user: User) -> dict:
         "agents_missing": sum(1 for f in members if f.missed),
         "pending_okrs": pending or 0,
     }
+
+
+def manager_actions(user: User) -> list[ActionItem]:
+    """Submitted OKRs in the manager's team waiting for approval."""
+    if user.team_id is None:
+        return []
+    pending = _okrs_waiting(user.team_id)
+    label = _("OKR sets to approve")
+    return [ActionItem(label, pending, url_for("okrs.review"))]
+
+
+def _okrs_waiting(team_id: int) -> int:
+    """How many of a team's OKR sets are submitted and not yet decided."""
+    pending = db.session.scalar(
+        db.select(func.count(OkrSet.id))
+        .join(User, User.id == OkrSet.agent_id)
+        .where(User.team_id == team_id, OkrSet.status == SUBMITTED)
+    )
+    return pending or 0
 
 
 def _kpi_label(key: str) -> str:

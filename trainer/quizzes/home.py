@@ -1,0 +1,14 @@
+"""What the home page lists first for an agent: quizzes still to pass."""
+
+from flask import url_for
+
+from trainer.core.features import ActionItem
+from trainer.core.i18n import _
+from trainer.quizzes.services import standings
+
+
+def agent_actions(user) -> list[ActionItem]:
+    """Required quizzes the agent has not passed (or whose pass lapsed)."""
+    due = sum(1 for row in standings(user) if row.due)
+    label = _("Quizzes to pass")
+    return [ActionItem(label, due, url_for("quiz_attempts.index"))]
