@@ -8,15 +8,29 @@ from trainer.core.i18n import _l
 def init_app(app: Flask) -> None:
     """Register the blueprint, navigation, home panel and content loader."""
     from trainer.core.content import ContentLoader, add_content_loader
-    from trainer.core.features import add_home_widget, add_nav
+    from trainer.core.features import ASSESSMENT, PERFORMANCE, add_home_widget, add_nav
     from trainer.drills import content, home, manage_views, team_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(team_views.bp)
     app.register_blueprint(manage_views.bp)
     add_nav(app, "drills.index", _l("Peak drills"), {"agent"}, order=33)
-    add_nav(app, "drills_manage.drills", _l("Peak drills"), {"trainer", "admin"}, order=33)
-    add_nav(app, "drills_team.readiness", _l("Peak readiness"), {"manager", "admin"}, order=34)
+    add_nav(
+        app,
+        "drills_manage.drills",
+        _l("Peak drills"),
+        {"trainer", "admin"},
+        order=33,
+        group=ASSESSMENT,
+    )
+    add_nav(
+        app,
+        "drills_team.readiness",
+        _l("Peak readiness"),
+        {"manager", "admin"},
+        order=34,
+        group=PERFORMANCE,
+    )
     add_home_widget(app, "drills/_home_agent.html", {"agent"}, home.agent_panel, order=33)
     add_content_loader(app, ContentLoader("drills", content.check, content.sync, order=35))
     app.jinja_env.filters["dr_seconds"] = _seconds
