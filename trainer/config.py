@@ -63,6 +63,8 @@ def _roleplay_settings() -> dict:
         "ROLEPLAY_MAX_REPLY_TOKENS": _number("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300),
         "ROLEPLAY_MAX_REPLY_CHARS": _number("TRAINER_ROLEPLAY_MAX_REPLY_CHARS", 400),
         "ROLEPLAY_DAILY_TOKENS": _number("TRAINER_ROLEPLAY_DAILY_TOKENS", 60000),
+        # Organisation-wide daily AI tokens until an admin sets a limit (0: no organisation limit).
+        "ROLEPLAY_ORG_DAILY_TOKENS": _number("TRAINER_ROLEPLAY_ORG_DAILY_TOKENS", 0),
         # The scripted customer "types" its reply in small pieces, so streaming shows offline too.
         "ROLEPLAY_SCRIPTED_DELAY": _number("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.03, float),
     }
