@@ -92,6 +92,8 @@ class Config:
         self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
         self.TRAINER_LLM_MODEL = os.environ.get("TRAINER_LLM_MODEL", "gpt-4o-mini")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Redis down: throttle per process (in memory) until it answers again, never fail a login.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
         self.CLI_LOCALE = os.environ.get("TRAINER_CLI_LOCALE", "en")
         # The organisation's time zone: every calendar day (KPI day, due date, expiry, period)
