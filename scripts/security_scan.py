@@ -64,14 +64,28 @@ def flask(env: dict, *args: str) -> None:
     subprocess.run([sys.executable, "-m", "flask", "--app", "trainer", *args], env=env, check=True)
 
 
+def _cookies(response: httpx.Response, jar: dict[str, str]) -> None:
+    """Keep every cookie the server sets, Secure ones too (the scan runs on plain HTTP)."""
+    for header in response.headers.get_list("set-cookie"):
+        name, _, rest = header.partition("=")
+        jar[name.strip()] = rest.split(";", 1)[0]
+
+
 def sign_in(role: str) -> str:
     """The session cookie of a demo user, as `name=value`."""
     email, password = LOGINS[role]
+    jar: dict[str, str] = {}
     with httpx.Client(base_url=BASE, follow_redirects=False) as client:
-        page = client.get("/login").text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        client.post("/login", data={"csrf_token": token, "email": email, "password": password})
-        return "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+        page = client.get("/login")
+        _cookies(page, jar)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+        header = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+        data = {"csrf_token": token, "email": email, "password": password}
+        response = client.post("/login", data=data, headers=header)
+        if response.status_code != 302:
+            raise SystemExit(f"could not sign in as {role}: HTTP {response.status_code}")
+        _cookies(response, jar)
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
 
 
 def wapiti(tool, role: str, out: Path, minutes: float) -> list[dict]:
@@ -144,6 +158,8 @@ def main() -> int:
         "WEB_CONCURRENCY": "1",
         "TRAINER_ACCESS_LOG": str(work / "access.log"),
         "TRAINER_INSTANCE_PATH": str(work / "instance"),
+        # Scanned as production runs (README): Secure __Host- cookies and HSTS.
+        "TRAINER_SECURE_COOKIES": "1",
         # The scanners send many requests from one address.
         "TRAINER_LOGIN_RATE_LIMIT_IP": "100000 per minute",
         "TRAINER_LOGIN_RATE_LIMIT_ACCOUNT": "100000 per minute",
