@@ -40,7 +40,10 @@ def _ledger(user_id: int) -> AIBudgetDay:
 def test_a_model_fault_never_loses_the_transcript_or_the_grade(
     app, login_as, make_scenario, fake_llm, fault, kind, judge_fault, judge_kind
 ):
-    fake_llm.slow_seconds = 2.0  # a hang: longer than the client's 1 s timeout
+    # A client timeout that a loaded CI machine meets for every answered request, and a hang
+    # well past it.
+    app.config["ROLEPLAY_LLM_TIMEOUT"] = 3.0
+    fake_llm.slow_seconds = 4.5
     fake_llm.reply = "好的，那你快点处理。"
     make_scenario()
     client, agent = login_as("agent")
