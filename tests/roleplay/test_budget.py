@@ -19,6 +19,14 @@ from trainer.roleplay.models import AIBudgetDay, RoleplayGrade, RoleplaySession,
 from trainer.roleplay.transcript import from_turns
 
 
+@pytest.fixture(autouse=True)
+def _patient_client(app, request):
+    """A client timeout no loaded CI machine reaches (the fault test below sets its own hang)."""
+    if "fake_llm" in request.fixturenames:
+        request.getfixturevalue("fake_llm")  # it sets a 1 s timeout; this one comes after
+    app.config["ROLEPLAY_LLM_TIMEOUT"] = 10.0
+
+
 def _ledger(scope: str) -> AIBudgetDay | None:
     db.session.expire_all()
     return db.session.scalar(db.select(AIBudgetDay).where(AIBudgetDay.scope == scope))
@@ -177,6 +185,7 @@ def test_a_failed_reply_releases_its_reservation(app, make_user, make_scenario, 
     make_scenario()
     agent = make_user("agent")
     job = turns.prepare_reply(_pending_session(agent))
+    app.config["ROLEPLAY_LLM_TIMEOUT"] = 1.0
     fake_llm.slow_seconds = 2.0  # longer than the client's 1 s timeout
     fake_llm.fail_next(fault)
 
