@@ -63,6 +63,8 @@ def _roleplay_settings() -> dict:
         "ROLEPLAY_MAX_REPLY_TOKENS": _number("TRAINER_ROLEPLAY_MAX_REPLY_TOKENS", 300),
         "ROLEPLAY_MAX_REPLY_CHARS": _number("TRAINER_ROLEPLAY_MAX_REPLY_CHARS", 400),
         "ROLEPLAY_DAILY_TOKENS": _number("TRAINER_ROLEPLAY_DAILY_TOKENS", 60000),
+        # Organisation-wide daily AI tokens until an admin sets a limit (0: no organisation limit).
+        "ROLEPLAY_ORG_DAILY_TOKENS": _number("TRAINER_ROLEPLAY_ORG_DAILY_TOKENS", 0),
         # The scripted customer "types" its reply in small pieces, so streaming shows offline too.
         "ROLEPLAY_SCRIPTED_DELAY": _number("TRAINER_ROLEPLAY_SCRIPTED_DELAY", 0.03, float),
     }
@@ -90,6 +92,8 @@ class Config:
         self.OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL") or None
         self.TRAINER_LLM_MODEL = os.environ.get("TRAINER_LLM_MODEL", "gpt-4o-mini")
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Redis down: throttle per process (in memory) until it answers again, never fail a login.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.CONTENT_ROOT = Path(os.environ.get("TRAINER_CONTENT_ROOT", ROOT))
         self.CLI_LOCALE = os.environ.get("TRAINER_CLI_LOCALE", "en")
         # The organisation's time zone: every calendar day (KPI day, due date, expiry, period)

@@ -72,6 +72,7 @@ def test_admin_edits_levels(app, login_as):
         "levels:\n  - &a\n    code: L0\n  - *a",
         "levels: " + "[" * 1500 + "]" * 1500,
         "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]",
+        "levels:\n  - code: L\x01\n",  # a control character (finding 4)
     ],
 )
 def test_levels_editor_refuses_yaml_aliases_and_deep_nesting(app, login_as, text):

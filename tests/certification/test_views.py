@@ -282,3 +282,23 @@ def test_history_survives_time(app, team, frozen_now):
     db.session.commit()
     cert = db.session.scalar(db.select(Certification))
     assert cert.granted_at == NOW - timedelta(days=3)
+
+
+def test_the_grant_form_carries_the_plain_csrf_token_the_app_checks(
+    app, team, fake_training, frozen_now
+):
+    """A scanner (wapiti) read the prefixed "grant-csrf_token" as a form without a token."""
+    import re
+
+    _team, manager, agent = team
+    client = _client(app, manager)
+    app.config["WTF_CSRF_ENABLED"] = True
+    page = client.get(f"/certification/agents/{agent.id}").get_data(as_text=True)
+    form = page[page.index(f"/certification/agents/{agent.id}/grant") :]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    url = f"/certification/agents/{agent.id}/grant"
+    data = {"grant-level": "L1", "grant-reason": "线下认证"}
+    assert client.post(url, data=data).status_code == 400  # no token: refused
+    assert db.session.scalar(db.select(db.func.count(Certification.id))) == 0
+    assert client.post(url, data={**data, "csrf_token": token}).status_code == 302
+    assert db.session.scalar(db.select(Certification)).status == "granted"

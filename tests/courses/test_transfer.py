@@ -150,6 +150,7 @@ BAD_YAML = [
     "a: &a\n  b: *a",
     "k: " + "[" * 1500 + "]" * 1500,
     "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b]",
+    "title: 好\x01课\n",  # a control character (finding 4)
 ]
 
 

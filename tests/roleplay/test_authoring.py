@@ -217,6 +217,7 @@ def test_yaml_aliases_and_deep_nesting_are_refused_and_change_nothing(app, login
         "a: &a\n  b: *a",
         "k: " + "[" * 1500 + "]" * 1500,
         "a: &a [x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b]",
+        "slug: a\x00b\n",  # a control character (finding 4)
     ]
     for bomb in bombs:
         response = client.post("/roleplay/manage/import", data={"text": bomb})

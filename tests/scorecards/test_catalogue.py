@@ -109,6 +109,7 @@ YAML_BOMBS = [
         1,
         "anchors and aliases",
     ),
+    ("kpis:\n  - id: fcr\x00\n", 2, "U+0000"),  # a control character (finding 4)
 ]
 
 

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "certification.lapse": _l("Level lapsed"),
     "certification.notice": _l("Lapse notice"),
     "certification.notice_cleared": _l("Lapse notice cleared"),
+    "ai_budget.limit": _l("AI budget limit changed"),
     "certification.propose": _l("Level proposed"),
     "certification.reject": _l("Promotion rejected"),
     "certification.revoke": _l("Level revoked"),

@@ -4,6 +4,7 @@ import logging
 
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from trainer.core.i18n import _l
@@ -20,6 +21,10 @@ MESSAGES = {
     413: _l("The upload is too large."),
     429: _l("Too many attempts. Please wait a minute and try again."),
     500: _l("Something went wrong on our side. Please try again."),
+    503: _l(
+        "The database is briefly unavailable. Nothing you saved before is lost; "
+        "please try again in a moment."
+    ),
 }
 
 
@@ -49,6 +54,20 @@ def handle_csrf_error(error: CSRFError):
     return render_error(400, _l("Your form expired. Please reload the page and try again."))
 
 
+def handle_database_error(error: DBAPIError):
+    """The database went away mid-request (a restart, a failover, a lock held too long): a
+    friendly 503; the pool checks connections before use (pool_pre_ping), so the next request
+    gets a fresh one. Any other database error is a bug (500)."""
+    if not (error.connection_invalidated or isinstance(error, OperationalError)):
+        return handle_unexpected(error)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone; the pool discards it
+        db.session.close()
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    return render_error(503, MESSAGES[503])
+
+
 def handle_unexpected(error: Exception):
     """Log the exception; show the generic 500 page."""
     if isinstance(error, HTTPException):
@@ -65,4 +84,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(InternalServerError, handle_unexpected)
+    app.register_error_handler(DBAPIError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected)

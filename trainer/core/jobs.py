@@ -130,7 +130,14 @@ def push(job_id: int, spec: JobSpec | None) -> None:
             spec.retry_delay,
             spec.backoff,
         )
-    huey.enqueue(task)
+    if huey.immediate:  # tests: the job runs here and now, and its errors are the caller's
+        huey.enqueue(task)
+        return
+    try:
+        huey.enqueue(task)
+    except Exception:  # noqa: BLE001 - a queue that is down (Redis) must not fail the request
+        # The ledger row stays queued; recover() sends it again once the queue is back.
+        log.warning("queue unreachable: job %s stays queued until recover() re-sends it", job_id)
 
 
 @huey.task(name="trainer.run_job")

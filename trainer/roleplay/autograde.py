@@ -18,6 +18,7 @@ from trainer.core.clock import utcnow
 from trainer.core.i18n import message_locale
 from trainer.extensions import db
 from trainer.notifications import hooks as notification_hooks
+from trainer.roleplay import budget
 from trainer.roleplay.grading import Grade, grade_transcript
 from trainer.roleplay.judge import judge_mode
 from trainer.roleplay.models import (
@@ -139,8 +140,9 @@ def release(job: GradingJob) -> None:
 
 
 def run(job: GradingJob) -> Grade:
-    """Grade the transcript (rules offline, judged items by the configured judge); no database."""
-    with message_locale("zh_CN"):
+    """Grade the transcript (rules offline, judged items by the configured judge); no database
+    transaction open (model calls are charged to the agent's AI budget)."""
+    with message_locale("zh_CN"), budget.paying_for_session(job.session_id):
         return grade_transcript(job.spec, job.lines)
 
 

@@ -2,8 +2,15 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from trainer.core.forms import choices
 from trainer.core.i18n import _l
@@ -75,3 +82,16 @@ def review_form(items: list[dict], na_allowed: dict[str, bool], data: dict | Non
             TextAreaField(_l("Why"), validators=[Length(max=1000)], render_kw={"rows": 2}),
         )
     return ReviewForm(data=data)
+
+
+class OrgBudgetForm(FlaskForm):
+    """The organisation's daily AI token budget (0: no organisation-wide limit)."""
+
+    daily_tokens = IntegerField(
+        _l("Organisation's AI tokens per day"),
+        validators=[
+            InputRequired(),
+            NumberRange(min=0, max=10**12, message=_l("Enter a whole number from 0 upwards.")),
+        ],
+        description=_l("Shared by every agent's role-plays and grades; 0 means no limit."),
+    )

@@ -210,7 +210,7 @@ def grade_transcript(
             for entry, spec_item in judged:
                 _apply_judged(entry, spec_item, raw.get(spec_item["id"]), lines, excluded)
         except llm.LLMError as error:
-            used = "offline_fallback"
+            used, tokens = "offline_fallback", error.tokens
             flags.append({"code": "judge_unavailable", "kind": error.kind})
     if used != "llm":
         for entry, spec_item in judged:

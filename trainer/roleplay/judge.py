@@ -10,7 +10,7 @@ import json
 
 from flask import current_app
 
-from trainer.roleplay import llm
+from trainer.roleplay import budget, llm
 from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.transcript import Line
 
@@ -161,15 +161,21 @@ def llm_judge(spec: dict, items: list[dict], lines: list[Line]) -> tuple[dict, i
     """Ask the model for every judged item at once: ({item id: raw result}, tokens).
 
     Raises llm.LLMError when the call fails, is cut off (`truncated`) or the answer does not
-    match the schema.
+    match the schema, and budget.BudgetSpent (an LLMError of kind `budget`) when the day's AI
+    budget cannot cover the call; the error's `tokens` are what the call cost all the same.
     """
-    data, tokens = llm.complete_json(
-        judge_messages(spec, items, lines),
-        schema=judge_schema(items),
-        name=SCHEMA_NAME,
-        max_tokens=250 * len(items) + 200,
-    )
+    messages = judge_messages(spec, items, lines)
+    max_tokens = 250 * len(items) + 200
+    with budget.spend(budget.payer(), budget.estimate_tokens(messages, max_tokens)) as held:
+        try:
+            data, tokens = llm.complete_json(
+                messages, schema=judge_schema(items), name=SCHEMA_NAME, max_tokens=max_tokens
+            )
+        except llm.LLMError as error:
+            held.used = error.tokens  # a cut-off or unusable answer still cost its tokens
+            raise
+        held.used = tokens
     results = data.get("items")
     if not isinstance(results, dict):
-        raise llm.LLMError(llm.MALFORMED, "no items object in the judge's answer")
+        raise llm.LLMError(llm.MALFORMED, "no items object in the judge's answer", tokens=tokens)
     return results, tokens

@@ -124,6 +124,8 @@ def flag_label(flag: dict) -> str:
             rule=lexicon_title(str(flag.get("policy"))),
             quote=flag.get("quote", ""),
         )
+    if code == "judge_unavailable" and flag.get("kind") == "budget":
+        return _("Today's AI budget was spent; the offline judge graded instead.")
     if code == "judge_unavailable":
         return _(
             "The AI judge was unavailable (%(kind)s); the offline judge graded instead.",

@@ -1,13 +1,13 @@
 """Per-user caps on the chat: message length, turns per minute, reply size, daily LLM tokens."""
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.roleplay.models import AGENT, RoleplayGrade, RoleplaySession, RoleplayTurn
+from trainer.roleplay import budget
+from trainer.roleplay.models import AGENT, RoleplaySession, RoleplayTurn
 
 DEFAULTS = {
     "ROLEPLAY_MAX_MESSAGE_CHARS": 500,
@@ -65,33 +65,19 @@ def check_turn_rate(user, now: datetime) -> None:
         )
 
 
-def day_start(now: datetime) -> datetime:
-    """Midnight of `now`'s day in the site's time zone, as an aware datetime."""
-    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE", "Asia/Shanghai"))
-    local = now.astimezone(zone)
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
-
-
-def tokens_today(user, now: datetime) -> int:
-    """LLM tokens the user's conversations and grades used today."""
-    since = day_start(now)
-    replies = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(RoleplayTurn.tokens), 0))
-        .join(RoleplaySession, RoleplaySession.id == RoleplayTurn.session_id)
-        .where(RoleplaySession.user_id == user.id, RoleplayTurn.created_at >= since)
-    )
-    grades = db.session.scalar(
-        db.select(db.func.coalesce(db.func.sum(RoleplayGrade.tokens), 0))
-        .join(RoleplaySession, RoleplaySession.id == RoleplayGrade.session_id)
-        .where(RoleplaySession.user_id == user.id, RoleplayGrade.graded_at >= since)
-    )
-    return int(replies) + int(grades)
-
-
-def check_daily_tokens(user, now: datetime) -> None:
-    """Refuse new model calls once the user spent today's token budget."""
-    limit = cap("ROLEPLAY_DAILY_TOKENS")
-    if tokens_today(user, now) >= limit:
+def check_daily_tokens(user, now: datetime | None = None) -> None:
+    """Refuse new model calls once the user's (or the organisation's) AI budget for today is
+    spent; the reservation before each call (roleplay/budget.py) is what holds under races."""
+    spent = budget.spent_budget(user.id)
+    if spent == budget.ORG:
+        raise TurnRefused(
+            _(
+                "The organisation's AI practice budget for today is spent. Please continue "
+                "tomorrow."
+            ),
+            429,
+        )
+    if spent is not None:
         raise TurnRefused(
             _("You have used today's AI practice budget. Please continue tomorrow."), 429
         )

@@ -41,12 +41,14 @@ _lock = threading.Lock()
 
 
 class LLMError(Exception):
-    """A failed model call; `kind` is one of the constants above."""
+    """A failed model call; `kind` is one of the constants above; `tokens` what the server
+    reports the call used all the same (an answer that was cut off or could not be used)."""
 
-    def __init__(self, kind: str, detail: str = "") -> None:
+    def __init__(self, kind: str, detail: str = "", tokens: int = 0) -> None:
         super().__init__(f"{kind}: {detail}" if detail else kind)
         self.kind = kind
         self.detail = detail
+        self.tokens = tokens
 
 
 class DialectRefused(LLMError):
@@ -240,11 +242,13 @@ def structured_call(
     tokens = (response.usage.total_tokens or 0) if response.usage else 0
     usage = Usage(tokens=tokens, reported=bool(tokens))
     if choice.finish_reason == "length":
-        raise LLMError(TRUNCATED, f"the answer was cut off at {max_tokens} tokens")
+        raise LLMError(
+            TRUNCATED, f"the answer was cut off at {max_tokens} tokens", tokens=usage.tokens
+        )
     try:
         return parse_json(content, schema), usage
     except SchemaError as error:
-        raise LLMError(MALFORMED, str(error)) from error
+        raise LLMError(MALFORMED, str(error), tokens=usage.tokens) from error
 
 
 def dialect_in_use() -> str | None:

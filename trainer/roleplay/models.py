@@ -1,9 +1,19 @@
 """Role-play tables: scenarios and their versions, assignments, sessions, turns and grades."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Date,
+    Float,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
@@ -219,3 +229,41 @@ class RoleplayItemOverride(db.Model):
 
     def __repr__(self) -> str:
         return f"<RoleplayItemOverride grade={self.grade_id} {self.item_id}={self.score}>"
+
+
+class AIBudgetDay(db.Model):
+    """One day's AI tokens of one budget ("org" or "user:<id>"): reserved by calls in flight,
+    used by settled ones. Changed only by conditional UPDATEs in roleplay/budget.py."""
+
+    __tablename__ = "ai_budget_days"
+    __table_args__ = (UniqueConstraint("scope", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(40))
+    day: Mapped[date] = mapped_column(Date)  # the organisation's calendar day
+    reserved: Mapped[int] = mapped_column(BigInteger, default=0)
+    used: Mapped[int] = mapped_column(BigInteger, default=0)
+    calls: Mapped[int] = mapped_column(default=0)
+    refused: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<AIBudgetDay {self.scope} {self.day} used={self.used} reserved={self.reserved}>"
+
+
+class AIBudgetLimit(db.Model):
+    """A daily token limit an admin set ("org": the whole organisation); 0 means no limit."""
+
+    __tablename__ = "ai_budget_limits"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    daily_tokens: Mapped[int] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    @property
+    def id(self) -> str:
+        """The budget's name, as the audit log's subject id."""
+        return self.scope
+
+    def __repr__(self) -> str:
+        return f"<AIBudgetLimit {self.scope}={self.daily_tokens}>"

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.roleplay import limits
+from trainer.roleplay import budget, limits
 from trainer.roleplay.conversation import State, mood_label, react, replay
 from trainer.roleplay.engines import (
     CONNECTION,
@@ -92,6 +92,7 @@ def prepare_reply(session: RoleplaySession) -> ReplyJob | None:
         state=state,
         reaction=reaction,
         max_tokens=limits.cap("ROLEPLAY_MAX_REPLY_TOKENS"),
+        user_id=session.user_id,
     )
     return ReplyJob(session.id, session.engine, request, turns[-1].seq + 1)
 
@@ -108,13 +109,30 @@ def engine_error_message(kind: str) -> str:
     return messages.get(kind, messages[SERVER]) + " " + _("Your message is saved; try again.")
 
 
+def _engine_within_budget(job: ReplyJob):
+    """The engine to answer with and its budget reservation: a model whose call the day's AI
+    budget covers, else the scripted customer (the budget ran out between check and reply)."""
+    engine = get_engine(job.engine)
+    if not hasattr(engine, "cost_bound"):
+        return engine, None
+    try:
+        return engine, budget.reserve(job.request.user_id, engine.cost_bound(job.request))
+    except budget.BudgetSpent as spent:
+        log.info("AI budget spent (%s): session=%s answered by script", spent.scope, job.session_id)
+        return get_engine("scripted"), None
+
+
 def run_reply(job: ReplyJob) -> Iterator[dict]:
     """Stream the customer's reply as events: start, delta…, then done / error / superseded."""
     yield {"type": "start", "seq": job.seq}
     started = time.monotonic()
-    stream = None
+    stream, reservation = None, None
     try:
-        stream = get_engine(job.engine).start(job.request)
+        engine, reservation = _engine_within_budget(job)
+        if reservation is None and engine.name != job.engine:
+            notice = _("Today's AI budget is spent: the customer answers from the script.")
+            yield {"type": "notice", "message": notice}
+        stream = engine.start(job.request)
         for piece in stream:
             yield {"type": "delta", "text": piece}
     except EngineError as error:
@@ -131,6 +149,9 @@ def run_reply(job: ReplyJob) -> Iterator[dict]:
     finally:
         if stream is not None:
             stream.close()
+        if reservation is not None:
+            # The reply's real usage; a failed or abandoned reply releases what it held.
+            budget.settle(reservation, getattr(stream, "reply_tokens", 0))
     yield store_reply(job, stream.text, stream.tokens, time.monotonic() - started)
 
 

@@ -41,6 +41,7 @@ class ReplyRequest:
     state: State  # after the reaction
     reaction: Reaction
     max_tokens: int
+    user_id: int | None = None  # whose AI budget pays for model calls
 
 
 class ReplyStream:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from flask import current_app
 
-from trainer.roleplay import llm
+from trainer.roleplay import budget, llm
 from trainer.roleplay.customer.replies import scripted_reply
 from trainer.roleplay.engines import MALFORMED, EngineError, ReplyRequest, ReplyStream
 from trainer.roleplay.engines.inrole import STOP_MARKER, in_role_part, role_break, strip_marker
@@ -48,6 +48,10 @@ class OpenAIEngine:
         """The configured model name."""
         return llm.model_name()
 
+    def cost_bound(self, request: ReplyRequest) -> int:
+        """The tokens to reserve for the reply (a regeneration reserves its own)."""
+        return budget.estimate_tokens(chat_messages(request), request.max_tokens)
+
     def start(self, request: ReplyRequest) -> ReplyStream:
         """Start streaming the model's reply; failures surface as EngineError while iterating."""
         usage = llm.Usage()
@@ -69,14 +73,16 @@ class _Repair:
     def __call__(self, text: str) -> str:
         """An in-role reply instead of `text` (which broke the role)."""
         usage = llm.Usage()
-        note = {"role": "system", "content": REGENERATE_NOTE}
+        messages = [*self.messages, {"role": "system", "content": REGENERATE_NOTE}]
+        max_tokens = self.request.max_tokens
         try:
-            again = "".join(
-                llm.stream_chat(
-                    [*self.messages, note], max_tokens=self.request.max_tokens, usage=usage
-                )
-            )
-        except llm.LLMError:
+            estimate = budget.estimate_tokens(messages, max_tokens)
+            with budget.spend(self.request.user_id, estimate) as held:
+                try:
+                    again = "".join(llm.stream_chat(messages, max_tokens=max_tokens, usage=usage))
+                finally:
+                    held.used = usage.tokens
+        except llm.LLMError:  # failed, or the day's budget is spent: cut or script instead
             again = ""
         self.tokens = usage.tokens
         name = self.request.spec["persona"]["name"]
@@ -136,6 +142,7 @@ class _CleanStream(ReplyStream):
         self._usage = usage
         self._name = name
         self.repair: _Repair | None = None
+        self.reply_tokens = 0
 
     def __iter__(self) -> Iterator[str]:
         raw, sent = "", 0
@@ -161,6 +168,7 @@ class _CleanStream(ReplyStream):
         if final.startswith(self.text) and len(final) > sent:
             yield final[sent:]
         self.text = final
-        self.tokens = self._usage.tokens + (self.repair.tokens if self.repair else 0)
+        self.reply_tokens = self._usage.tokens  # the first call's (a regeneration settles its own)
+        self.tokens = self.reply_tokens + (self.repair.tokens if self.repair else 0)
         if not final:
             raise EngineError(MALFORMED, "empty reply")

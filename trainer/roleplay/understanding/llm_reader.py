@@ -9,7 +9,7 @@ dropped. Any error falls back to the offline reader and is reported in `fallback
 import hashlib
 import json
 
-from trainer.roleplay import llm
+from trainer.roleplay import budget, llm
 from trainer.roleplay.text import normalise
 from trainer.roleplay.transcript import Line, agent_lines
 from trainer.roleplay.understanding import (
@@ -98,16 +98,22 @@ class LLMReader:
     def read(self, spec: dict, lines: list[Line]) -> list[TurnReading]:
         """One reading per agent line; the offline reading on any error."""
         offline = OfflineReader().read(spec, lines)
+        messages = reader_messages(spec, lines)
+        max_tokens = 120 * len(agent_lines(lines)) + 200
         try:
-            data, self.tokens = llm.complete_json(
-                reader_messages(spec, lines),
-                schema=reader_schema(),
-                name=SCHEMA_NAME,
-                max_tokens=120 * len(agent_lines(lines)) + 200,
-            )
+            with budget.spend(budget.payer(), budget.estimate_tokens(messages, max_tokens)) as held:
+                try:
+                    data, self.tokens = llm.complete_json(
+                        messages, schema=reader_schema(), name=SCHEMA_NAME, max_tokens=max_tokens
+                    )
+                except llm.LLMError as error:
+                    held.used = error.tokens  # an unusable answer still cost its tokens
+                    raise
+                held.used = self.tokens
             model = _by_turn(data)
         except llm.LLMError as error:
-            self.fallback = error.kind
+            self.fallback = error.kind  # `budget` when the day's AI budget is spent
+            self.tokens = self.tokens or error.tokens
             return offline
         except (TypeError, ValueError, KeyError, AttributeError):
             self.fallback = llm.MALFORMED

@@ -3,11 +3,15 @@
 from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
+from trainer.core import audit
 from trainer.core.auth import ADMIN, role_required
 from trainer.core.i18n import _
-from trainer.roleplay import llm, llmcheck
+from trainer.extensions import db
+from trainer.roleplay import budget, llm, llmcheck
 from trainer.roleplay.engines import engine_name
+from trainer.roleplay.forms import OrgBudgetForm
 from trainer.roleplay.judge import judge_mode
 
 bp = Blueprint(
@@ -17,8 +21,8 @@ bp = Blueprint(
 
 @bp.get("/")
 @role_required(ADMIN)
-def status():
-    """What is configured, and what the last check found (reading only: GET never checks)."""
+def status(budget_form: OrgBudgetForm | None = None):
+    """What is configured, today's AI budget, and what the last check found (reading only)."""
     report = llmcheck.last_report()
     checked_at = datetime.fromisoformat(report["checked_at"]) if report else None
     current = {
@@ -40,7 +44,31 @@ def status():
         report=report,
         checked_at=checked_at,
         stale=stale,
+        org_budget=budget.org_today(),
+        user_limit=budget.user_limit(),
+        budget_form=budget_form or OrgBudgetForm(daily_tokens=budget.org_limit()),
     )
+
+
+@bp.post("/budget")
+@role_required(ADMIN)
+def set_budget():
+    """Set the organisation's daily AI token budget (audited); it applies to the next call."""
+    form = OrgBudgetForm()
+    if not form.validate_on_submit():
+        return status(form), 400
+    before = budget.set_org_limit(form.daily_tokens.data, current_user)
+    row = db.session.get(budget.AIBudgetLimit, budget.ORG)
+    audit.record(
+        current_user,
+        "ai_budget.limit",
+        row,
+        before={"daily_tokens": before},
+        after={"daily_tokens": form.daily_tokens.data},
+    )
+    db.session.commit()
+    flash(_("The organisation's AI budget is saved."), "success")
+    return redirect(url_for("roleplay_llm.status"))
 
 
 @bp.post("/check")
