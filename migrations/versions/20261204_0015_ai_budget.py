@@ -1,7 +1,7 @@
 """AI budget ledger: tokens reserved and used per budget and day; the admin's daily limits.
 
 Revision ID: 20261204_reliability
-Revises: 20261204_jobs_queue
+Revises: 20261204_drills
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261204_reliability"
-down_revision = "20261204_jobs_queue"
+down_revision = "20261204_drills"
 branch_labels = None
 depends_on = None
 

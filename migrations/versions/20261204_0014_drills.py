@@ -1,7 +1,7 @@
 """Drills: drills and versions, runs, the customers of a run (role-play sessions), phrases.
 
 Revision ID: 20261204_drills
-Revises: 20261204_jobs_queue
+Revises: 20261204_builders
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261204_drills"
-down_revision = "20261204_jobs_queue"
+down_revision = "20261204_builders"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Scenario drafts: a version saved only to be tried from the builder (never current, not listed).
 
 Revision ID: 20261204_builders
-Revises: 20261204_jobs_queue
+Revises: 20261204_flows
 Create Date: 2026-12-04 16:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261204_builders"
-down_revision = "20261204_jobs_queue"
+down_revision = "20261204_flows"
 branch_labels = None
 depends_on = None
 
