@@ -128,7 +128,6 @@ KNOWN_GAPS = {
     "quiz_bank.import_gift": "GIFT syntax words (plain, tag) in the help text",
     "roleplay_authoring.create": "slug example and docs/ path in the help text",
     "roleplay_authoring.detail": "scenario slugs",
-    "roleplay_authoring.edit": "scenario slug and docs/ path",
     "roleplay_authoring.scenarios": "scenario slugs (the scenario builder is due)",
     "roleplay_policy.show": "lesson keys instead of lesson titles; version source note",
     "roleplay_policy.version": "version source note 'content sync'",

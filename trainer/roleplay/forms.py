@@ -26,7 +26,7 @@ class ScenarioYamlForm(FlaskForm):
     content = TextAreaField(
         _l("Scenario (YAML)"),
         validators=[DataRequired(), Length(max=200_000)],
-        description=_l("Same format as the scenario files (docs/scenario-format.md)."),
+        description=_l("Same format as the shipped scenario files."),
         render_kw={"class": "rp-yaml", "spellcheck": "false", "rows": 40},
     )
 
