@@ -13,6 +13,7 @@ from sqlalchemy import and_, func
 
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
+from trainer.core.memo import request_memo
 from trainer.courses.knowledge_checks import CheckResult, check_result
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
@@ -114,8 +115,22 @@ def done_counts(user_ids: list[int], course_ids: list[int] | None = None) -> dic
 
 def user_enrollments(user: Any) -> dict[int, Enrollment]:
     """Course id → the user's enrolment."""
-    rows = db.session.scalars(db.select(Enrollment).where(Enrollment.user_id == user.id))
-    return {e.course_id: e for e in rows}
+    return enrollments_of(user.id)
+
+
+def enrollments_of(user_id: int) -> dict[int, Enrollment]:
+    """Course id → the user's enrolment with its course: one query, shared by a GET request's
+    panels (the learning panel and the certification evidence)."""
+
+    def load() -> dict[int, Enrollment]:
+        rows = db.session.scalars(
+            db.select(Enrollment)
+            .where(Enrollment.user_id == user_id)
+            .options(db.joinedload(Enrollment.course))
+        )
+        return {e.course_id: e for e in rows}
+
+    return request_memo(("courses.enrollments", user_id), load)
 
 
 def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from trainer.core.evidence import QuizPass
 from trainer.extensions import db
-from trainer.quizzes.models import Quiz, QuizAttempt
+from trainer.quizzes.models import QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED
 from trainer.quizzes.quizfile import read_quiz_file
 from trainer.quizzes.results import latest_pass
+from trainer.quizzes.services import all_quizzes, user_attempts
 
 
 def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
@@ -24,12 +25,15 @@ def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
     result: dict[int, dict[str, QuizPass]] = {uid: {} for uid in user_ids}
     if not user_ids:
         return result
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
-        )
-    ).all()
-    quizzes = {q.id: q for q in db.session.scalars(select(Quiz))}
+    if len(user_ids) == 1:  # one agent's page: the attempts its quiz panel read already
+        attempts = [a for a in user_attempts(user_ids[0]) if a.state == FINISHED]
+    else:
+        attempts = db.session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
+            )
+        ).all()
+    quizzes = {q.id: q for q in all_quizzes()}
     grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
     for attempt in attempts:
         grouped[(attempt.user_id, attempt.quiz_id)].append(attempt)

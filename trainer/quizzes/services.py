@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from trainer.core.clock import utcnow
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 from trainer.quizzes.attempts import Eligibility, eligibility
 from trainer.quizzes.models import Quiz, QuizAttempt
@@ -28,15 +29,29 @@ class QuizStanding:
         return not (self.status.result and self.status.result.passed)
 
 
+def all_quizzes() -> list[Quiz]:
+    """Every quiz by course and slug (one query, shared by a GET request's panels)."""
+    return request_memo(
+        "quizzes.all",
+        lambda: db.session.scalars(select(Quiz).order_by(Quiz.course_slug, Quiz.slug)).all(),
+    )
+
+
+def user_attempts(user_id: int) -> list[QuizAttempt]:
+    """All of a user's attempts by number (one query, shared by a GET request's panels)."""
+    return request_memo(
+        ("quizzes.attempts", user_id),
+        lambda: db.session.scalars(
+            select(QuizAttempt).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.number)
+        ).all(),
+    )
+
+
 def standings(user, now: datetime | None = None) -> list[QuizStanding]:
     """Every published quiz with the agent's standing (two queries)."""
     now = now or utcnow()
-    quizzes = db.session.scalars(
-        select(Quiz).where(Quiz.published.is_(True)).order_by(Quiz.course_slug, Quiz.slug)
-    ).all()
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.number)
-    ).all()
+    quizzes = [q for q in all_quizzes() if q.published]
+    attempts = user_attempts(user.id)
     by_quiz: dict[int, list[QuizAttempt]] = defaultdict(list)
     for attempt in attempts:
         by_quiz[attempt.quiz_id].append(attempt)
