@@ -151,10 +151,33 @@ def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], di
     return {c: total for c, total, _ in rows}, {c: done for c, _, done in rows if done}
 
 
-def course_statuses(user: Any, courses: list[Course]) -> dict[int, CourseStatus]:
-    """Course id → the user's status in each course, in a fixed number of queries."""
+def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[int, int]]:
+    """Published, current courses with their readable lessons and those the user completed at
+    their current version (course id → count): one GROUP BY query."""
+    done_here = and_(
+        LessonProgress.lesson_id == Lesson.id,
+        LessonProgress.user_id == user.id,
+        LessonProgress.completed_version == Lesson.version,
+    )
+    rows = db.session.execute(
+        db.select(Course, func.count(Lesson.id), func.count(LessonProgress.id))
+        .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired_at.is_(None)))
+        .outerjoin(LessonProgress, done_here)
+        .where(Course.published, Course.retired_at.is_(None))
+        .group_by(Course.id)
+    ).all()
+    totals = {c.id: total for c, total, _done in rows if total}
+    done = {c.id: n for c, _total, n in rows if n}
+    return [c for c, _total, _done in rows], totals, done
+
+
+def course_statuses(
+    user: Any, courses: list[Course], counts: tuple[dict, dict] | None = None
+) -> dict[int, CourseStatus]:
+    """Course id → the user's status in each course, in a fixed number of queries (`counts`:
+    lesson totals and the user's completions, when the caller read them with the courses)."""
     ids = [c.id for c in courses]
-    totals, done = _lesson_counts(user, ids)
+    totals, done = counts if counts is not None else _lesson_counts(user, ids)
     enrollments = user_enrollments(user)
     by_slug = {c.slug: c for c in courses}
     wanted = {s for c in courses for s in c.prerequisites if s not in by_slug}
