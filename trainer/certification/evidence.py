@@ -5,11 +5,11 @@ through scorecards.services; grants and endorsements from this package's tables.
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from trainer.accounts.models import User
 from trainer.certification.engine import AgentEvidence
-from trainer.certification.ladder import Ladder
+from trainer.certification.ladder import Ladder, current_ladder
 from trainer.certification.models import GRANTED, PROPOSED, Certification, Endorsement
 from trainer.core import clock
 from trainer.core.memo import memo_active, request_memo
@@ -74,6 +74,16 @@ def endorsements(user_ids: list[int]) -> dict[int, frozenset[str]]:
     return {uid: frozenset(levels) for uid, levels in found.items()}
 
 
+def kpi_window(ladder: Ladder, today: date) -> tuple[date, date]:
+    """The days whose KPIs the ladder judges, ending `today` (the organisation's day)."""
+    return today - timedelta(days=ladder.kpi_window_days - 1), today
+
+
+def ladder_kpi_window(today: date) -> tuple[date, date]:
+    """The ladder in force's KPI window (registered with scorecards' agentkpis)."""
+    return kpi_window(current_ladder(), today)
+
+
 def collect_evidence(
     users: Iterable[User], ladder: Ladder, now: datetime
 ) -> dict[int, AgentEvidence]:
@@ -82,7 +92,7 @@ def collect_evidence(
     if not ids:
         return {}
     today = clock.local_date(now)  # KPI days are the organisation's calendar days
-    window_start = today - timedelta(days=ladder.kpi_window_days - 1)
+    window_start, _end = kpi_window(ladder, today)
     courses = courses_api.completed_courses(ids)
     passes = quizzes_api.quiz_passes(ids)
     plays = roleplay_api.roleplay_results(ids)

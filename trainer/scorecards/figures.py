@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from trainer.core import clock
 from trainer.core.evidence import KpiSummary, RoleplayResult
 from trainer.scorecards import aggregates
+from trainer.scorecards.agentkpis import agent_summaries
 from trainer.scorecards.catalogue import Catalogue, current_catalogue
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import MISSED, Composite, composite_score, kpi_status
@@ -88,7 +89,10 @@ def agent_figures_for_periods(
         return [{} for _period in periods]
     catalogue = current_catalogue()
     windows = [(period.start, period.end) for period in periods]
-    summaries = aggregates.summaries_for_windows(ids, windows)
+    if len(ids) == 1:  # one agent's page: shared with its other panels (agentkpis)
+        summaries = [{ids[0]: s} if s else {} for s in agent_summaries(ids[0], windows)]
+    else:
+        summaries = aggregates.summaries_for_windows(ids, windows)
     bounds = [clock.range_bounds(start, end) for start, end in windows]  # the org's days
     plays = roleplay_results(ids, since=min(start for start, _end in bounds))
     return [
