@@ -69,11 +69,11 @@ async def run_app(url: str, users: dict, flows: list, args) -> list:
     if not args.no_mixed:
         mixed = pick_users(users, args.users)
         phases.append(await harness.run_load(url, mixed, flows, args.seconds))
-    if args.burst:
-        phases.append(await focus.run_burst(url, agents[-args.burst :]))
     if args.stalled and not args.no_focus:
         waiting = agents[args.users : args.users + args.stalled]
         phases.append(await focus.run_stalled(url, agents[: args.users], waiting, args.seconds))
+    if args.burst:
+        phases.append(await focus.run_burst(url, agents[-args.burst :]))
     return phases
 
 

@@ -184,8 +184,9 @@ async def run_stalled(
     samples = Samples()
     if fake is None:
         return samples
-    sessions = await signed_in(base_url, agents, samples)
     holders = await signed_in(base_url, waiting, samples)
+    sessions: list[UserSession] = []
+    held: list[asyncio.Task] = []
     label = STALLED_LABEL.format(n=len(waiting))
     try:
         chats = await asyncio.gather(*(_waiting_chat(s) for s in holders))
@@ -199,6 +200,8 @@ async def run_stalled(
             await asyncio.sleep(0.1)  # until every waiting turn has reached the model
         stalled = len(fake.chat_requests()) - asked
         print(f"  stalled model: {stalled} of {len(holders)} role-play turns waiting")
+        # Signed in only now: an idle keep-alive connection would be closed under them.
+        sessions = await signed_in(base_url, agents, samples)
         links = await asyncio.gather(*(_lesson_links(s) for s in sessions))
         stop_at = time.perf_counter() + seconds
 
@@ -215,10 +218,12 @@ async def run_stalled(
             print(f"  ! stalled model: {failed[0]!r}")
         still_waiting = sum(1 for task in held if not task.done())
         print(f"  stalled model: {still_waiting} turns still waiting when the phase ended")
-        fake.release()
-        await asyncio.gather(*held, return_exceptions=True)
+    except Exception as error:  # noqa: BLE001 - report the phase as failed, keep the others
+        samples.errors[label] += 1
+        print(f"  ! stalled model phase failed: {error!r}")
     finally:
         fake.release()
+        await asyncio.gather(*held, return_exceptions=True)
         for s in sessions + holders:
             await s.client.aclose()
     samples.times.pop("setup", None)
