@@ -88,9 +88,7 @@ def team_scorecard(c, agent):
 
 
 def team_csv(c, agent):
-    row = _csv_row(
-        c.manager.get("/scorecards/team.csv", buffered=True).get_data(as_text=True), agent.email
-    )
+    row = _csv_row(c.manager.get("/scorecards/team.csv").get_data(as_text=True), agent.email)
     return {
         "kpi_composite": _number(row["kpi_composite"]),
         "roleplay_qa": _number(row["roleplay_average"]),
@@ -119,10 +117,7 @@ def managers_incentive(c, agent):
 
 
 def incentive_csv(c, agent):
-    row = _csv_row(
-        c.manager.get("/scorecards/incentives.csv", buffered=True).get_data(as_text=True),
-        agent.email,
-    )
+    row = _csv_row(c.manager.get("/scorecards/incentives.csv").get_data(as_text=True), agent.email)
     return {
         "kpi_composite": _number(row["kpi_composite"]),
         "incentive": _number(row["incentive_score"]),

@@ -7,7 +7,7 @@ CLI) pass it in as {agent id: (level label, multiplier)}.
 import csv
 import io
 import statistics
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
@@ -18,7 +18,7 @@ from trainer.extensions import db
 from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.charts import BarChart, histogram
-from trainer.scorecards.csvcells import drain, text_cell
+from trainer.scorecards.csvcells import text_cell
 from trainer.scorecards.figures import AgentFigures, agent_figures
 from trainer.scorecards.okr_models import OkrSet
 from trainer.scorecards.periods import Period
@@ -159,11 +159,10 @@ def build_agent_incentive(agent: User, period: Period, level: tuple[str, float])
     return AgentIncentive(row=report.rows[0], okr_set=sets.get(agent.id))
 
 
-def incentive_csv_lines(report: IncentiveReport) -> Iterator[str]:
+def incentive_csv(report: IncentiveReport) -> str:
     """The ranking as CSV for payroll (UTF-8 with BOM for Excel)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"
     writer.writerow(
         [
             "period_start",
@@ -185,7 +184,6 @@ def incentive_csv_lines(report: IncentiveReport) -> Iterator[str]:
         ]
     )
     for r in report.rows:
-        yield drain(buffer)
         b = r.breakdown
         writer.writerow(
             [
@@ -207,12 +205,7 @@ def incentive_csv_lines(report: IncentiveReport) -> Iterator[str]:
                 r.excluded or "",
             ]
         )
-    yield drain(buffer)
-
-
-def incentive_csv(report: IncentiveReport) -> str:
-    """The whole incentive CSV as one string."""
-    return "".join(incentive_csv_lines(report))
+    return "\ufeff" + buffer.getvalue()
 
 
 def _num(value: float | None) -> str:

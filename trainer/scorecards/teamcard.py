@@ -6,7 +6,7 @@ the home page and the API share.
 
 import csv
 import io
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from trainer.core.evidence import KpiSummary
 from trainer.extensions import db
 from trainer.scorecards import aggregates, okrs
 from trainer.scorecards.catalogue import KpiDefinition, current_catalogue
-from trainer.scorecards.csvcells import drain, text_cell
+from trainer.scorecards.csvcells import text_cell
 from trainer.scorecards.figures import AgentFigures, agent_figures, team_pooled
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scorecard import KpiLine, kpi_lines
@@ -204,11 +204,10 @@ def sort_rows(
     return present + missing
 
 
-def team_csv_lines(scorecard: TeamScorecard, rows: list[TeamRow]) -> Iterator[str]:
+def team_csv(scorecard: TeamScorecard, rows: list[TeamRow]) -> str:
     """The team scorecard as CSV (UTF-8 with BOM so Excel opens Chinese names correctly)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"
     keys = [k.key for k in scorecard.kpis]
     writer.writerow(
         [
@@ -228,7 +227,6 @@ def team_csv_lines(scorecard: TeamScorecard, rows: list[TeamRow]) -> Iterator[st
         ]
     )
     for row in rows:
-        yield drain(buffer)
         writer.writerow(
             [
                 text_cell(row.agent.email),
@@ -246,12 +244,7 @@ def team_csv_lines(scorecard: TeamScorecard, rows: list[TeamRow]) -> Iterator[st
                 row.training.critical_failures,
             ]
         )
-    yield drain(buffer)
-
-
-def team_csv(scorecard: TeamScorecard, rows: list[TeamRow]) -> str:
-    """The whole team CSV as one string."""
-    return "".join(team_csv_lines(scorecard, rows))
+    return "\ufeff" + buffer.getvalue()
 
 
 def _cell(value: float | None) -> str:

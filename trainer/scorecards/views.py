@@ -1,8 +1,6 @@
 """Scorecard pages: an agent's own, a manager's team (sortable, filterable, CSV) and incentives."""
 
-from collections.abc import Iterator
-
-from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
+from flask import Blueprint, Response, jsonify, render_template, request
 from flask_login import current_user
 
 from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
@@ -25,12 +23,9 @@ def _levels(user_ids, on=None) -> dict:
     return agent_levels(user_ids, on or today())
 
 
-def _csv(body: str | Iterator[str], filename: str) -> Response:
-    """A CSV download; an iterator of lines is streamed as it is written (long exports)."""
-    if not isinstance(body, str):
-        body = stream_with_context(body)
+def _csv(text: str, filename: str) -> Response:
     return Response(
-        body,
+        text,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -107,8 +102,7 @@ def team_export():
     if card is None:
         return _csv("\ufeff", "scorecard.csv")
     return _csv(
-        teamcard.team_csv_lines(card, rows),
-        f"scorecard-{card.period.start}-{card.period.kind}.csv",
+        teamcard.team_csv(card, rows), f"scorecard-{card.period.start}-{card.period.kind}.csv"
     )
 
 
@@ -145,7 +139,7 @@ def incentive_export():
     if report is None:
         return _csv("\ufeff", "incentives.csv")
     name = f"incentives-{report.period.start}-{report.period.kind}.csv"
-    return _csv(incentives.incentive_csv_lines(report), name)
+    return _csv(incentives.incentive_csv(report), name)
 
 
 def _agent_incentive(agent):
