@@ -39,6 +39,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--burst", type=int, default=200, help="agents starting a quiz at once")
     parser.add_argument("--flows", default="", help="comma-separated flow modules (default all)")
     parser.add_argument("--no-focus", action="store_true", help="skip the focused phases")
+    parser.add_argument(
+        "--stalled", type=int, default=20, help="role-plays waiting on a stalled model (0: skip)"
+    )
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed-flows phase")
     parser.add_argument("--prepare-only", action="store_true", help="build the data and stop")
     return parser.parse_args()
@@ -66,6 +69,9 @@ async def run_app(url: str, users: dict, flows: list, args) -> list:
     if not args.no_mixed:
         mixed = pick_users(users, args.users)
         phases.append(await harness.run_load(url, mixed, flows, args.seconds))
+    if args.stalled and not args.no_focus:
+        waiting = agents[args.users : args.users + args.stalled]
+        phases.append(await focus.run_stalled(url, agents[: args.users], waiting, args.seconds))
     if args.burst:
         phases.append(await focus.run_burst(url, agents[-args.burst :]))
     return phases

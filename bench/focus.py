@@ -147,3 +147,85 @@ async def run_burst(base_url: str, agents: list[dict]) -> Samples:
     samples.times.pop("setup", None)
     samples.queries.pop("setup", None)
     return samples
+
+
+STALLED_LABEL = "stalled model: lesson page while {n} role-plays wait"
+
+
+async def _hold_turn(s: UserSession, session_id: int) -> None:
+    """Send one agent turn and read its reply to the end (the model stalls until released)."""
+    url = f"/roleplay/sessions/{session_id}/turns"
+    headers = {"X-CSRFToken": s.csrf, "Accept": "text/event-stream"}
+    async with s.client.stream(
+        "POST", url, json={"text": "请问我的包裹现在到哪里了？"}, headers=headers, timeout=120
+    ) as response:
+        async for _chunk in response.aiter_text():
+            pass
+
+
+async def _waiting_chat(s: UserSession) -> int:
+    """A started role-play of a signed-in agent (the session's id)."""
+    from bench.flows.roleplay import SCENARIOS, SESSION_ID
+
+    slug = SCENARIOS[0]
+    await s.get(f"/roleplay/scenarios/{slug}", label="setup")
+    started = await s.post(f"/roleplay/scenarios/{slug}/start", label="setup")
+    return int(SESSION_ID.search(started.headers["location"]).group(1))
+
+
+async def run_stalled(
+    base_url: str, agents: list[dict], waiting: list[dict], seconds: float
+) -> Samples:
+    """The lesson phase again while `waiting` agents' role-play turns hang on a model that
+    sends its first token and then nothing (the fake server's "stall" fault)."""
+    from bench.flows import roleplay
+
+    fake = roleplay._FAKE
+    samples = Samples()
+    if fake is None:
+        return samples
+    holders = await signed_in(base_url, waiting, samples)
+    sessions: list[UserSession] = []
+    held: list[asyncio.Task] = []
+    label = STALLED_LABEL.format(n=len(waiting))
+    try:
+        chats = await asyncio.gather(*(_waiting_chat(s) for s in holders))
+        asked = len(fake.chat_requests())
+        fake.fail_next("stall", times=len(holders))
+        held = [
+            asyncio.create_task(_hold_turn(s, chat)) for s, chat in zip(holders, chats, strict=True)
+        ]
+        deadline = time.perf_counter() + 30
+        while len(fake.chat_requests()) < asked + len(holders) and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)  # until every waiting turn has reached the model
+        stalled = len(fake.chat_requests()) - asked
+        print(f"  stalled model: {stalled} of {len(holders)} role-play turns waiting")
+        # Signed in only now: an idle keep-alive connection would be closed under them.
+        sessions = await signed_in(base_url, agents, samples)
+        links = await asyncio.gather(*(_lesson_links(s) for s in sessions))
+        stop_at = time.perf_counter() + seconds
+
+        async def repeat(s: UserSession, state) -> None:
+            while time.perf_counter() < stop_at:
+                await s.get(s.rng.choice(state), label=label)
+
+        results = await asyncio.gather(
+            *(repeat(s, state) for s, state in zip(sessions, links, strict=True)),
+            return_exceptions=True,
+        )
+        if failed := [r for r in results if isinstance(r, Exception)]:
+            samples.errors[label] += len(failed)
+            print(f"  ! stalled model: {failed[0]!r}")
+        still_waiting = sum(1 for task in held if not task.done())
+        print(f"  stalled model: {still_waiting} turns still waiting when the phase ended")
+    except Exception as error:  # noqa: BLE001 - report the phase as failed, keep the others
+        samples.errors[label] += 1
+        print(f"  ! stalled model phase failed: {error!r}")
+    finally:
+        fake.release()
+        await asyncio.gather(*held, return_exceptions=True)
+        for s in sessions + holders:
+            await s.client.aclose()
+    samples.times.pop("setup", None)
+    samples.queries.pop("setup", None)
+    return samples

@@ -23,7 +23,7 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     app.config.from_object(config or Config())
     app.config.update(overrides)
 
-    from trainer.core import clock, errors, i18n, inputs, logs, markdown, security
+    from trainer.core import clock, errors, i18n, inputs, logs, markdown, memo, security
     from trainer.core.db import tune_sqlite
     from trainer.extensions import csrf, db, limiter, migrate
 
@@ -41,6 +41,7 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     limiter.init_app(app)
     clock.init_app(app)
     markdown.init_app(app)
+    memo.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -143,6 +143,9 @@ class Config:
     # Absolute session lifetime; idle timeout is enforced server-side (accounts.sessions).
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    # The cookie is set when it changes (sign-in, CSRF token, flash), not re-signed on every
+    # response: it then expires 12 h after sign-in, like the server-side session it points at.
+    SESSION_REFRESH_EACH_REQUEST = False
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024  # uploads (GIFT, CSV, YAML, zip) stay well below this
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session; the session has its own limits
     BABEL_DEFAULT_LOCALE = "zh_CN"

@@ -1,4 +1,9 @@
-"""The agent's home page and a lesson page issue a fixed number of queries whatever the data."""
+"""The agent's home page and a lesson page issue a fixed number of queries whatever the data.
+
+The home page's panels share one GET request's reads (trainer/core/memo.py): the learning,
+quiz, role-play, scorecard and level panels read each of the agent's enrolments, attempts,
+graded role-plays, OKR sets and certifications once between them.
+"""
 
 from datetime import timedelta
 
@@ -10,6 +15,7 @@ from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 from trainer.scorecards.models import KpiRecord
 
+HOME_BUDGET = 14
 DEMO_PASSWORD = "Learn-2-Serve-2026"  # noqa: S105 - the shipped demo agent's published password
 
 
@@ -22,14 +28,13 @@ def _queries(client, count_queries, url: str) -> int:
 
 
 def _panels(app, agent, count_queries) -> dict[str, int]:
-    """Queries each home panel of the agent costs on its own, by template."""
+    """Queries each home panel of the agent costs on its own (a request of its own), by template."""
     counts = {}
-    with app.test_request_context():
-        db.session.refresh(agent)
-        for widget in home_widgets_for(agent):
-            with count_queries() as counter:
-                widget.context(agent)
-            counts[widget.template] = counter.count
+    db.session.refresh(agent)
+    for widget in home_widgets_for(agent):
+        with app.test_request_context(), count_queries() as counter:
+            widget.context(agent)
+        counts[widget.template] = counter.count
     return counts
 
 
@@ -94,7 +99,39 @@ def test_agent_home_and_lesson_queries_do_not_grow(app, runner, count_queries):
     assert large == small
     assert large_panels == small_panels
     assert large[lesson_url] <= 10
-    # The learning, quiz and role-play panels together stay within the page budget of 10 (with
-    # the session lookup); scorecard and certification panels are budgeted by their features.
-    own = ("courses/", "quizzes/", "roleplay/")
-    assert 1 + sum(n for t, n in large_panels.items() if t.startswith(own)) <= 10, large_panels
+    # Session (with user and team) 1, configuration 1, notifications 1; panels: learning 3
+    # (courses with lesson counts, enrolments, lessons to resume), quizzes 1 (with attempts),
+    # role-play 3 (assignments, recent sessions, graded results), KPIs 1 (the month and the
+    # ladder's window in one statement, scorecards.agentkpis), OKRs 1, certifications 1,
+    # endorsements 1.
+    # The goal of issue 12 is 10: not reached yet (docs/benchmarks.md says what is left).
+    assert large["/"] <= HOME_BUDGET, large
+    # The panels together cost more on their own than on the page: they share their reads.
+    assert sum(large_panels.values()) > large["/"] - 3, large_panels
+
+
+def test_home_panels_share_reads_only_within_a_get(app):
+    """The memo lives for one dispatched GET request; a POST, a command or a request context
+    that is not being dispatched (tests, jobs) always reads afresh."""
+    from trainer.core.memo import request_memo
+
+    calls = []
+
+    def load():
+        calls.append(1)
+        return len(calls)
+
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()  # as dispatching does: before_request hooks
+        assert request_memo("k", load) == request_memo("k", load) == 1
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()
+        assert request_memo("k", load) == 2  # a new request reads again
+    with app.test_request_context("/", method="POST"):
+        app.preprocess_request()
+        assert request_memo("k", load) == 3
+        assert request_memo("k", load) == 4
+    with app.test_request_context("/", method="GET"):  # not dispatched
+        assert request_memo("k", load) == 5
+        assert request_memo("k", load) == 6
+    assert request_memo("k", load) == 7  # outside any request

@@ -135,6 +135,9 @@ def test_agent_page_query_count_does_not_grow_with_history(
             _get(client, "/scorecards/", period="quarter")
         counts.append(counter.count)
     assert counts[0] == counts[1]
+    # session, configuration, KPIs of the period and the one before (one statement), daily
+    # series, role-play results, enrolments, quiz attempts, quizzes, OKRs, notifications
+    assert counts[0] <= 10, counts
 
 
 def test_incentive_ranking_and_csv(app, team, frozen_today, make_okrs):

@@ -40,10 +40,10 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token or not str(user_id).isdigit():
         return None
-    auth = db.session.scalar(  # with its user in the same query: one lookup per request
+    auth = db.session.scalar(  # with its user and team in the same query: one per request
         db.select(AuthSession)
         .where(AuthSession.token_hash == _digest(token))
-        .options(joinedload(AuthSession.user))
+        .options(joinedload(AuthSession.user).joinedload(User.team))
     )
     if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
         return None

@@ -22,10 +22,12 @@ def init_app(app: Flask) -> None:
         public_views,
         views,
     )
+    from trainer.certification.evidence import ladder_kpi_window
     from trainer.certification.services import incentive_levels
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import DemoSeeder, add_demo_seeder
     from trainer.core.features import CERTIFICATION, add_action_source, add_home_widget, add_nav
+    from trainer.scorecards.agentkpis import register_window
     from trainer.scorecards.levels import register_level_source
 
     for blueprint in (
@@ -39,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.cert_group)
     register_level_source(app, incentive_levels)
     app.jinja_env.globals["quiz_title"] = presenting.quiz_title
+    register_window(app, ladder_kpi_window)  # the level panel's KPIs, read with the others
     add_nav(app, "certification.my_level", _l("My level"), {AGENT}, order=45)
     add_nav(
         app,

@@ -5,13 +5,14 @@ through scorecards.services; grants and endorsements from this package's tables.
 """
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from trainer.accounts.models import User
 from trainer.certification.engine import AgentEvidence
-from trainer.certification.ladder import Ladder
-from trainer.certification.models import GRANTED, Certification, Endorsement
+from trainer.certification.ladder import Ladder, current_ladder
+from trainer.certification.models import GRANTED, PROPOSED, Certification, Endorsement
 from trainer.core import clock
+from trainer.core.memo import memo_active, request_memo
 from trainer.courses import achievements as courses_api
 from trainer.drills import achievements as drills_api
 from trainer.extensions import db
@@ -20,15 +21,39 @@ from trainer.roleplay import achievements as roleplay_api
 from trainer.scorecards import services as scorecards
 
 
+def user_open_certifications(user_id: int) -> list[Certification]:
+    """The user's proposed and granted certifications, oldest first, with who proposed them
+    and their certificates: one query, shared by a GET request's panels."""
+
+    def load() -> list[Certification]:
+        query = (
+            db.select(Certification)
+            .where(
+                Certification.user_id == user_id,
+                Certification.status.in_((PROPOSED, GRANTED)),
+            )
+            .options(
+                db.joinedload(Certification.proposed_by), db.joinedload(Certification.certificate)
+            )
+            .order_by(Certification.created_at)
+        )
+        return list(db.session.scalars(query).unique())
+
+    return request_memo(("certification.open", user_id), load)
+
+
 def granted_levels(user_ids: list[int]) -> dict[int, dict[str, Certification]]:
     """Active grants per user: level code → certification row."""
     if not user_ids:
         return {}
-    rows = db.session.scalars(
-        db.select(Certification).where(
-            Certification.user_id.in_(user_ids), Certification.status == GRANTED
+    if len(user_ids) == 1 and memo_active():  # one agent's page: shared with its other panels
+        rows = [c for c in user_open_certifications(user_ids[0]) if c.status == GRANTED]
+    else:
+        rows = db.session.scalars(
+            db.select(Certification).where(
+                Certification.user_id.in_(user_ids), Certification.status == GRANTED
+            )
         )
-    )
     held: dict[int, dict[str, Certification]] = {}
     for row in rows:
         held.setdefault(row.user_id, {})[row.level] = row
@@ -50,6 +75,16 @@ def endorsements(user_ids: list[int]) -> dict[int, frozenset[str]]:
     return {uid: frozenset(levels) for uid, levels in found.items()}
 
 
+def kpi_window(ladder: Ladder, today: date) -> tuple[date, date]:
+    """The days whose KPIs the ladder judges, ending `today` (the organisation's day)."""
+    return today - timedelta(days=ladder.kpi_window_days - 1), today
+
+
+def ladder_kpi_window(today: date) -> tuple[date, date]:
+    """The ladder in force's KPI window (registered with scorecards' agentkpis)."""
+    return kpi_window(current_ladder(), today)
+
+
 def collect_evidence(
     users: Iterable[User], ladder: Ladder, now: datetime
 ) -> dict[int, AgentEvidence]:
@@ -58,7 +93,7 @@ def collect_evidence(
     if not ids:
         return {}
     today = clock.local_date(now)  # KPI days are the organisation's calendar days
-    window_start = today - timedelta(days=ladder.kpi_window_days - 1)
+    window_start, _end = kpi_window(ladder, today)
     courses = courses_api.completed_courses(ids)
     passes = quizzes_api.quiz_passes(ids)
     plays = roleplay_api.roleplay_results(ids)

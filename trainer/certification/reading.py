@@ -5,11 +5,12 @@ from datetime import date, datetime
 
 from trainer.accounts.models import User
 from trainer.certification.engine import Evaluation, evaluate
-from trainer.certification.evidence import collect_evidence
+from trainer.certification.evidence import collect_evidence, user_open_certifications
 from trainer.certification.ladder import Ladder, current_ladder
 from trainer.certification.models import GRANTED, LAPSED, PROPOSED, REVOKED, Certification
 from trainer.core import clock
 from trainer.core.clock import utcnow
+from trainer.core.memo import memo_active
 from trainer.extensions import db
 
 
@@ -31,6 +32,9 @@ def open_certifications(user_ids: list[int]) -> dict[int, list[Certification]]:
     """Proposed and granted certifications per user."""
     if not user_ids:
         return {}
+    if len(user_ids) == 1 and memo_active():
+        rows = user_open_certifications(user_ids[0])
+        return {user_ids[0]: rows} if rows else {}
     rows = db.session.scalars(
         db.select(Certification)
         .where(Certification.user_id.in_(user_ids), Certification.status.in_((PROPOSED, GRANTED)))

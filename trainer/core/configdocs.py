@@ -87,24 +87,40 @@ def effective_text(name: str, shipped: Path) -> tuple[str, ConfigDocument | None
     return (override.content if override else shipped.read_text(encoding="utf-8")), override
 
 
-def _override_text(source: ConfigSource) -> str | None:
-    return db.session.scalar(
-        db.select(ConfigDocument.content).where(ConfigDocument.name == source.name)
-    )
+def _overrides() -> dict[str, str]:
+    """Every saved override's text by name: one query, memoised with the parsed documents."""
+    if not has_app_context():
+        return dict(db.session.execute(db.select(ConfigDocument.name, ConfigDocument.content)))
+    if "trainer_config_overrides" not in g:
+        g.trainer_config_overrides = dict(
+            db.session.execute(db.select(ConfigDocument.name, ConfigDocument.content)).all()
+        )
+    return g.trainer_config_overrides
 
 
-def _version(source: ConfigSource, text: str | None) -> tuple:
+def _version(source: ConfigSource, overrides: dict[str, str]) -> tuple:
+    text = overrides.get(source.name)
     own = (
         ("db", hashlib.sha256(text.encode("utf-8")).hexdigest())
         if text is not None
         else ("file", source.shipped.stat().st_mtime_ns)
     )
-    return (own, *(_version(dep, _override_text(dep)) for dep in source.depends))
+    return (own, *(_version(dep, overrides) for dep in source.depends))
+
+
+def parse_count(name: str) -> int:
+    """How many times this process parsed document `name` (the cache's tests read it)."""
+    return _PARSES.get(name, 0)
+
+
+_PARSES: dict[str, int] = {}
 
 
 def current(source: ConfigSource) -> Any:
     """The parsed document in force: parsed once per version, memoised for the request.
 
+    The version is the override's text hash (else the shipped file's mtime) and the versions
+    of the documents it depends on; every override is read in one query per request.
     A saved copy was valid when saved; if a newer release rejects it, the shipped file applies
     and the log says so rather than every page failing.
     """
@@ -112,10 +128,12 @@ def current(source: ConfigSource) -> Any:
     if source.name in memo:
         return memo[source.name]
     cache = current_app.extensions.setdefault("trainer_config_docs", {})
-    override = _override_text(source)
-    version = _version(source, override)
+    overrides = _overrides()
+    override = overrides.get(source.name)
+    version = _version(source, overrides)
     cached = cache.get(source.name)
     if cached is None or cached[0] != version:
+        _PARSES[source.name] = _PARSES.get(source.name, 0) + 1
         shipped = source.shipped.read_text(encoding="utf-8")
         try:
             parsed = source.parse(override if override is not None else shipped)
@@ -136,6 +154,7 @@ def forget(name: str | None = None) -> None:
     """
     if has_app_context():
         g.pop("trainer_config_docs", None)
+        g.pop("trainer_config_overrides", None)
 
 
 def save_override(

@@ -12,9 +12,10 @@ from trainer.courses.models import Course, Lesson, LessonProgress
 from trainer.courses.progress import (
     CourseStatus,
     course_statuses,
+    courses_with_counts,
     resume_lesson,
 )
-from trainer.courses.services import published_courses
+from trainer.courses.services import catalogue_order
 from trainer.extensions import db
 
 FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
@@ -57,8 +58,9 @@ class Overview:
 
 def learning_overview(user: Any) -> Overview:
     """Every published course with the user's status, plus the lesson to resume."""
-    courses = published_courses()
-    statuses = course_statuses(user, courses)
+    courses, totals, done = courses_with_counts(user)  # one query
+    courses = sorted(courses, key=catalogue_order)
+    statuses = course_statuses(user, courses, (totals, done))
     overview = Overview(statuses=[statuses[c.id] for c in courses], now=utcnow())
     present = {c.category for c in courses}
     overview.categories = [key for key in CATEGORIES if key in present]

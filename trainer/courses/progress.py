@@ -14,6 +14,7 @@ from sqlalchemy import and_, func
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
 from trainer.core.i18n import _
+from trainer.core.memo import request_memo
 from trainer.courses.knowledge_checks import CheckResult, check_result
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
@@ -119,8 +120,22 @@ def done_counts(user_ids: list[int], course_ids: list[int] | None = None) -> dic
 
 def user_enrollments(user: Any) -> dict[int, Enrollment]:
     """Course id → the user's enrolment."""
-    rows = db.session.scalars(db.select(Enrollment).where(Enrollment.user_id == user.id))
-    return {e.course_id: e for e in rows}
+    return enrollments_of(user.id)
+
+
+def enrollments_of(user_id: int) -> dict[int, Enrollment]:
+    """Course id → the user's enrolment with its course: one query, shared by a GET request's
+    panels (the learning panel and the certification evidence)."""
+
+    def load() -> dict[int, Enrollment]:
+        rows = db.session.scalars(
+            db.select(Enrollment)
+            .where(Enrollment.user_id == user_id)
+            .options(db.joinedload(Enrollment.course))
+        )
+        return {e.course_id: e for e in rows}
+
+    return request_memo(("courses.enrollments", user_id), load)
 
 
 def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -141,10 +156,33 @@ def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], di
     return {c: total for c, total, _ in rows}, {c: done for c, _, done in rows if done}
 
 
-def course_statuses(user: Any, courses: list[Course]) -> dict[int, CourseStatus]:
-    """Course id → the user's status in each course, in a fixed number of queries."""
+def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[int, int]]:
+    """Published, current courses with their readable lessons and those the user completed at
+    their current version (course id → count): one GROUP BY query."""
+    done_here = and_(
+        LessonProgress.lesson_id == Lesson.id,
+        LessonProgress.user_id == user.id,
+        LessonProgress.completed_version == Lesson.version,
+    )
+    rows = db.session.execute(
+        db.select(Course, func.count(Lesson.id), func.count(LessonProgress.id))
+        .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired_at.is_(None)))
+        .outerjoin(LessonProgress, done_here)
+        .where(Course.published, Course.retired_at.is_(None))
+        .group_by(Course.id)
+    ).all()
+    totals = {c.id: total for c, total, _done in rows if total}
+    done = {c.id: n for c, _total, n in rows if n}
+    return [c for c, _total, _done in rows], totals, done
+
+
+def course_statuses(
+    user: Any, courses: list[Course], counts: tuple[dict, dict] | None = None
+) -> dict[int, CourseStatus]:
+    """Course id → the user's status in each course, in a fixed number of queries (`counts`:
+    lesson totals and the user's completions, when the caller read them with the courses)."""
     ids = [c.id for c in courses]
-    totals, done = _lesson_counts(user, ids)
+    totals, done = counts if counts is not None else _lesson_counts(user, ids)
     enrollments = user_enrollments(user)
     by_slug = {c.slug: c for c in courses}
     wanted = {s for c in courses for s in c.prerequisites if s not in by_slug}

@@ -9,11 +9,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from trainer.core.evidence import QuizPass
+from trainer.core.memo import memo_active
 from trainer.extensions import db
 from trainer.quizzes.models import Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED
 from trainer.quizzes.quizfile import read_quiz_file
 from trainer.quizzes.results import latest_pass
+from trainer.quizzes.services import quizzes_and_attempts
 
 
 def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
@@ -24,12 +26,17 @@ def quiz_passes(user_ids: list[int]) -> dict[int, dict[str, QuizPass]]:
     result: dict[int, dict[str, QuizPass]] = {uid: {} for uid in user_ids}
     if not user_ids:
         return result
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
-        )
-    ).all()
-    quizzes = {q.id: q for q in db.session.scalars(select(Quiz))}
+    if len(user_ids) == 1 and memo_active():  # one agent's page: what its quiz panel read
+        every, attempts = quizzes_and_attempts(user_ids[0])
+        attempts = [a for a in attempts if a.state == FINISHED]
+        quizzes = {q.id: q for q in every}
+    else:
+        attempts = db.session.scalars(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id.in_(list(user_ids)), QuizAttempt.state == FINISHED
+            )
+        ).all()
+        quizzes = {q.id: q for q in db.session.scalars(select(Quiz))}
     grouped: dict[tuple[int, int], list[QuizAttempt]] = defaultdict(list)
     for attempt in attempts:
         grouped[(attempt.user_id, attempt.quiz_id)].append(attempt)

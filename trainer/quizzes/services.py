@@ -4,9 +4,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from trainer.core.clock import utcnow
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 from trainer.quizzes.attempts import Eligibility, eligibility
 from trainer.quizzes.models import Quiz, QuizAttempt
@@ -28,15 +29,31 @@ class QuizStanding:
         return not (self.status.result and self.status.result.passed)
 
 
+def quizzes_and_attempts(user_id: int) -> tuple[list[Quiz], list[QuizAttempt]]:
+    """Every quiz (by course and slug) and the user's attempts (by number): one query, shared
+    by a GET request's panels (the quiz panel and the certification evidence)."""
+
+    def load() -> tuple[list[Quiz], list[QuizAttempt]]:
+        rows = db.session.execute(
+            select(Quiz, QuizAttempt)
+            .outerjoin(
+                QuizAttempt,
+                and_(QuizAttempt.quiz_id == Quiz.id, QuizAttempt.user_id == user_id),
+            )
+            .order_by(Quiz.course_slug, Quiz.slug, QuizAttempt.number)
+        ).all()
+        quizzes = list(dict.fromkeys(quiz for quiz, _attempt in rows))
+        attempts = sorted((a for _quiz, a in rows if a is not None), key=lambda a: a.number)
+        return quizzes, attempts
+
+    return request_memo(("quizzes.with_attempts", user_id), load)
+
+
 def standings(user, now: datetime | None = None) -> list[QuizStanding]:
-    """Every published quiz with the agent's standing (two queries)."""
+    """Every published quiz with the agent's standing (one query)."""
     now = now or utcnow()
-    quizzes = db.session.scalars(
-        select(Quiz).where(Quiz.published.is_(True)).order_by(Quiz.course_slug, Quiz.slug)
-    ).all()
-    attempts = db.session.scalars(
-        select(QuizAttempt).where(QuizAttempt.user_id == user.id).order_by(QuizAttempt.number)
-    ).all()
+    every, attempts = quizzes_and_attempts(user.id)
+    quizzes = [q for q in every if q.published]
     by_quiz: dict[int, list[QuizAttempt]] = defaultdict(list)
     for attempt in attempts:
         by_quiz[attempt.quiz_id].append(attempt)

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from trainer.core.evidence import RoleplayResult
+from trainer.core.memo import memo_active, request_memo
 from trainer.extensions import db
 from trainer.roleplay.models import GRADED, RoleplayGrade, RoleplaySession, Scenario
 
@@ -17,6 +18,15 @@ def roleplay_results(
     results: dict[int, list[RoleplayResult]] = {uid: [] for uid in user_ids}
     if not user_ids:
         return results
+    if len(results) == 1 and memo_active():  # one agent's page: read once for every panel
+        (uid,) = results
+        every = request_memo(("roleplay.results", uid), lambda: _read([uid], None)[uid])
+        return {uid: [r for r in every if since is None or r.ended_at >= since]}
+    return _read(list(results), since)
+
+
+def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[RoleplayResult]]:
+    results: dict[int, list[RoleplayResult]] = {uid: [] for uid in user_ids}
     query = (
         db.select(RoleplaySession, RoleplayGrade, Scenario.slug)
         .join(RoleplayGrade, RoleplayGrade.session_id == RoleplaySession.id)

@@ -5,12 +5,15 @@ from flask import url_for
 from trainer.core.features import ActionItem
 from trainer.core.i18n import _
 from trainer.roleplay import review, services
+from trainer.roleplay.achievements import roleplay_results
 
 
 def agent_panel(user) -> dict:
     """Open assignments, the last result and how many sessions were graded."""
-    passed = services.passed_scenario_ids(user)
-    open_assignments = [a for a in services.assigned_scenarios(user) if a.scenario_id not in passed]
+    # Passed scenarios from the graded results the scorecard and level panels read as well.
+    passed = {r.scenario_slug for r in roleplay_results([user.id])[user.id] if r.passed}
+    assigned = services.assigned_scenarios(user)
+    open_assignments = [a for a in assigned if a.scenario.slug not in passed]
     recent = services.user_sessions(user, limit=5)
     last = next((s for s in recent if s.grade is not None), None)
     active = next((s for s in recent if s.status == "active"), None)

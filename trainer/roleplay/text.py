@@ -1,5 +1,6 @@
 """Text matching shared by the scripted customer, the mood model and the rubric rules."""
 
+import functools
 import re
 import unicodedata
 
@@ -7,6 +8,7 @@ _SPACE = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
 _CLAUSE = re.compile(r"[，。！？；,.!?;\n…~～]+")
 
 
+@functools.lru_cache(maxsize=16384)  # pure; the same lexicon words are normalised every turn
 def normalise(text: str) -> str:
     """NFKC, lower case, no whitespace: "9 折" matches "9折", "ＶＸ" matches "vx"."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text or "").casefold())

@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from trainer.core.content import DemoSeeder, add_demo_seeder
     from trainer.core.features import PERFORMANCE, add_action_source, add_home_widget, add_nav
     from trainer.scorecards import admin_views, api, cli, demo, home, okr_views, views
+    from trainer.scorecards.agentkpis import register_window
 
     for blueprint in (views.bp, okr_views.bp, admin_views.bp, api.bp):
         app.register_blueprint(blueprint)
@@ -42,4 +43,5 @@ def init_app(app: Flask) -> None:
         app, "scorecards/_home_manager.html", {MANAGER}, context=home.manager_panel, order=30
     )
     add_demo_seeder(app, DemoSeeder("scorecards", demo.seed_demo, order=40))
+    register_window(app, home.month_window)  # the home panel's month, read with other windows
     app.jinja_env.globals.update(home.template_helpers())

@@ -6,12 +6,13 @@ the scorecards, the team scorecard, the incentive ranking, the CSV exports and t
 call `agent_figures`, so a figure cannot differ between two pages showing the same period.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from trainer.core import clock
 from trainer.core.evidence import KpiSummary, RoleplayResult
 from trainer.scorecards import aggregates
+from trainer.scorecards.agentkpis import agent_summaries
 from trainer.scorecards.catalogue import Catalogue, current_catalogue
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import MISSED, Composite, composite_score, kpi_status
@@ -75,23 +76,38 @@ def _figures(
 
 def agent_figures(agent_ids: Iterable[int], period: Period) -> dict[int, AgentFigures]:
     """Figures per agent for the period: one KPI query and one role-play contract call."""
+    return agent_figures_for_periods(agent_ids, [period])[0]
+
+
+def agent_figures_for_periods(
+    agent_ids: Iterable[int], periods: Sequence[Period]
+) -> list[dict[int, AgentFigures]]:
+    """Figures per agent for each period (say a month and the one before): one KPI statement
+    and one role-play contract call whatever the number of periods and agents."""
     ids = sorted(set(agent_ids))
     if not ids:
-        return {}
+        return [{} for _period in periods]
     catalogue = current_catalogue()
-    summaries = aggregates.summaries_for_agents(ids, period.start, period.end)
-    start, end = clock.range_bounds(period.start, period.end)  # the organisation's days
-    plays = roleplay_results(ids, since=start)
-    return {
-        uid: _figures(
-            uid,
-            period,
-            summaries.get(uid),
-            [p for p in plays.get(uid, []) if start <= p.ended_at < end],
-            catalogue,
-        )
-        for uid in ids
-    }
+    windows = [(period.start, period.end) for period in periods]
+    if len(ids) == 1:  # one agent's page: shared with its other panels (agentkpis)
+        summaries = [{ids[0]: s} if s else {} for s in agent_summaries(ids[0], windows)]
+    else:
+        summaries = aggregates.summaries_for_windows(ids, windows)
+    bounds = [clock.range_bounds(start, end) for start, end in windows]  # the org's days
+    plays = roleplay_results(ids, since=min(start for start, _end in bounds))
+    return [
+        {
+            uid: _figures(
+                uid,
+                period,
+                found.get(uid),
+                [p for p in plays.get(uid, []) if start <= p.ended_at < end],
+                catalogue,
+            )
+            for uid in ids
+        }
+        for period, found, (start, end) in zip(periods, summaries, bounds, strict=True)
+    ]
 
 
 def figures_for(agent_id: int, period: Period) -> AgentFigures:

@@ -1,5 +1,7 @@
 """Home page panels: an agent's month so far, a manager's team at a glance."""
 
+from datetime import date
+
 from flask import url_for
 from sqlalchemy import func
 
@@ -32,6 +34,12 @@ def agent_panel(user: User) -> dict:
         "okr_set": okr_set,
         "okr_score": okrs.set_score(okr_set) if okr_set and okr_set.status == APPROVED else None,
     }
+
+
+def month_window(day: date) -> tuple[date, date]:
+    """The month the agent's home panel shows (registered with agentkpis)."""
+    period = period_containing("month", day)
+    return period.start, period.end
 
 
 def manager_panel(user: User) -> dict:

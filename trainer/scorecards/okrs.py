@@ -10,11 +10,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.core import audit
 from trainer.core.clock import today, utcnow
 from trainer.core.i18n import _
+from trainer.core.memo import memo_active, request_memo
 from trainer.extensions import db
 from trainer.scorecards.okr_models import (
     APPROVED,
@@ -62,8 +63,27 @@ def _load_options():
     return selectinload(OkrSet.objectives).selectinload(OkrObjective.key_results)
 
 
+def _agent_sets_joined(agent_id: int) -> dict[str, OkrSet]:
+    """Every OKR set of the agent by quarter, objectives and key results joined: one query."""
+    query = (
+        db.select(OkrSet)
+        .where(OkrSet.agent_id == agent_id)
+        .options(joinedload(OkrSet.objectives).joinedload(OkrObjective.key_results))
+    )
+    return {s.quarter: s for s in db.session.scalars(query).unique()}
+
+
+def _memo_sets(agent_id: int) -> dict[str, OkrSet] | None:
+    """The agent's sets shared by a GET request's panels (None outside a GET request)."""
+    if not memo_active():
+        return None
+    return request_memo(("okrs.sets", agent_id), lambda: _agent_sets_joined(agent_id))
+
+
 def get_set(agent_id: int, quarter: str) -> OkrSet | None:
     """The agent's OKR set for the quarter with objectives and key results loaded."""
+    if (memo := _memo_sets(agent_id)) is not None:
+        return memo.get(quarter)
     query = (
         db.select(OkrSet)
         .where(OkrSet.agent_id == agent_id, OkrSet.quarter == quarter)
@@ -244,6 +264,9 @@ def approved_sets(user_ids: Iterable[int], quarter: str) -> dict[int, OkrSet]:
     ids = list(set(user_ids))
     if not ids:
         return {}
+    if len(ids) == 1 and (memo := _memo_sets(ids[0])) is not None:
+        found = memo.get(quarter)
+        return {ids[0]: found} if found is not None and found.status == APPROVED else {}
     query = (
         db.select(OkrSet)
         .where(OkrSet.agent_id.in_(ids), OkrSet.quarter == quarter, OkrSet.status == APPROVED)

@@ -13,7 +13,7 @@ from trainer.accounts.models import User
 from trainer.scorecards import aggregates, okrs
 from trainer.scorecards.catalogue import Catalogue, KpiDefinition, current_catalogue
 from trainer.scorecards.charts import LineChart, line_chart
-from trainer.scorecards.figures import AgentFigures, agent_figures
+from trainer.scorecards.figures import AgentFigures, agent_figures_for_periods
 from trainer.scorecards.okr_models import APPROVED, OkrSet
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scoring import Composite, kpi_points, kpi_status
@@ -101,8 +101,8 @@ def kpi_lines(
 def build_agent_scorecard(agent: User, period: Period, now: datetime) -> AgentScorecard:
     """One agent's scorecard: KPIs with trends, training results and OKRs for the period."""
     catalogue = current_catalogue()
-    figures = agent_figures([agent.id], period)[agent.id]
-    before = agent_figures([agent.id], period.previous())[agent.id]
+    now_figures, then_figures = agent_figures_for_periods([agent.id], [period, period.previous()])
+    figures, before = now_figures[agent.id], then_figures[agent.id]
     series = aggregates.daily_agent_series(agent.id, period.start, period.end)
     training = training_summaries([agent.id], period.start, period.end, now)[agent.id]
     training.roleplays = list(figures.roleplays)

@@ -5,12 +5,17 @@ from datetime import date
 
 from trainer.core.evidence import KpiSummary
 from trainer.scorecards import aggregates, okrs
+from trainer.scorecards.agentkpis import agent_summaries
 from trainer.scorecards.periods import previous_quarter, quarter_of
 
 
 def kpi_summary(user_ids: Iterable[int], start: date, end: date) -> dict[int, KpiSummary]:
     """KPI values per agent over [start, end] (days inclusive); agents without records left out."""
-    return aggregates.summaries_for_agents(user_ids, start, end)
+    ids = list(set(user_ids))
+    if len(ids) == 1:  # one agent's page: read with the page's other windows (agentkpis)
+        (found,) = agent_summaries(ids[0], [(start, end)])
+        return {ids[0]: found} if found is not None else {}
+    return aggregates.summaries_for_agents(ids, start, end)
 
 
 def okr_score(user_id: int, quarter: str) -> float | None:
