@@ -13,6 +13,7 @@ FEATURES = (
     "certification",
     "notifications",
     "appeals",
+    "skills",
 )
 
 
