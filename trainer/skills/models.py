@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from trainer.core.clock import utcnow
@@ -65,7 +65,7 @@ class SkillRemediation(db.Model):
     lesson: Mapped[str | None] = mapped_column(String(140))  # course/lesson
     scenario: Mapped[str | None] = mapped_column(String(80))
     reason: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    before_score: Mapped[float | None] = mapped_column()
+    before_score: Mapped[float | None] = mapped_column(Float)
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 

@@ -78,7 +78,8 @@ def heatmap_csv(skill_map: SkillMap, rows: list[HeatmapRow], team_names: dict[in
     writer = csv.writer(out)
     header = [_("Agent"), _("E-mail"), _("Team")]
     for s in skill_map.skills:
-        header += [f"{pick(s.name)} ({_('score')})", f"{pick(s.name)} ({_('level')})"]
+        header += [_("%(skill)s: score", skill=pick(s.name)),
+                   _("%(skill)s: level", skill=pick(s.name))]
     writer.writerow([text_cell(h) for h in header])
     for row in rows:
         cells = [row.agent.name, row.agent.email, team_names.get(row.agent.team_id, "")]
