@@ -8,8 +8,8 @@ from trainer.config import ROOT
 from trainer.core.clock import utcnow
 from trainer.core.content import sync_content
 from trainer.extensions import db
-from trainer.roleplay.scenarios import scale_bounds
 from trainer.roleplay.models import GRADED, RoleplayGrade, RoleplaySession, Scenario
+from trainer.roleplay.scenarios import scale_bounds
 
 
 @pytest.fixture
@@ -45,8 +45,14 @@ def grade_items(spec: dict, scores: dict[str, float]) -> list[dict]:
 def make_graded(app):
     """Store a graded (non-trial) session of a shipped scenario for `agent`."""
 
-    def build(agent, slug: str, scores: dict | None = None, *, days_ago: float = 0,
-              flags: list | None = None):
+    def build(
+        agent,
+        slug: str,
+        scores: dict | None = None,
+        *,
+        days_ago: float = 0,
+        flags: list | None = None,
+    ):
         scenario = db.session.scalar(db.select(Scenario).where(Scenario.slug == slug))
         ended = utcnow() - timedelta(days=days_ago)
         session = RoleplaySession(
@@ -63,9 +69,17 @@ def make_graded(app):
         items = grade_items(scenario.current_version.spec, scores or {})
         db.session.add(
             RoleplayGrade(
-                session_id=session.id, items=items, flags=flags or [], judge="offline",
-                auto_total=50, auto_passed=False, auto_critical_failed=False, total=50,
-                passed=False, critical_failed=False, graded_at=ended,
+                session_id=session.id,
+                items=items,
+                flags=flags or [],
+                judge="offline",
+                auto_total=50,
+                auto_passed=False,
+                auto_critical_failed=False,
+                total=50,
+                passed=False,
+                critical_failed=False,
+                graded_at=ended,
             )
         )
         db.session.flush()

@@ -15,8 +15,9 @@ def test_missed_verification_items_make_the_skill_weak_with_a_reason(
     content, make_user, make_graded
 ):
     agent = make_user("agent")
-    make_graded(agent, "aftersales-seven-day-return-dress", {"checked_condition": 0,
-                                                            "checked_insurance": 0})
+    make_graded(
+        agent, "aftersales-seven-day-return-dress", {"checked_condition": 0, "checked_insurance": 0}
+    )
     make_graded(agent, "aftersales-seven-day-return-dress", {"checked_condition": 0})
     db.session.commit()
     skill_map = store.active_map()
@@ -37,8 +38,12 @@ def test_missed_verification_items_make_the_skill_weak_with_a_reason(
 
 def test_recent_evidence_weighs_more(content, make_user, make_graded):
     agent = make_user("agent")
-    make_graded(agent, "order-change-address-and-color", {"verify_order": 0, "checked_variant": 0,
-                                                          "got_new_address": 0}, days_ago=60)
+    make_graded(
+        agent,
+        "order-change-address-and-color",
+        {"verify_order": 0, "checked_variant": 0, "got_new_address": 0},
+        days_ago=60,
+    )
     make_graded(agent, "order-change-address-and-color", {}, days_ago=0)
     db.session.commit()
     skill_map = store.active_map()
@@ -50,8 +55,15 @@ def test_recent_evidence_weighs_more(content, make_user, make_graded):
 
 def test_policy_breaches_count_against_their_skill(content, make_user, make_graded):
     agent = make_user("agent")
-    flags = [{"code": "policy_breach", "policy": "sensitive_data", "seq": 2, "quote": "x",
-              "severity": "critical"}]
+    flags = [
+        {
+            "code": "policy_breach",
+            "policy": "sensitive_data",
+            "seq": 2,
+            "quote": "x",
+            "severity": "critical",
+        }
+    ]
     make_graded(agent, "payment-double-charge-group-order", {}, flags=flags)
     db.session.commit()
     skill_map = store.active_map()
@@ -63,8 +75,15 @@ def test_policy_breaches_count_against_their_skill(content, make_user, make_grad
 def test_kpis_below_target_are_evidence(content, make_user):
     agent = make_user("agent")
     for back in range(3):
-        db.session.add(KpiRecord(agent_id=agent.id, day=today() - timedelta(days=back),
-                                 first_response_seconds=90, response_rate=99, csat=4.9))
+        db.session.add(
+            KpiRecord(
+                agent_id=agent.id,
+                day=today() - timedelta(days=back),
+                first_response_seconds=90,
+                response_rate=99,
+                csat=4.9,
+            )
+        )
     db.session.commit()
     skill_map = store.active_map()
     levels = profile(skill_map, collect(skill_map, [agent.id])[agent.id].items)

@@ -54,16 +54,19 @@ def test_heatmap_for_managers_is_their_team_and_exports_csv(
 
 
 def test_settings_form_saves_and_refuses_bad_values(content, trainer_client):
-    ok = trainer_client.post("/skills/settings", data={"skill": "verify_facts", "mode": AUTO,
-                                                       "due_days": "3"})
+    ok = trainer_client.post(
+        "/skills/settings", data={"skill": "verify_facts", "mode": AUTO, "due_days": "3"}
+    )
     assert ok.status_code == 302
     row = db.session.scalar(db.select(SkillSetting))
     assert (row.skill, row.mode, row.due_days) == ("verify_facts", AUTO, 3)
-    bad = trainer_client.post("/skills/settings", data={"skill": "verify_facts", "mode": AUTO,
-                                                        "due_days": "0"})
+    bad = trainer_client.post(
+        "/skills/settings", data={"skill": "verify_facts", "mode": AUTO, "due_days": "0"}
+    )
     assert bad.status_code == 200
-    unknown = trainer_client.post("/skills/settings", data={"skill": "nope", "mode": AUTO,
-                                                            "due_days": "3"})
+    unknown = trainer_client.post(
+        "/skills/settings", data={"skill": "nope", "mode": AUTO, "due_days": "3"}
+    )
     assert unknown.status_code == 200
     db.session.expire_all()
     assert db.session.scalar(db.select(SkillSetting.due_days)) == 3
@@ -72,8 +75,10 @@ def test_settings_form_saves_and_refuses_bad_values(content, trainer_client):
 def test_map_editor_reports_unknown_references_by_line(content, trainer_client):
     from trainer.skills.store import shipped_path
 
-    text = shipped_path().read_text(encoding="utf-8").replace(
-        "platform-orders/order-lifecycle", "platform-orders/no-such-lesson", 1
+    text = (
+        shipped_path()
+        .read_text(encoding="utf-8")
+        .replace("platform-orders/order-lifecycle", "platform-orders/no-such-lesson", 1)
     )
     line = next(i for i, t in enumerate(text.splitlines(), 1) if "no-such-lesson" in t)
     response = trainer_client.post("/skills/map", data={"content": text})

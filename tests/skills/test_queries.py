@@ -19,44 +19,91 @@ from trainer.skills.profile import profile
 
 def _agents(count: int, start: int, sessions_each: int, password_hash: str) -> list[int]:
     now = utcnow()
-    db.session.execute(insert(User), [
-        {"email": f"bulk{start + i}@example.org", "name": f"Bulk {start + i}", "role": "agent",
-         "password_hash": password_hash, "active": True, "locale": None, "created_at": now}
-        for i in range(count)
-    ])
-    ids = list(db.session.scalars(db.select(User.id).where(User.email.like("bulk%"))
-                                  .order_by(User.id)))[-count:]
-    scenario = db.session.scalar(db.select(Scenario).where(
-        Scenario.slug == "aftersales-seven-day-return-dress"))
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "email": f"bulk{start + i}@example.org",
+                "name": f"Bulk {start + i}",
+                "role": "agent",
+                "password_hash": password_hash,
+                "active": True,
+                "locale": None,
+                "created_at": now,
+            }
+            for i in range(count)
+        ],
+    )
+    ids = list(
+        db.session.scalars(db.select(User.id).where(User.email.like("bulk%")).order_by(User.id))
+    )[-count:]
+    scenario = db.session.scalar(
+        db.select(Scenario).where(Scenario.slug == "aftersales-seven-day-return-dress")
+    )
     items = grade_items(scenario.current_version.spec, {"checked_condition": 0})
     sessions = [
-        {"user_id": uid, "scenario_id": scenario.id, "version_id": scenario.current_version_id,
-         "engine": "scripted", "status": GRADED, "trial": False,
-         "started_at": now - timedelta(days=n + 1), "ended_at": now - timedelta(days=n)}
-        for uid in ids for n in range(sessions_each)
+        {
+            "user_id": uid,
+            "scenario_id": scenario.id,
+            "version_id": scenario.current_version_id,
+            "engine": "scripted",
+            "status": GRADED,
+            "trial": False,
+            "started_at": now - timedelta(days=n + 1),
+            "ended_at": now - timedelta(days=n),
+        }
+        for uid in ids
+        for n in range(sessions_each)
     ]
     db.session.execute(insert(RoleplaySession), sessions)
-    session_ids = db.session.scalars(db.select(RoleplaySession.id).where(
-        RoleplaySession.user_id.in_(ids)))
-    db.session.execute(insert(RoleplayGrade), [
-        {"session_id": sid, "items": items, "flags": [], "judge": "offline", "tokens": 0,
-         "auto_total": 50, "auto_passed": False, "auto_critical_failed": False, "total": 50,
-         "passed": False, "critical_failed": False, "flagged": False, "graded_at": now}
-        for sid in session_ids
-    ])
-    db.session.execute(insert(KpiRecord), [
-        {"agent_id": uid, "day": today() - timedelta(days=d), "conversations": 10,
-         "first_response_seconds": 40, "csat": 4.6, "response_rate": 97,
-         "resolution_rate": 95, "repeat_contact_rate": 9, "source": "csv", "updated_at": now}
-        for uid in ids for d in range(sessions_each)
-    ])
+    session_ids = db.session.scalars(
+        db.select(RoleplaySession.id).where(RoleplaySession.user_id.in_(ids))
+    )
+    db.session.execute(
+        insert(RoleplayGrade),
+        [
+            {
+                "session_id": sid,
+                "items": items,
+                "flags": [],
+                "judge": "offline",
+                "tokens": 0,
+                "auto_total": 50,
+                "auto_passed": False,
+                "auto_critical_failed": False,
+                "total": 50,
+                "passed": False,
+                "critical_failed": False,
+                "flagged": False,
+                "graded_at": now,
+            }
+            for sid in session_ids
+        ],
+    )
+    db.session.execute(
+        insert(KpiRecord),
+        [
+            {
+                "agent_id": uid,
+                "day": today() - timedelta(days=d),
+                "conversations": 10,
+                "first_response_seconds": 40,
+                "csat": 4.6,
+                "response_rate": 97,
+                "resolution_rate": 95,
+                "repeat_contact_rate": 9,
+                "source": "csv",
+                "updated_at": now,
+            }
+            for uid in ids
+            for d in range(sessions_each)
+        ],
+    )
     db.session.commit()
     return ids
 
 
-def test_profiles_of_1000_agents_take_the_same_queries_as_of_10(
-    content, make_user, count_queries
-):
+def test_profiles_of_1000_agents_take_the_same_queries_as_of_10(content, make_user, count_queries):
     hashed = make_user("agent").password_hash
     few = _agents(10, 0, 1, hashed)
     many = _agents(1000, 10, 3, hashed)

@@ -22,8 +22,12 @@ def test_suggest_only_records_the_remediation_without_assigning(content, make_us
     _graded(make_graded, agent)
     rows = db.session.scalars(db.select(SkillRemediation)).all()
     assert [(r.skill, r.mode, r.lesson, r.scenario) for r in rows] == [
-        ("verify_facts", SUGGEST, "platform-orders/order-lifecycle",
-         "aftersales-wool-sweater-not-as-described")
+        (
+            "verify_facts",
+            SUGGEST,
+            "platform-orders/order-lifecycle",
+            "aftersales-wool-sweater-not-as-described",
+        )
     ]
     assert db.session.scalar(db.select(db.func.count(Enrollment.id))) == 0
     assert db.session.scalar(db.select(db.func.count(Notification.id))) == 0
@@ -41,17 +45,20 @@ def test_auto_assign_assigns_course_and_drill_notifies_once(content, make_user, 
     course = db.session.scalar(db.select(Course).where(Course.slug == "platform-orders"))
     enrollment = db.session.scalar(db.select(Enrollment).where(Enrollment.user_id == agent.id))
     assert enrollment.course_id == course.id and enrollment.assigned_by_id == trainer.id
-    drill = db.session.scalar(db.select(RoleplayAssignment).where(
-        RoleplayAssignment.user_id == agent.id))
+    drill = db.session.scalar(
+        db.select(RoleplayAssignment).where(RoleplayAssignment.user_id == agent.id)
+    )
     scenario = db.session.get(Scenario, drill.scenario_id)
     assert scenario.slug == "aftersales-wool-sweater-not-as-described"
-    kinds = db.session.scalars(db.select(Notification.kind).where(
-        Notification.user_id == agent.id)).all()
+    kinds = db.session.scalars(
+        db.select(Notification.kind).where(Notification.user_id == agent.id)
+    ).all()
     assert sorted(kinds) == ["course_assigned", "skill_remediation"]
 
 
-def test_home_panel_reads_the_snapshot_in_two_queries(content, make_user, make_graded,
-                                                      count_queries):
+def test_home_panel_reads_the_snapshot_in_two_queries(
+    content, make_user, make_graded, count_queries
+):
     agent = make_user("agent")
     _graded(make_graded, agent)
     db.session.expire_all()
@@ -66,11 +73,15 @@ def test_home_panel_reads_the_snapshot_in_two_queries(content, make_user, make_g
     assert [s.skill.key for s in ctx["steps"]] == ["verify_facts"]
 
 
-def test_a_failing_redrill_after_the_lesson_opens_the_next_round(content, make_user,
-                                                                 make_graded):
+def test_a_failing_redrill_after_the_lesson_opens_the_next_round(content, make_user, make_graded):
     agent = make_user("agent")
     _graded(make_graded, agent)
-    _graded(make_graded, agent, "aftersales-wool-sweater-not-as-described",
-            checked_evidence=0, checked_item_state=0)
+    _graded(
+        make_graded,
+        agent,
+        "aftersales-wool-sweater-not-as-described",
+        checked_evidence=0,
+        checked_item_state=0,
+    )
     skills = db.session.scalars(db.select(SkillRemediation.skill)).all()
     assert skills == ["verify_facts", "verify_facts"]

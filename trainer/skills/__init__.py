@@ -14,9 +14,9 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, the content loader, signal receivers, nav, home panel, CLI."""
     from trainer.core import events
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
-    from trainer.core.content import ContentLoader, add_content_loader
+    from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import add_home_widget, add_nav
-    from trainer.skills import cli, content, home, notices, remediation, views
+    from trainer.skills import cli, content, demo, home, notices, remediation, views
 
     app.extensions["trainer_skills"] = True
     app.register_blueprint(views.bp)
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     add_content_loader(
         app, ContentLoader("skills", content.check, content.sync, order=40, warn=content.warn)
     )
+    add_demo_seeder(app, DemoSeeder("skills", demo.seed_demo, order=90))
     notices.register_kind()
     events.roleplay_graded.connect(remediation.on_roleplay_graded)
     events.quiz_attempt_finished.connect(remediation.on_quiz_attempt_finished)

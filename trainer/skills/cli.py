@@ -34,8 +34,13 @@ def show_profile(email: str) -> None:
         raise click.ClickException(f"no user {email}")
     skill_map = store.active_map()
     levels = profile(skill_map, collect(skill_map, [agent.id])[agent.id].items)
-    click.echo(json.dumps(
-        {k: {"score": v.score, "level": v.level, "evidence": len(v.evidence)}
-         for k, v in levels.items()},
-        ensure_ascii=False, indent=2,
-    ))
+    click.echo(
+        json.dumps(
+            {
+                k: {"score": v.score, "level": v.level, "evidence": len(v.evidence)}
+                for k, v in levels.items()
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+    )

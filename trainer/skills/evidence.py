@@ -61,8 +61,14 @@ class AgentEvidence:
 
 
 def _item(skill: str, source: str, at: datetime, score: float, **extra: Any) -> dict[str, Any]:
-    return {"skill": skill, "source": source, "at": at.isoformat(), "score": round(score, 4),
-            "weight": extra.pop("weight", 1.0), **extra}
+    return {
+        "skill": skill,
+        "source": source,
+        "at": at.isoformat(),
+        "score": round(score, 4),
+        "weight": extra.pop("weight", 1.0),
+        **extra,
+    }
 
 
 def _fraction(item: dict, score: float | None) -> float | None:
@@ -122,18 +128,35 @@ def _roleplay(skill_map: SkillMap, ids: list[int], since: datetime, out: dict) -
                 continue
             for key in keys:
                 evidence.items.append(
-                    _item(key, "roleplay", ended_at, share, ref=slug, item=item["id"],
-                          item_title=item.get("title") or {}, scenario_title=title or {},
-                          session_id=session_id,
-                          weight=2.0 if item.get("critical") and share < 0.5 else 1.0)
+                    _item(
+                        key,
+                        "roleplay",
+                        ended_at,
+                        share,
+                        ref=slug,
+                        item=item["id"],
+                        item_title=item.get("title") or {},
+                        scenario_title=title or {},
+                        session_id=session_id,
+                        weight=2.0 if item.get("critical") and share < 0.5 else 1.0,
+                    )
                 )
         for flag in flags or []:
             if flag.get("code") != "policy_breach":
                 continue
             for key in skill_map.by_policy.get(flag.get("policy"), ()):
                 evidence.items.append(
-                    _item(key, "policy", ended_at, 0.0, ref=slug, item=flag.get("policy"),
-                          scenario_title=title or {}, session_id=session_id, weight=2.0)
+                    _item(
+                        key,
+                        "policy",
+                        ended_at,
+                        0.0,
+                        ref=slug,
+                        item=flag.get("policy"),
+                        scenario_title=title or {},
+                        session_id=session_id,
+                        weight=2.0,
+                    )
                 )
 
 
@@ -163,8 +186,15 @@ def _quiz(skill_map: SkillMap, ids: list[int], since: datetime, out: dict) -> No
     ):
         for key in skill_map.skills_for_category(category):
             out[user_id].items.append(
-                _item(key, "quiz", submitted_at, max(float(average), 0.0), ref=category,
-                      attempt_id=attempt_id, questions=count)
+                _item(
+                    key,
+                    "quiz",
+                    submitted_at,
+                    max(float(average), 0.0),
+                    ref=category,
+                    attempt_id=attempt_id,
+                    questions=count,
+                )
             )
     if not skill_map.by_tag:
         return
@@ -177,8 +207,15 @@ def _quiz(skill_map: SkillMap, ids: list[int], since: datetime, out: dict) -> No
     for user_id, attempt_id, submitted_at, tag, average, count in db.session.execute(by_tag):
         for key in skill_map.by_tag.get(tag, ()):
             out[user_id].items.append(
-                _item(key, "quiz", submitted_at, max(float(average), 0.0), ref=f"#{tag}",
-                      attempt_id=attempt_id, questions=count)
+                _item(
+                    key,
+                    "quiz",
+                    submitted_at,
+                    max(float(average), 0.0),
+                    ref=f"#{tag}",
+                    attempt_id=attempt_id,
+                    questions=count,
+                )
             )
 
 
@@ -204,8 +241,16 @@ def _kpis(skill_map: SkillMap, ids: list[int], since: datetime, out: dict) -> No
                 continue
             for key in skill_map.by_kpi[kpi.key]:
                 out[agent_id].items.append(
-                    _item(key, "kpi", at, points / 100, ref=kpi.key, kpi_name=kpi.name,
-                          value=round(float(value), 2), target=kpi.target)
+                    _item(
+                        key,
+                        "kpi",
+                        at,
+                        points / 100,
+                        ref=kpi.key,
+                        kpi_name=kpi.name,
+                        value=round(float(value), 2),
+                        target=kpi.target,
+                    )
                 )
 
 

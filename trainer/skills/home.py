@@ -21,8 +21,11 @@ def steps_for(user_id: int) -> list[NextStep] | None:
 def agent_panel(user: Any) -> dict:
     """Home panel context: the first next steps and how many there are."""
     steps = steps_for(user.id)
-    return {"steps": (steps or [])[:SHOWN], "more": max(len(steps or []) - SHOWN, 0),
-            "known": steps is not None}
+    return {
+        "steps": (steps or [])[:SHOWN],
+        "more": max(len(steps or []) - SHOWN, 0),
+        "known": steps is not None,
+    }
 
 
 def step_reason(step: NextStep) -> str:

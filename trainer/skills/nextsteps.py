@@ -44,10 +44,18 @@ def weakness(items: list[dict[str, Any]]) -> dict[str, Any]:
         (slug, item_id), times = counts.most_common(1)[0]
         sample = next(i for i in practice if (i["ref"], i["item"]) == (slug, item_id))
         if sample["source"] == "policy":
-            return {"kind": "policy", "scenario": sample.get("scenario_title") or {},
-                    "policy": item_id, "times": times}
-        return {"kind": "roleplay", "scenario": sample.get("scenario_title") or {},
-                "item": sample.get("item_title") or {}, "times": times}
+            return {
+                "kind": "policy",
+                "scenario": sample.get("scenario_title") or {},
+                "policy": item_id,
+                "times": times,
+            }
+        return {
+            "kind": "roleplay",
+            "scenario": sample.get("scenario_title") or {},
+            "item": sample.get("item_title") or {},
+            "times": times,
+        }
     quiz = [i for i in failed if i["source"] == "quiz"]
     if quiz:
         latest = max(quiz, key=lambda i: i["at"])
@@ -55,8 +63,12 @@ def weakness(items: list[dict[str, Any]]) -> dict[str, Any]:
     kpi = [i for i in failed if i["source"] == "kpi"]
     if kpi:
         latest = max(kpi, key=lambda i: i["at"])
-        return {"kind": "kpi", "kpi": latest.get("kpi_name") or {}, "value": latest["value"],
-                "target": latest["target"]}
+        return {
+            "kind": "kpi",
+            "kpi": latest.get("kpi_name") or {},
+            "value": latest["value"],
+            "target": latest["target"],
+        }
     return {"kind": "score"}
 
 
@@ -64,19 +76,32 @@ def reason_text(reason: dict[str, Any], level: SkillLevel | None = None) -> str:
     """The reason in the reader's language."""
     kind = reason.get("kind")
     if kind == "roleplay":
-        return _("In “%(scenario)s” missed “%(item)s” %(times)s time(s)",
-                 scenario=pick(reason["scenario"]), item=pick(reason["item"]),
-                 times=reason["times"])
+        return _(
+            "In “%(scenario)s” missed “%(item)s” %(times)s time(s)",
+            scenario=pick(reason["scenario"]),
+            item=pick(reason["item"]),
+            times=reason["times"],
+        )
     if kind == "policy":
-        return _("In “%(scenario)s” broke the platform rule %(policy)s %(times)s time(s)",
-                 scenario=pick(reason["scenario"]), policy=reason["policy"],
-                 times=reason["times"])
+        return _(
+            "In “%(scenario)s” broke the platform rule %(policy)s %(times)s time(s)",
+            scenario=pick(reason["scenario"]),
+            policy=reason["policy"],
+            times=reason["times"],
+        )
     if kind == "quiz":
-        return _("Only %(percent)s%% right on quiz questions of %(category)s",
-                 percent=reason["percent"], category=reason["category"])
+        return _(
+            "Only %(percent)s%% right on quiz questions of %(category)s",
+            percent=reason["percent"],
+            category=reason["category"],
+        )
     if kind == "kpi":
-        return _("%(kpi)s at %(value)s against a target of %(target)s",
-                 kpi=pick(reason["kpi"]), value=reason["value"], target=reason["target"])
+        return _(
+            "%(kpi)s at %(value)s against a target of %(target)s",
+            kpi=pick(reason["kpi"]),
+            value=reason["value"],
+            target=reason["target"],
+        )
     return _("Skill score %(score)s", score=level.score if level else "-")
 
 

@@ -15,8 +15,10 @@ def register_kind() -> None:
             KIND,
             _l("Remedial practice assigned"),
             _l("Practise %(skill)s: %(lesson)s, then %(scenario)s"),
-            _l("Your recent results show %(skill)s needs work. Read %(lesson)s, then practise "
-               "%(scenario)s. Due: %(due)s."),
+            _l(
+                "Your recent results show %(skill)s needs work. Read %(lesson)s, then practise "
+                "%(scenario)s. Due: %(due)s."
+            ),
             IN_APP,
             AGENT_ONLY,
         ),

@@ -31,8 +31,11 @@ def save_setting(
         raise SettingError(_("Choose suggest only or auto-assign."))
     if due_days is None or not MIN_DUE_DAYS <= due_days <= MAX_DUE_DAYS:
         raise SettingError(
-            _("Due in days must be between %(low)d and %(high)d.", low=MIN_DUE_DAYS,
-              high=MAX_DUE_DAYS)
+            _(
+                "Due in days must be between %(low)d and %(high)d.",
+                low=MIN_DUE_DAYS,
+                high=MAX_DUE_DAYS,
+            )
         )
     row = db.session.scalar(db.select(SkillSetting).where(SkillSetting.skill == skill))
     before = {"mode": row.mode, "due_days": row.due_days} if row else {"mode": SUGGEST}
@@ -42,6 +45,12 @@ def save_setting(
     row.mode, row.due_days = mode, due_days
     row.updated_by_id, row.updated_at = actor.id, utcnow()
     db.session.flush()
-    audit.record(actor, "skills.setting", row, before=before,
-                 after={"mode": mode, "due_days": due_days}, skill=skill)
+    audit.record(
+        actor,
+        "skills.setting",
+        row,
+        before=before,
+        after={"mode": mode, "due_days": due_days},
+        skill=skill,
+    )
     return row

@@ -128,8 +128,11 @@ class _Reader:
             if not isinstance(value, str) or (pattern and not pattern.match(value)):
                 self.problem(
                     (*path, i),
-                    _("%(key)s: %(value)s is not a valid reference",
-                      key=".".join(map(str, path)), value=str(value)),
+                    _(
+                        "%(key)s: %(value)s is not a valid reference",
+                        key=".".join(map(str, path)),
+                        value=str(value),
+                    ),
                 )
             elif value in values:
                 self.problem((*path, i), _("%(value)s is listed twice", value=value))
@@ -157,18 +160,22 @@ class _Reader:
                 )
         unknown = set(raw) - {"key", "name", "description", "taught_by", "measured_by"}
         for extra in sorted(unknown, key=str):
-            self.problem((*path, extra), _("%(key)s: unknown field %(field)s", key=key,
-                                           field=str(extra)))
+            self.problem(
+                (*path, extra), _("%(key)s: unknown field %(field)s", key=key, field=str(extra))
+            )
         parts: dict[str, tuple] = {}
         for group, names in (("taught_by", TAUGHT), ("measured_by", MEASURED)):
             block = raw.get(group) or {}
             if not isinstance(block, dict):
-                self.problem((*path, group), _("%(key)s.%(group)s: expected a mapping",
-                                               key=key, group=group))
+                self.problem(
+                    (*path, group), _("%(key)s.%(group)s: expected a mapping", key=key, group=group)
+                )
                 continue
             for extra in sorted(set(block) - set(names), key=str):
-                self.problem((*path, group, extra), _("%(key)s: unknown field %(field)s",
-                                                      key=key, field=f"{group}.{extra}"))
+                self.problem(
+                    (*path, group, extra),
+                    _("%(key)s: unknown field %(field)s", key=key, field=f"{group}.{extra}"),
+                )
             for name in names:
                 pattern = REF if name in ("lessons", "rubric") else None
                 parts[name] = self.strings(block.get(name), (*path, group, name), pattern)
@@ -232,18 +239,48 @@ def reference_problems(document: Document, skill_map: SkillMap, known: Known) ->
 
     for skill in skill_map.skills:
         checks = (
-            ("taught_by", "lessons", known.lessons, lambda v, k: v in k,
-             lambda v: _("no lesson %(ref)s in courses/", ref=v)),
-            ("taught_by", "scenarios", known.rubric, lambda v, k: v in k,
-             lambda v: _("no scenario %(ref)s", ref=v)),
-            ("measured_by", "rubric", known.rubric, _rubric_known,
-             lambda v: _("no rubric item %(ref)s", ref=v)),
-            ("measured_by", "quiz_categories", known.categories, _category_known,
-             lambda v: _("no question category %(ref)s in the banks", ref=v)),
-            ("measured_by", "policies", known.policies, lambda v, k: v in k,
-             lambda v: _("no policy rule %(ref)s in scenarios/_policy.yaml", ref=v)),
-            ("measured_by", "kpis", known.kpis, lambda v, k: v in k,
-             lambda v: _("no agent KPI %(ref)s in the KPI catalogue", ref=v)),
+            (
+                "taught_by",
+                "lessons",
+                known.lessons,
+                lambda v, k: v in k,
+                lambda v: _("no lesson %(ref)s in courses/", ref=v),
+            ),
+            (
+                "taught_by",
+                "scenarios",
+                known.rubric,
+                lambda v, k: v in k,
+                lambda v: _("no scenario %(ref)s", ref=v),
+            ),
+            (
+                "measured_by",
+                "rubric",
+                known.rubric,
+                _rubric_known,
+                lambda v: _("no rubric item %(ref)s", ref=v),
+            ),
+            (
+                "measured_by",
+                "quiz_categories",
+                known.categories,
+                _category_known,
+                lambda v: _("no question category %(ref)s in the banks", ref=v),
+            ),
+            (
+                "measured_by",
+                "policies",
+                known.policies,
+                lambda v, k: v in k,
+                lambda v: _("no policy rule %(ref)s in scenarios/_policy.yaml", ref=v),
+            ),
+            (
+                "measured_by",
+                "kpis",
+                known.kpis,
+                lambda v, k: v in k,
+                lambda v: _("no agent KPI %(ref)s in the KPI catalogue", ref=v),
+            ),
         )
         for group, name, pool, exists, message in checks:
             if pool is None:
@@ -279,9 +316,11 @@ def coverage_warnings(document: Document, skill_map: SkillMap) -> list[Problem]:
     for skill in skill_map.skills:
         line = document.line("skills", positions.get(skill.key, 0))
         if skill.measured and not skill.taught:
-            warnings.append(Problem.at(line, _("skill %(key)s is measured but taught nowhere",
-                                               key=skill.key)))
+            warnings.append(
+                Problem.at(line, _("skill %(key)s is measured but taught nowhere", key=skill.key))
+            )
         if skill.taught and not skill.measured:
-            warnings.append(Problem.at(line, _("skill %(key)s is taught but never measured",
-                                               key=skill.key)))
+            warnings.append(
+                Problem.at(line, _("skill %(key)s is taught but never measured", key=skill.key))
+            )
     return warnings

@@ -41,8 +41,10 @@ def refresh(
         db.session.execute(
             statement.on_conflict_do_update(
                 index_elements=[table.c.user_id],
-                set_={"data": statement.excluded.data,
-                      "refreshed_at": statement.excluded.refreshed_at},
+                set_={
+                    "data": statement.excluded.data,
+                    "refreshed_at": statement.excluded.refreshed_at,
+                },
             )
         )
     return evidence, names

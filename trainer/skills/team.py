@@ -78,15 +78,16 @@ def heatmap_csv(skill_map: SkillMap, rows: list[HeatmapRow], team_names: dict[in
     writer = csv.writer(out)
     header = [_("Agent"), _("E-mail"), _("Team")]
     for s in skill_map.skills:
-        header += [_("%(skill)s: score", skill=pick(s.name)),
-                   _("%(skill)s: level", skill=pick(s.name))]
+        header += [
+            _("%(skill)s: score", skill=pick(s.name)),
+            _("%(skill)s: level", skill=pick(s.name)),
+        ]
     writer.writerow([text_cell(h) for h in header])
     for row in rows:
         cells = [row.agent.name, row.agent.email, team_names.get(row.agent.team_id, "")]
         for s in skill_map.skills:
             found = row.levels[s.key]
-            cells += ["" if found.score is None else found.score,
-                      label(LEVEL_LABELS, found.level)]
+            cells += ["" if found.score is None else found.score, label(LEVEL_LABELS, found.level)]
         writer.writerow([text_cell(c) for c in cells])
     return out.getvalue()
 
