@@ -29,7 +29,7 @@ def test_missed_verification_items_make_the_skill_weak_with_a_reason(
     steps = next_steps(skill_map, evidence, map_names(skill_map))
     assert [s.skill.key for s in steps] == ["verify_facts"]
     step = steps[0]
-    assert step.lesson == "platform-orders/order-lifecycle"
+    assert step.lesson == "compliance/recording-and-evidence"
     # the re-drill is a scenario that measures the skill and was not the one failed in
     assert step.scenario == "aftersales-wool-sweater-not-as-described"
     assert step.reason["kind"] == "roleplay" and step.reason["times"] == 2
@@ -92,3 +92,19 @@ def test_kpis_below_target_are_evidence(content, make_user):
     assert levels["empathy_apology"].level == PROFICIENT
     steps = next_steps(skill_map, collect(skill_map, [agent.id])[agent.id], map_names(skill_map))
     assert steps[0].reason["kind"] == "kpi"
+
+
+def test_next_step_prefers_a_lesson_whose_course_prerequisites_are_done(
+    content, make_user, make_graded
+):
+    from trainer.courses.models import Course, Enrollment
+
+    agent = make_user("agent")
+    make_graded(agent, "aftersales-seven-day-return-dress", {"checked_condition": 0})
+    foundations = db.session.scalar(db.select(Course).where(Course.slug == "service-foundations"))
+    db.session.add(Enrollment(user_id=agent.id, course_id=foundations.id, completed_at=utcnow()))
+    db.session.commit()
+    skill_map = store.active_map()
+    evidence = collect(skill_map, [agent.id])[agent.id]
+    step = next_steps(skill_map, evidence, map_names(skill_map))[0]
+    assert step.lesson == "platform-orders/order-lifecycle"  # now open: first in the map

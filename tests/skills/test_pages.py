@@ -23,7 +23,7 @@ def test_agent_sees_next_steps_with_reason_on_home_and_my_skills(
     request.getfixturevalue("no_writes_on_get")  # fails the test on any GET write
     home = client.get("/").get_data(as_text=True)
     assert 'data-testid="home-next-steps"' in home
-    assert "订单的一生" in home and "直播说" in home  # lesson and re-drill, by name
+    assert "留痕与证据" in home and "直播说" in home  # lesson and re-drill, by name
     assert "确认商品状态" in home  # the reason names the missed rubric item
     page = client.get("/skills/").get_data(as_text=True)
     assert 'data-skill="verify_facts"' in page and 'data-level="weak"' in page

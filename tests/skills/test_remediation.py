@@ -25,7 +25,7 @@ def test_suggest_only_records_the_remediation_without_assigning(content, make_us
         (
             "verify_facts",
             SUGGEST,
-            "platform-orders/order-lifecycle",
+            "compliance/recording-and-evidence",
             "aftersales-wool-sweater-not-as-described",
         )
     ]
@@ -42,7 +42,7 @@ def test_auto_assign_assigns_course_and_drill_notifies_once(content, make_user, 
     _graded(make_graded, agent)  # the same open weakness: nothing new
     rows = db.session.scalars(db.select(SkillRemediation)).all()
     assert len(rows) == 1 and rows[0].mode == AUTO and rows[0].due_at is not None
-    course = db.session.scalar(db.select(Course).where(Course.slug == "platform-orders"))
+    course = db.session.scalar(db.select(Course).where(Course.slug == "compliance"))
     enrollment = db.session.scalar(db.select(Enrollment).where(Enrollment.user_id == agent.id))
     assert enrollment.course_id == course.id and enrollment.assigned_by_id == trainer.id
     drill = db.session.scalar(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import case, func
 
 from trainer.core import clock
-from trainer.courses.models import Course, Lesson, LessonProgress
+from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 from trainer.quizzes.models import AttemptAnswer, Question, QuestionVersion, QuizAttempt
 from trainer.quizzes.models.question import QuestionTag
@@ -42,12 +42,14 @@ class AgentEvidence:
     items: list[dict[str, Any]] = field(default_factory=list)
     lessons_done: dict[str, str] = field(default_factory=dict)  # course/lesson -> ISO time
     drills_done: dict[str, str] = field(default_factory=dict)  # scenario slug -> ISO time
+    courses_done: list[str] = field(default_factory=list)  # completed course slugs
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "items": self.items,
             "lessons_done": self.lessons_done,
             "drills_done": self.drills_done,
+            "courses_done": self.courses_done,
         }
 
     @classmethod
@@ -57,6 +59,7 @@ class AgentEvidence:
             list(data.get("items") or []),
             dict(data.get("lessons_done") or {}),
             dict(data.get("drills_done") or {}),
+            list(data.get("courses_done") or []),
         )
 
 
@@ -263,6 +266,12 @@ def _lessons(ids: list[int], out: dict) -> None:
     )
     for user_id, course, lesson, completed_at in rows:
         out[user_id].lessons_done[f"{course}/{lesson}"] = completed_at.isoformat()
+    for user_id, course in db.session.execute(
+        db.select(Enrollment.user_id, Course.slug)
+        .join(Course, Course.id == Enrollment.course_id)
+        .where(Enrollment.user_id.in_(ids), Enrollment.completed_at.is_not(None))
+    ):
+        out[user_id].courses_done.append(course)
 
 
 def collect(skill_map: SkillMap, user_ids: list[int]) -> dict[int, AgentEvidence]:
@@ -280,16 +289,23 @@ def collect(skill_map: SkillMap, user_ids: list[int]) -> dict[int, AgentEvidence
 
 
 def map_names(skill_map: SkillMap) -> dict[str, dict[str, dict]]:
-    """Titles of the map's lessons (course/lesson) and scenarios, in both languages (2 queries)."""
-    lessons = {}
+    """Titles of the map's lessons (course/lesson) and scenarios in both languages, and the
+    prerequisites of the lessons' courses (2 queries)."""
+    lessons, requires = {}, {}
     refs = skill_map.lesson_refs
     courses = {ref.split("/", 1)[0] for ref in refs}
     if courses:
-        for course, lesson, title in db.session.execute(
-            db.select(Course.slug, Lesson.slug, Lesson.title)
+        for course, prerequisites, lesson, title in db.session.execute(
+            db.select(Course.slug, Course.prerequisites, Lesson.slug, Lesson.title)
             .join(Course, Course.id == Lesson.course_id)
-            .where(Course.slug.in_(courses), Lesson.retired_at.is_(None))
+            .where(
+                Course.slug.in_(courses),
+                Course.published,
+                Course.retired_at.is_(None),
+                Lesson.retired_at.is_(None),
+            )
         ):
+            requires[course] = list(prerequisites or [])
             if f"{course}/{lesson}" in refs:
                 lessons[f"{course}/{lesson}"] = title
     scenarios = {
@@ -300,4 +316,4 @@ def map_names(skill_map: SkillMap) -> dict[str, dict[str, dict]]:
             )
         )
     }
-    return {"lessons": lessons, "scenarios": scenarios}
+    return {"lessons": lessons, "scenarios": scenarios, "requires": requires}

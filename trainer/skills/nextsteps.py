@@ -118,7 +118,13 @@ def step_for(
     failed = [i for i in level.evidence if i["score"] < FAILED_BELOW]
     since = max((i["at"] for i in failed), default=level.evidence[0]["at"])
     reason = weakness(level.evidence)
-    lessons = [ref for ref in skill.lessons if ref in names["lessons"]]
+    done_courses = set(evidence.courses_done)
+    requires = names.get("requires") or {}
+    known = [ref for ref in skill.lessons if ref in names["lessons"]]
+    # lessons the agent can open now first (their course's prerequisites are complete)
+    lessons = sorted(
+        known, key=lambda r: not set(requires.get(r.split("/", 1)[0], [])) <= done_courses
+    )
     lesson = next((r for r in lessons if not _after(evidence.lessons_done, r, since)), None)
     lesson = lesson or (lessons[0] if lessons else None)
     failed_in = {i["ref"] for i in failed if i["source"] in ("roleplay", "policy")}
