@@ -85,3 +85,23 @@ def test_a_failing_redrill_after_the_lesson_opens_the_next_round(content, make_u
     )
     skills = db.session.scalars(db.select(SkillRemediation.skill)).all()
     assert skills == ["verify_facts", "verify_facts"]
+
+
+def test_a_kpi_import_refreshes_the_agents_and_opens_remediations(content, make_user):
+    from trainer.core.clock import today
+    from trainer.scorecards import records
+    from trainer.skills import snapshots
+
+    agent = make_user("agent", email="slow@example.org")
+    day = today().isoformat()
+    data = (
+        "date,agent_email,conversations,first_response_seconds,response_rate,resolution_rate,"
+        "csat,csat_responses,repeat_contact_rate,qa_score\n"
+        f"{day},slow@example.org,100,95,85,97,4.6,40,7,90\n"
+    ).encode()
+    records.import_csv(data, actor=None)
+    db.session.commit()
+    evidence, _names = snapshots.read(agent.id)
+    assert {i["ref"] for i in evidence.items if i["source"] == "kpi"} >= {"first_response_time"}
+    row = db.session.scalar(db.select(SkillRemediation))
+    assert (row.user_id, row.skill, row.reason["kind"]) == (agent.id, "first_response", "kpi")

@@ -11,11 +11,12 @@ SHOWN = 3
 
 def steps_for(user_id: int) -> list[NextStep] | None:
     """The agent's next steps from their snapshot (None when nothing is known yet)."""
+    skill_map = store.active_map()  # first, so the count is the same with or without a snapshot
     found = snapshots.read(user_id)
     if found is None:
         return None
     evidence, names = found
-    return next_steps(store.active_map(), evidence, names)
+    return next_steps(skill_map, evidence, names)
 
 
 def agent_panel(user: Any) -> dict:
