@@ -125,8 +125,9 @@ def step_for(
     lessons = sorted(
         known, key=lambda r: not set(requires.get(r.split("/", 1)[0], [])) <= done_courses
     )
-    lesson = next((r for r in lessons if not _after(evidence.lessons_done, r, since)), None)
-    lesson = lesson or (lessons[0] if lessons else None)
+    # one lesson of the skill read since the weakness showed is enough; else the first one
+    read = [r for r in lessons if _after(evidence.lessons_done, r, since)]
+    lesson = read[0] if read else (lessons[0] if lessons else None)
     failed_in = {i["ref"] for i in failed if i["source"] in ("roleplay", "policy")}
     drills = [s for s in skill.scenarios if s in names["scenarios"]]
     scenario = next((s for s in drills if s not in failed_in), drills[0] if drills else None)
