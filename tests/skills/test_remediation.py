@@ -137,3 +137,18 @@ def test_a_submitted_quiz_attempt_is_evidence_for_its_category(content, make_use
     ]
     row = db.session.scalar(db.select(SkillRemediation))
     assert (row.skill, row.reason["kind"]) == ("returns_policy", "quiz")
+
+
+def test_a_failing_receiver_never_undoes_the_grade(content, make_user, make_graded, monkeypatch):
+    from trainer.roleplay.models import RoleplayGrade
+    from trainer.skills import remediation
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(remediation, "remediate", broken)
+    agent = make_user("agent")
+    session = make_graded(agent, "aftersales-seven-day-return-dress", {"checked_condition": 0})
+    events.roleplay_graded.send(grade=None, session_id=session.id)
+    db.session.commit()
+    assert db.session.scalar(db.select(RoleplayGrade).where(RoleplayGrade.session_id == session.id))

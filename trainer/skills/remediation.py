@@ -134,9 +134,15 @@ def remediate(skill_map: SkillMap, user_ids: list[int]) -> int:
 
 
 def _run(user_ids: list[int]) -> None:
+    """Remediate in a savepoint: a failure here is logged and never undoes the sender's work
+    (a grade, an attempt, a KPI import)."""
     if not _enabled() or not user_ids:
         return
-    remediate(store.active_map(), user_ids)
+    try:
+        with db.session.begin_nested():
+            remediate(store.active_map(), user_ids)
+    except Exception:
+        log.exception("skills: remediation failed for users %s", user_ids[:20])
 
 
 def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
@@ -162,5 +168,10 @@ def on_kpis_imported(sender=None, *, agent_ids, **_kwargs) -> None:
 
 def on_lesson_completed(sender=None, *, user_id: int, **_kwargs) -> None:
     """A lesson was read: a next step may be half done (no new remediation comes of it)."""
-    if _enabled():
-        snapshots.refresh(store.active_map(), [user_id])
+    if not _enabled():
+        return
+    try:
+        with db.session.begin_nested():
+            snapshots.refresh(store.active_map(), [user_id])
+    except Exception:
+        log.exception("skills: snapshot refresh failed for user %s", user_id)
