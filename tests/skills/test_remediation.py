@@ -69,7 +69,7 @@ def test_home_panel_reads_the_snapshot_in_two_queries(
     g.pop("trainer_skill_map", None)
     with count_queries() as counter:
         ctx = agent_panel(agent)
-    assert counter.count <= 2, counter.statements
+    assert counter.count == 1, counter.statements
     assert [s.skill.key for s in ctx["steps"]] == ["verify_facts"]
 
 

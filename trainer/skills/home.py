@@ -1,5 +1,5 @@
-"""The agent's home panel and the next steps after a result: read from the snapshot (2 queries:
-the snapshot row and the map version), computed on read."""
+"""The agent's home panel and the next steps after a result: read from the snapshot (one query:
+the snapshot row with the map version in force), computed on read."""
 
 from typing import Any
 
@@ -11,12 +11,11 @@ SHOWN = 3
 
 def steps_for(user_id: int) -> list[NextStep] | None:
     """The agent's next steps from their snapshot (None when nothing is known yet)."""
-    skill_map = store.active_map()  # first, so the count is the same with or without a snapshot
-    found = snapshots.read(user_id)
+    found = snapshots.read_with_map(user_id)
     if found is None:
         return None
-    evidence, names = found
-    return next_steps(skill_map, evidence, names)
+    evidence, names, (map_id, digest) = found
+    return next_steps(store.map_at(map_id, digest), evidence, names)
 
 
 def agent_panel(user: Any) -> dict:

@@ -20,6 +20,7 @@ from trainer.courses.assignments import AssignmentError, assign_course
 from trainer.courses.models import Course
 from trainer.extensions import db
 from trainer.notifications.services import notify, path_for
+from trainer.quizzes.models import AttemptAnswer, Question, QuestionTag, QuestionVersion
 from trainer.roleplay.models import RoleplaySession, Scenario
 from trainer.roleplay.services import assign_scenario
 from trainer.skills import settings, snapshots, store
@@ -156,9 +157,37 @@ def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
         _run([row.user_id])
 
 
-def on_quiz_attempt_finished(sender=None, *, user_id: int, **_kwargs) -> None:
-    """A quiz attempt was graded."""
-    _run([user_id])
+def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
+    """Whether any question of the attempt is in a category (or has a tag) the map measures."""
+    categories = db.session.scalars(
+        db.select(Question.category)
+        .distinct()
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .join(AttemptAnswer, AttemptAnswer.version_id == QuestionVersion.id)
+        .where(AttemptAnswer.attempt_id == attempt_id)
+    ).all()
+    if any(skill_map.skills_for_category(c) for c in categories):
+        return True
+    if not skill_map.by_tag:
+        return False
+    return (
+        db.session.scalar(
+            db.select(QuestionTag.tag)
+            .join(QuestionVersion, QuestionVersion.question_id == QuestionTag.question_id)
+            .join(AttemptAnswer, AttemptAnswer.version_id == QuestionVersion.id)
+            .where(
+                AttemptAnswer.attempt_id == attempt_id, QuestionTag.tag.in_(list(skill_map.by_tag))
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def on_quiz_attempt_finished(sender=None, *, attempt, user_id: int, **_kwargs) -> None:
+    """A quiz attempt was graded: only attempts with questions the map measures matter."""
+    if _enabled() and _measures_skills(store.active_map(), attempt.id):
+        _run([user_id])
 
 
 def on_kpis_imported(sender=None, *, agent_ids, **_kwargs) -> None:

@@ -50,6 +50,19 @@ def refresh(
     return evidence, names
 
 
+def read_with_map(user_id: int) -> tuple[AgentEvidence, dict, tuple] | None:
+    """Like `read`, plus the (id, digest) of the map version in force, in the same query."""
+    from trainer.skills.store import latest_columns
+
+    row = db.session.execute(
+        db.select(SkillSnapshot.data, *latest_columns()).where(SkillSnapshot.user_id == user_id)
+    ).first()
+    if row is None:
+        return None
+    names = row.data.get("names") or {"lessons": {}, "scenarios": {}}
+    return AgentEvidence.from_dict(row.data), names, (row.map_id, row.map_digest)
+
+
 def read(user_id: int) -> tuple[AgentEvidence, dict[str, Any]] | None:
     """The stored evidence and map names of one agent (one query), or None."""
     data = db.session.scalar(db.select(SkillSnapshot.data).where(SkillSnapshot.user_id == user_id))

@@ -50,20 +50,25 @@ def active_text() -> tuple[str, SkillMapVersion | None]:
     return shipped_path().read_text(encoding="utf-8"), None
 
 
-def active_map() -> SkillMap:
-    """The map in force, parsed once per text (memoised for the request, cached per app)."""
+def latest_columns():
+    """Scalar subqueries for the newest version's id and digest (to join into another query)."""
+    newest = db.select(SkillMapVersion).order_by(SkillMapVersion.number.desc()).limit(1)
+    newest = newest.subquery()
+    return (
+        db.select(newest.c.id).scalar_subquery().label("map_id"),
+        db.select(newest.c.digest).scalar_subquery().label("map_digest"),
+    )
+
+
+def map_at(version_id: int | None, fingerprint: str | None) -> SkillMap:
+    """The map of a stored version (None: the shipped file), parsed once per text and app."""
     if "trainer_skill_map" in g:
         return g.trainer_skill_map
-    row = db.session.execute(
-        db.select(SkillMapVersion.id, SkillMapVersion.digest)
-        .order_by(SkillMapVersion.number.desc())
-        .limit(1)
-    ).first()
     cache = current_app.extensions.setdefault("trainer_skill_maps", {})
-    if row is not None:
-        key = ("db", row.id, row.digest)
+    if version_id is not None:
+        key = ("db", version_id, fingerprint)
         if key not in cache:
-            cache[key] = parse_map(db.session.get(SkillMapVersion, row.id).yaml_text)
+            cache[key] = parse_map(db.session.get(SkillMapVersion, version_id).yaml_text)
     else:
         path = shipped_path()
         key = ("file", str(path), path.stat().st_mtime_ns)
@@ -71,6 +76,18 @@ def active_map() -> SkillMap:
             cache[key] = parse_map(path.read_text(encoding="utf-8"))
     g.trainer_skill_map = cache[key]
     return cache[key]
+
+
+def active_map() -> SkillMap:
+    """The map in force (one query for its version, then the cached parse)."""
+    if "trainer_skill_map" in g:
+        return g.trainer_skill_map
+    row = db.session.execute(
+        db.select(SkillMapVersion.id, SkillMapVersion.digest)
+        .order_by(SkillMapVersion.number.desc())
+        .limit(1)
+    ).first()
+    return map_at(row.id, row.digest) if row is not None else map_at(None, None)
 
 
 def save_version(text: str, *, source: str, actor: Any = None, only_if_changed: bool = False):
