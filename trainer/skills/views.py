@@ -7,8 +7,7 @@ from flask_login import current_user
 from trainer.accounts.models import Team, User
 from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER, role_required
 from trainer.core.clock import today
-from trainer.core.i18n import _, pick
-from trainer.core.problems import ProblemsError
+from trainer.core.i18n import _
 from trainer.extensions import db
 from trainer.skills import content, settings, store, team
 from trainer.skills.evidence import collect, map_names
@@ -164,14 +163,8 @@ def edit_map():
     if form.validate_on_submit():
         problems = content.lint(form.content.data, store.content_root(), in_force=True)
         if not problems:
-            try:
-                store.save_version(form.content.data, source=store.EDITOR, actor=current_user)
-            except ProblemsError as error:
-                problems = error.problems
-            else:
-                db.session.commit()
-                flash(_("The skills map was saved as a new version."), "success")
-                return redirect(url_for("skills.edit_map"))
-    return render_template(
-        "skills/map.html", form=form, problems=problems, version=version, pick=pick
-    )
+            store.save_version(form.content.data, source=store.EDITOR, actor=current_user)
+            db.session.commit()
+            flash(_("The skills map was saved as a new version."), "success")
+            return redirect(url_for("skills.edit_map"))
+    return render_template("skills/map.html", form=form, problems=problems, version=version)
