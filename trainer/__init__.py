@@ -14,6 +14,7 @@ FEATURES = (
     "certification",
     "notifications",
     "appeals",
+    "skills",
 )
 
 

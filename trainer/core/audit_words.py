@@ -37,6 +37,8 @@ ACTION_LABELS = {
     "roleplay.override": _l("Role-play score overridden"),
     "roleplay.review": _l("Role-play reviewed"),
     "scenario.assign": _l("Scenario assigned"),
+    "skills.map_saved": _l("Skills map saved"),
+    "skills.setting": _l("Skill next-step setting changed"),
     "team.create": _l("Team created"),
     "team.update": _l("Team changed"),
     "user.change_password": _l("Own password changed"),

@@ -9,7 +9,7 @@ import click
 from flask import Flask, current_app
 
 from trainer.core import backup
-from trainer.core.content import check_content, sync_content
+from trainer.core.content import check_content, sync_content, warn_content
 from trainer.core.i18n import cli_locale
 from trainer.extensions import db
 
@@ -25,9 +25,12 @@ def content_group() -> None:
 @click.option("--root", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def content_check(root: Path | None) -> None:
     """Validate every content file; print `file:line: message` per problem."""
-    problems = check_content(root or current_app.config["CONTENT_ROOT"])
+    root = root or current_app.config["CONTENT_ROOT"]
+    problems = check_content(root)
     for problem in problems:
         click.echo(str(problem), err=True)
+    for warning in warn_content(root):
+        click.echo(f"warning: {warning}", err=True)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found")
     click.echo("content ok")

@@ -21,6 +21,8 @@ class ContentLoader:
     check: Callable[[Path], list[Problem]]
     sync: Callable[[Path], dict[str, int]]
     order: int = 50
+    # Advice that does not block a sync (e.g. a skill measured but taught nowhere).
+    warn: Callable[[Path], list[Problem]] | None = None
 
 
 def add_content_loader(app: Flask, loader: ContentLoader) -> None:
@@ -39,6 +41,15 @@ def check_content(root: Path) -> list[Problem]:
     for loader in content_loaders():
         problems.extend(loader.check(root))
     return problems
+
+
+def warn_content(root: Path) -> list[Problem]:
+    """Every warning (advice, not an error) the loaders have about the files below `root`."""
+    warnings: list[Problem] = []
+    for loader in content_loaders():
+        if loader.warn is not None:
+            warnings.extend(loader.warn(root))
+    return warnings
 
 
 def sync_content(root: Path) -> dict[str, dict[str, int]]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import and_, func
 
+from trainer.core import events
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
 from trainer.core.i18n import _
@@ -318,6 +319,7 @@ def complete_lesson(user: Any, lesson: Lesson) -> tuple[Enrollment, bool]:
     enrollment.last_lesson_id = lesson.id
     enrollment.last_read_at = now
     db.session.flush()
+    events.lesson_completed.send(user_id=user.id, lesson_id=lesson.id)
     course_completed = False
     if enrollment.completed_at is None:
         totals, dones = _lesson_counts(user, [lesson.course_id])

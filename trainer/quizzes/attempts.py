@@ -19,7 +19,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from trainer.core import audit
+from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
@@ -253,6 +253,7 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
         return False
     grade_attempt(attempt)
     audit.record(None, "quiz_attempt.finish", attempt, by=by, score=attempt.score)
+    events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, or_, update
 from sqlalchemy.exc import IntegrityError
 
+from trainer.core import events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import message_locale
 from trainer.extensions import db
@@ -120,6 +121,7 @@ def store(job: GradingJob, result: Grade) -> bool:
     try:
         db.session.flush()
         notification_hooks.grade_ready(row)  # sent by a job once this commits
+        events.roleplay_graded.send(grade=row, session_id=job.session_id)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from trainer.core import audit
+from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.inputs import page_number
@@ -185,6 +185,7 @@ def save_review(
     db.session.flush()
     if notify:  # an appeal decision tells the agent itself (issue 13)
         notification_hooks.grade_reviewed(grade, before_total)
+    events.roleplay_graded.send(grade=grade, session_id=grade.session_id)
     return grade
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from trainer.core import audit
+from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.problems import Problem
@@ -106,6 +106,7 @@ def import_batch(
         # Another import inserted the same agent-days between our read and our insert.
         message = _("Another import wrote the same days at this moment; send the batch again.")
         raise ImportRejected([Problem.at(0, message)], conflict=True) from error
+    events.kpis_imported.send(agent_ids=[r["agent_id"] for r in agents])
     batch = _ImportBatch(f"{source}:{result.first_day}..{result.last_day}")
     audit.record(
         actor,

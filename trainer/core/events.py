@@ -1,0 +1,20 @@
+"""Named signals that lower features send and higher ones subscribe to (blinker, as Flask).
+
+A lower layer must not import the features above it; when something higher needs to act
+"after every graded role-play" it connects to a signal here instead. Senders call
+`signal.send(current_app._get_current_object(), ...)` inside their own transaction, after a
+flush, so receivers may read the new rows and write in the same transaction (no commit there).
+"""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# kwargs: grade (RoleplayGrade, flushed), user_id
+roleplay_graded = signals.signal("roleplay-graded")
+# kwargs: attempt (QuizAttempt, graded and flushed), user_id
+quiz_attempt_finished = signals.signal("quiz-attempt-finished")
+# kwargs: agent_ids (the agents whose KPI days were written)
+kpis_imported = signals.signal("kpis-imported")
+# kwargs: user_id, lesson_id (a lesson read to the end)
+lesson_completed = signals.signal("lesson-completed")

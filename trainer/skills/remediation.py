@@ -1,0 +1,206 @@
+"""After new evidence: refresh snapshots, record remediations, auto-assign where trainers chose.
+
+Receivers of the signals in core/events.py run inside the sender's transaction (after its
+flush, before its commit): no commit here, and nothing slow. For each weak skill with an open
+next step, one remediation row is recorded per (agent, skill, triggering evidence); a skill
+set to "auto-assign" also gets the lesson's course and the re-drill scenario assigned through
+the courses and role-play services (due in N days) and the agent is notified. A new remediation
+is opened only when the agent has none for that skill whose re-drill is still to be done.
+"""
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+
+from trainer.accounts.models import User
+from trainer.core import clock
+from trainer.courses.assignments import AssignmentError, assign_course
+from trainer.courses.models import Course
+from trainer.extensions import db
+from trainer.notifications.services import notify, path_for
+from trainer.quizzes.models import AttemptAnswer, Question, QuestionTag, QuestionVersion
+from trainer.roleplay.models import RoleplaySession, Scenario
+from trainer.roleplay.services import assign_scenario
+from trainer.skills import settings, snapshots, store
+from trainer.skills.evidence import AgentEvidence
+from trainer.skills.models import AUTO, SkillRemediation
+from trainer.skills.nextsteps import NextStep, next_steps
+from trainer.skills.skillmap import SkillMap
+
+log = logging.getLogger("trainer.skills")
+KIND = "skill_remediation"
+
+
+def _enabled() -> bool:
+    return "trainer_skills" in current_app.extensions
+
+
+def _open_skills(user_ids: list[int], evidence: dict[int, AgentEvidence]) -> set[tuple]:
+    """(user, skill) pairs with a remediation whose re-drill is not graded since."""
+    rows = db.session.execute(
+        db.select(
+            SkillRemediation.user_id,
+            SkillRemediation.skill,
+            SkillRemediation.scenario,
+            SkillRemediation.created_at,
+        ).where(SkillRemediation.user_id.in_(user_ids))
+    )
+    open_pairs = set()
+    for user_id, skill, scenario, created_at in rows:
+        done = evidence[user_id].drills_done.get(scenario) if scenario else None
+        if done is None or done <= created_at.isoformat():
+            open_pairs.add((user_id, skill))
+    return open_pairs
+
+
+def _assign(step: NextStep, agent: User, actor: User | None, due_days: int):
+    """Assign the lesson's course and the re-drill; the due date in N days (end of day)."""
+    due = clock.end_of_day(clock.today() + timedelta(days=due_days))
+    if actor is None:
+        log.warning("auto-assign of %s skipped: no trainer recorded", step.skill.key)
+        return None
+    if step.lesson and not step.lesson_done:
+        course = db.session.scalar(
+            db.select(Course).where(Course.slug == step.lesson.split("/", 1)[0])
+        )
+        if course is not None:
+            try:
+                assign_course(course, [agent], due, actor)
+            except AssignmentError as error:
+                log.warning("auto-assign of course %s refused: %s", course.slug, error)
+    if step.scenario and not step.drill_done:
+        scenario = db.session.scalar(db.select(Scenario).where(Scenario.slug == step.scenario))
+        if scenario is not None and scenario.published:
+            assign_scenario(scenario, [agent], actor=actor, due_at=due)
+    return due
+
+
+def remediate(skill_map: SkillMap, user_ids: list[int]) -> int:
+    """Refresh the agents' snapshots and open remediations for new weaknesses; how many."""
+    agents = {
+        u.id: u
+        for u in db.session.scalars(
+            db.select(User).where(User.id.in_(user_ids), User.role == "agent", User.active)
+        )
+    }
+    if not agents:
+        return 0
+    evidence, names = snapshots.refresh(skill_map, list(agents))
+    chosen = settings.current_settings()
+    opened = _open_skills(list(agents), evidence)
+    actors: dict[int, User | None] = {}
+    count = 0
+    for user_id, agent in agents.items():
+        for step in next_steps(skill_map, evidence[user_id], names):
+            if (user_id, step.skill.key) in opened:
+                continue
+            setting = chosen.get(step.skill.key)
+            mode = setting.mode if setting else "suggest"
+            trigger = f"{step.skill.key}:{step.since}"[:80]
+            row = SkillRemediation(
+                user_id=user_id,
+                skill=step.skill.key,
+                trigger_key=trigger,
+                mode=mode,
+                lesson=step.lesson,
+                scenario=step.scenario,
+                reason=step.reason,
+                before_score=step.level.score,
+            )
+            try:
+                with db.session.begin_nested():
+                    db.session.add(row)
+            except IntegrityError:
+                continue  # this weakness was handled before
+            count += 1
+            if mode == AUTO:
+                actor_id = setting.updated_by_id
+                if actor_id not in actors:
+                    actors[actor_id] = db.session.get(User, actor_id) if actor_id else None
+                row.due_at = _assign(step, agent, actors[actor_id], setting.due_days)
+                notify(
+                    agent,
+                    KIND,
+                    link=path_for("skills.mine"),
+                    once=f"skill-remediation:{row.id}",
+                    skill=step.skill.name,
+                    lesson=step.lesson_title or "",
+                    scenario=step.scenario_title or "",
+                    due=clock.date_local(row.due_at) if row.due_at else "",
+                )
+    db.session.flush()
+    return count
+
+
+def _run(user_ids: list[int]) -> None:
+    """Remediate in a savepoint: a failure here is logged and never undoes the sender's work
+    (a grade, an attempt, a KPI import)."""
+    if not _enabled() or not user_ids:
+        return
+    try:
+        with db.session.begin_nested():
+            remediate(store.active_map(), user_ids)
+    except Exception:
+        log.exception("skills: remediation failed for users %s", user_ids[:20])
+
+
+def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
+    """A role-play was graded: the agent's skills and next steps change (not for trials)."""
+    row = db.session.execute(
+        db.select(RoleplaySession.user_id, RoleplaySession.trial).where(
+            RoleplaySession.id == session_id
+        )
+    ).first()
+    if row is not None and not row.trial:
+        _run([row.user_id])
+
+
+def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
+    """Whether any question of the attempt is in a category (or has a tag) the map measures."""
+    categories = db.session.scalars(
+        db.select(Question.category)
+        .distinct()
+        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
+        .join(AttemptAnswer, AttemptAnswer.version_id == QuestionVersion.id)
+        .where(AttemptAnswer.attempt_id == attempt_id)
+    ).all()
+    if any(skill_map.skills_for_category(c) for c in categories):
+        return True
+    if not skill_map.by_tag:
+        return False
+    return (
+        db.session.scalar(
+            db.select(QuestionTag.tag)
+            .join(QuestionVersion, QuestionVersion.question_id == QuestionTag.question_id)
+            .join(AttemptAnswer, AttemptAnswer.version_id == QuestionVersion.id)
+            .where(
+                AttemptAnswer.attempt_id == attempt_id, QuestionTag.tag.in_(list(skill_map.by_tag))
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def on_quiz_attempt_finished(sender=None, *, attempt, user_id: int, **_kwargs) -> None:
+    """A quiz attempt was graded: only attempts with questions the map measures matter."""
+    if _enabled() and _measures_skills(store.active_map(), attempt.id):
+        _run([user_id])
+
+
+def on_kpis_imported(sender=None, *, agent_ids, **_kwargs) -> None:
+    """KPI days were written for these agents."""
+    _run(sorted(set(agent_ids)))
+
+
+def on_lesson_completed(sender=None, *, user_id: int, **_kwargs) -> None:
+    """A lesson was read: a next step may be half done (no new remediation comes of it)."""
+    if not _enabled():
+        return
+    try:
+        with db.session.begin_nested():
+            snapshots.refresh(store.active_map(), [user_id])
+    except Exception:
+        log.exception("skills: snapshot refresh failed for user %s", user_id)
