@@ -1,7 +1,7 @@
 """Skills: map versions, per-skill next-step settings, remediations, per-agent snapshots.
 
 Revision ID: 20261204_skills
-Revises: 20261204_jobs_queue
+Revises: 20261204_reliability
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261204_skills"
-down_revision = "20261204_jobs_queue"
+down_revision = "20261204_reliability"
 branch_labels = None
 depends_on = None
 
