@@ -15,7 +15,7 @@ def init_app(app: Flask) -> None:
     from trainer.core import events
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
-    from trainer.core.features import add_home_widget, add_nav
+    from trainer.core.features import PERFORMANCE, add_home_widget, add_nav
     from trainer.skills import cli, content, demo, home, notices, remediation, views
 
     app.extensions["trainer_skills"] = True
@@ -31,7 +31,9 @@ def init_app(app: Flask) -> None:
     events.kpis_imported.connect(remediation.on_kpis_imported)
     events.lesson_completed.connect(remediation.on_lesson_completed)
     add_nav(app, "skills.mine", _l("My skills"), {AGENT}, order=46)
-    add_nav(app, "skills.heatmap", _l("Skills"), {TRAINER, MANAGER, ADMIN}, order=46)
+    add_nav(
+        app, "skills.heatmap", _l("Skills"), {TRAINER, MANAGER, ADMIN}, order=46, group=PERFORMANCE
+    )
     add_home_widget(app, "skills/_home_panel.html", {AGENT}, context=home.agent_panel, order=32)
     app.add_template_global(home.steps_for, "skill_next_steps")
     app.add_template_global(home.step_reason, "step_reason")
