@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.courses.conftest import make_course  # noqa: F401 - fixture
+from tests.jobs.conftest import queue  # noqa: F401 - fixture
 from tests.quizzes.conftest import make_question, make_quiz  # noqa: F401 - fixtures
 from tests.roleplay.conftest import say, start_chat
 from trainer.core.clock import utcnow
@@ -58,7 +59,9 @@ def test_offline_judge_grades_right_after_the_end(app, login_as, make_scenario, 
     assert session.grading_claimed_at is None
 
 
-def test_two_graders_never_both_store(app, login_as, make_scenario, clock):
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)
+def test_two_graders_never_both_store(app, login_as, make_scenario, clock, queue):  # noqa: F811
+    """The grading job waits in a real queue (nobody runs it); two graders race by hand."""
     make_scenario()
     client, _ = login_as("agent")
     app.config["ROLEPLAY_JUDGE"] = "llm"  # nothing grades at the end
@@ -80,7 +83,15 @@ def test_two_graders_never_both_store(app, login_as, make_scenario, clock):
     assert len(list(grades)) == 1 and _session(session_id).status == "graded"
 
 
-def test_a_crashing_grader_gives_the_session_back(app, login_as, make_scenario, clock, monkeypatch):
+@pytest.mark.parametrize("queue", ["sqlite"], indirect=True)
+def test_a_crashing_grader_gives_the_session_back(
+    app,
+    login_as,
+    make_scenario,
+    clock,
+    monkeypatch,
+    queue,  # noqa: F811 - the grading job waits there
+):
     make_scenario()
     client, _ = login_as("agent")
     app.config.update(ROLEPLAY_JUDGE="llm", OPENAI_API_KEY="")
