@@ -70,6 +70,7 @@ def test_a_large_upload_runs_as_a_job_with_a_progress_page(login_as):
     run = _run(run_id)
     assert (run.status, run.done, run.total) == ("done", count, count)
     assert run.report == {"created": count} and run.user_id == trainer.id
+    assert run.payload == ""  # the input is not kept once written
     assert _questions() == count
     categories = set(db.session.scalars(db.select(Question.category)))
     assert categories == {"导入/大批"}

@@ -125,8 +125,10 @@ def advance(run: ImportRun, count: int, report: dict[str, int]) -> None:
 
 
 def finish(run: ImportRun, problems: list[dict] | None = None) -> None:
-    """Close the run: done, or failed with the problems met while writing (caller commits)."""
+    """Close the run: done, or failed with the problems met while writing (caller commits).
+    The input is dropped: a finished run is never written again (a new upload is a new run)."""
     run.status = FAILED if problems else DONE
+    run.payload = ""
     run.problems = problems or []
     run.finished_at = utcnow()
 
