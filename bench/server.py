@@ -36,6 +36,16 @@ def gunicorn(app_path: str, env: dict[str, str]):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    # The app's jobs (LLM grading, mail) need a worker, as `make run` starts one.
+    worker = None
+    if "bare" not in app_path:
+        worker = subprocess.Popen(  # noqa: S603 - fixed local command
+            [sys.executable, "-m", "flask", "--app", "trainer", "worker", "-w", "2"],
+            cwd=ROOT,
+            env=full_env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -49,8 +59,11 @@ def gunicorn(app_path: str, env: dict[str, str]):
             raise RuntimeError(f"gunicorn for {app_path} did not start")
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        for proc in (process, worker):
+            if proc is None:
+                continue
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

@@ -58,7 +58,7 @@ def register_features(app: Flask, names: tuple[str, ...]) -> None:
     import importlib
 
     # audit and configdocs register their tables with the metadata.
-    from trainer.core import audit, cli, configdocs, home  # noqa: F401
+    from trainer.core import audit, cli, configdocs, home, import_views  # noqa: F401
 
     app.extensions.setdefault("trainer_nav", [])
     app.extensions.setdefault("trainer_home", [])
@@ -66,3 +66,4 @@ def register_features(app: Flask, names: tuple[str, ...]) -> None:
         importlib.import_module(f"trainer.{name}").init_app(app)
     cli.init_app(app)
     home.init_app(app)
+    import_views.init_app(app)

@@ -9,6 +9,7 @@ latency, the flow records:
   client reading the first piece of the reply.
 """
 
+import asyncio
 import itertools
 import json
 import re
@@ -137,9 +138,16 @@ async def chat_with_the_customer(s: UserSession) -> None:
         if done["ended"]:
             break
     await s.post(f"/roleplay/sessions/{session_id}/end", label="roleplay: end")
-    # The LLM judges: the result page says 评分中… and its script asks for the grade.
+    # The LLM judges in the worker: the result page says 评分中… and its script polls the
+    # grading status (a read) until the grade is stored.
     await s.get(f"/roleplay/sessions/{session_id}/result", label="roleplay: result (grading)")
-    await s.post_json(f"/roleplay/sessions/{session_id}/grade", {}, label="roleplay: grade")
+    for _ in range(30):
+        status = await s.get(
+            f"/roleplay/sessions/{session_id}/grading", label="roleplay: grading status"
+        )
+        if '"status":"graded"' in status.replace(" ", ""):
+            break
+        await asyncio.sleep(1.0)
     await s.get(f"/roleplay/sessions/{session_id}/result", label="roleplay: result page")
 
 

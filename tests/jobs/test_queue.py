@@ -130,3 +130,25 @@ def test_the_daily_sweep_is_enqueued_once_per_local_day(queue):
     assert run_queued(queue) == 1
     db.session.expire_all()
     assert job_row(runs[0].id).status == DONE, job_row(runs[0].id).error
+
+
+def test_the_queue_runs_on_the_storage_the_test_names(queue, request):
+    """Every queue test runs twice: on Huey's SQLite file and on Redis (its own database
+    number and queue name; CI requires Redis with QUEUE_REDIS_REQUIRED=1)."""
+    from huey.storage import RedisStorage, SqliteStorage
+
+    from tests.jobs.conftest import REDIS_URL
+
+    kind = request.node.callspec.params["queue"]
+    if kind == "redis":
+        assert isinstance(queue.storage, RedisStorage)
+        assert queue.storage.conn.connection_pool.connection_kwargs["db"] == int(
+            REDIS_URL.rsplit("/", 1)[1]
+        )
+    else:
+        assert isinstance(queue.storage, SqliteStorage)
+    assert queue.name.startswith("test-")
+    run = jobs.enqueue("tests.slow_stamp", f"storage-{kind}", 0)
+    db.session.commit()
+    assert len(queue) == 1 and run_queued(queue) == 1
+    assert job_row(run.id).status == DONE

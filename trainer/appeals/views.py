@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from trainer.appeals import common
 from trainer.appeals.common import AppealError
-from trainer.appeals.models import OPEN, QUIZ, ROLEPLAY, Appeal
+from trainer.appeals.models import CHANGED, KEPT, OPEN, QUIZ, ROLEPLAY, Appeal
 from trainer.core.auth import ADMIN, AGENT, TRAINER, role_required
 from trainer.core.i18n import _
 from trainer.extensions import db
@@ -106,8 +106,18 @@ def mine():
 @bp.get("/")
 @role_required(TRAINER, ADMIN)
 def queue():
-    """Open appeals, oldest first."""
-    return render_template("appeals/queue.html", appeals=common.open_queue())
+    """Open appeals, oldest first; or, from the calibration page, the appeals on one role-play
+    rubric item (`scenario`, `item`) with one outcome (`status`: open, kept, changed)."""
+    slug, item = request.args.get("scenario", ""), request.args.get("item", "")
+    status = request.args.get("status", OPEN)
+    if status not in (OPEN, KEPT, CHANGED):
+        status = OPEN
+    if not (slug and item):
+        return render_template("appeals/queue.html", appeals=common.open_queue(), status=OPEN)
+    appeals = roleplay_appeals.item_appeals(slug[:120], item[:60], status)
+    return render_template(
+        "appeals/queue.html", appeals=appeals, status=status, scenario=slug, item=item
+    )
 
 
 def _detail_context(appeal: Appeal) -> dict:

@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "okr.submit": _l("OKRs submitted"),
     "quiz_attempt.finish": _l("Quiz attempt finished"),
     "quiz_attempt.start": _l("Quiz attempt started"),
+    "roleplay.grade": _l("Role-play graded"),
     "roleplay.override": _l("Role-play score overridden"),
     "roleplay.review": _l("Role-play reviewed"),
     "scenario.assign": _l("Scenario assigned"),

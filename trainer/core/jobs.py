@@ -19,12 +19,13 @@ effect idempotent themselves, e.g. with a unique key or a claim on the row they 
 import logging
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, current_app
 from huey import Huey
 from huey.storage import MemoryStorage, RedisStorage, SqliteStorage
 from sqlalchemy import and_, event, or_, update
@@ -57,9 +58,37 @@ class JobSpec:
     retry_delay: int
     backoff: float
     lease: timedelta
+    # A config key holding the lease in seconds, read when the job is claimed (else `lease`).
+    lease_setting: str | None = None
+
+    def lease_now(self) -> timedelta:
+        """The lease to take now: the configured one, or the registered default."""
+        if self.lease_setting is None:
+            return self.lease
+        return timedelta(seconds=float(current_app.config[self.lease_setting]))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """The run a job function is executing in: its ledger row, try number and retry policy."""
+
+    job_id: int
+    number: int
+    retries: int
+
+    @property
+    def last(self) -> bool:
+        """True when a failure now would not be retried."""
+        return self.number > self.retries
 
 
 REGISTRY: dict[str, JobSpec] = {}
+_attempt: ContextVar[Attempt | None] = ContextVar("trainer_job_attempt", default=None)
+
+
+def current_attempt() -> Attempt | None:
+    """The attempt being executed (inside a job function), else None."""
+    return _attempt.get()
 
 
 def job(
@@ -69,12 +98,22 @@ def job(
     retry_delay: int = 10,
     backoff: float = 2.0,
     lease_seconds: int = 900,
+    lease_setting: str | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register an idempotent job under `name`; `func.enqueue(*args, key=…)` queues it."""
+    """Register an idempotent job under `name`; `func.enqueue(*args, key=…)` queues it.
+
+    `lease_setting` names a config key with the lease in seconds (read at each claim), for a
+    lease a site tunes (and a test shortens) without a code change."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         REGISTRY[name] = JobSpec(
-            name, func, retries, retry_delay, backoff, timedelta(seconds=lease_seconds)
+            name,
+            func,
+            retries,
+            retry_delay,
+            backoff,
+            timedelta(seconds=lease_seconds),
+            lease_setting,
         )
         func.enqueue = lambda *args, key=None, **kwargs: enqueue(name, *args, key=key, **kwargs)
         func.job_name = name
@@ -166,7 +205,7 @@ def execute(job_id: int, now: datetime | None = None) -> bool:
             status=RUNNING,
             token=token,
             attempts=JobRun.attempts + 1,
-            lease_until=now + spec.lease,
+            lease_until=now + spec.lease_now(),
             updated_at=now,
         )
     )
@@ -174,6 +213,7 @@ def execute(job_id: int, now: datetime | None = None) -> bool:
     if claim.rowcount != 1:
         return False
     db.session.refresh(run)
+    attempt = _attempt.set(Attempt(job_id, run.attempts, spec.retries))
     try:
         spec.func(*run.args, **run.kwargs)
         db.session.flush()
@@ -191,6 +231,8 @@ def execute(job_id: int, now: datetime | None = None) -> bool:
         db.session.rollback()
         _record_failure(job_id, token, spec, error)
         raise
+    finally:
+        _attempt.reset(attempt)
 
 
 def _record_failure(job_id: int, token: str, spec: JobSpec, error: Exception) -> None:
@@ -209,6 +251,30 @@ def _record_failure(job_id: int, token: str, spec: JobSpec, error: Exception) ->
     )
     db.session.commit()
     log.exception("job %s (%s) failed, attempt %s", job_id, spec.name, run.attempts)
+
+
+def find(key: str) -> JobRun | None:
+    """The ledger row queued under `key`, if any."""
+    return db.session.scalar(db.select(JobRun).where(JobRun.key == key))
+
+
+def retry_failed(key: str) -> bool:
+    """Queue a job that failed for good once more, with a fresh count of tries; True if it was
+    failed. Pushed when the caller's transaction commits."""
+    now = utcnow()
+    run = find(key)
+    if run is None:
+        return False
+    again = db.session.execute(
+        update(JobRun)
+        .where(JobRun.id == run.id, JobRun.status == FAILED)
+        .values(status=QUEUED, attempts=0, token=None, error=None, lease_until=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if again.rowcount != 1:
+        return False
+    db.session.info.setdefault(PENDING_KEY, []).append((run.id, run.name))
+    return True
 
 
 def recover(now: datetime | None = None) -> int:

@@ -213,28 +213,33 @@ def import_gift(
 ) -> ImportReport:
     """Import GIFT text whole or not at all; questions with a known ID number get a new version.
 
-    Raises GiftError (line-numbered) for malformed text; the caller rolls back.
+    Raises GiftError (line-numbered) for malformed text; the caller rolls back. (Large uploads
+    are written by a job in batches instead: quizzes/bankimport.py.)
     """
     result = parse_gift(text, category=category.strip() if category else None)
     report = ImportReport(warnings=result.warnings)
     problems: list[Problem] = []
     for spec in result.questions:
-        existing = get_by_idnumber(spec.idnumber) if spec.idnumber else None
         try:
-            _question, changed = save_question(spec, question=existing, actor=actor, source=source)
+            outcome = import_spec(spec, actor=actor, source=source)
         except BankError as error:
             problems.append(Problem.at(spec.line, str(error)))
             continue
         report.by_type[spec.qtype] += 1
-        if existing is None:
-            report.created += 1
-        elif changed:
-            report.updated += 1
-        else:
-            report.unchanged += 1
+        setattr(report, outcome, getattr(report, outcome) + 1)
     if problems:
         raise GiftError(problems)
     return report
+
+
+def import_spec(spec: QuestionSpec, *, actor=None, source: str = "import") -> str:
+    """Save one imported question (a new version when its ID number is known); its outcome:
+    "created", "updated" or "unchanged". Raises BankError."""
+    existing = get_by_idnumber(spec.idnumber) if spec.idnumber else None
+    _question, changed = save_question(spec, question=existing, actor=actor, source=source)
+    if existing is None:
+        return "created"
+    return "updated" if changed else "unchanged"
 
 
 def questions_for_export(category: str = "") -> list[Question]:

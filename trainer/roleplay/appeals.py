@@ -4,14 +4,15 @@ A change goes through the review override path (`review.save_review`), so the to
 critical failure are recomputed in code exactly as for a trainer's review.
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from trainer.appeals import common
 from trainer.appeals.common import AppealError
-from trainer.appeals.models import ROLEPLAY, Appeal
+from trainer.appeals.models import CHANGED, KEPT, OPEN, ROLEPLAY, Appeal
 from trainer.extensions import db
 from trainer.roleplay.judge import allowed_scores
-from trainer.roleplay.models import RoleplayGrade, RoleplaySession
+from trainer.roleplay.models import RoleplayGrade, RoleplaySession, Scenario
 from trainer.roleplay.review import ItemDecision, effective_items, save_review
 
 
@@ -73,15 +74,55 @@ def decide_roleplay_appeal(
     return appeal
 
 
-def changed_by_item() -> dict[tuple[int, str], int]:
-    """(scenario id, rubric item) → appeals that changed the grader's score, for calibration."""
-    from trainer.appeals.models import CHANGED
+@dataclass(frozen=True)
+class ItemAppeals:
+    """Appeals on one rubric item of one scenario, by outcome."""
 
+    open: int = 0
+    kept: int = 0
+    changed: int = 0
+
+    @property
+    def decided(self) -> int:
+        """Appeals a trainer has answered."""
+        return self.kept + self.changed
+
+
+def appeals_by_item() -> dict[tuple[int, str], ItemAppeals]:
+    """(scenario id, rubric item) → its appeals open, kept (the grader upheld) and changed;
+    one query, for the calibration page."""
     rows = db.session.execute(
-        db.select(RoleplaySession.scenario_id, Appeal.item, db.func.count(Appeal.id))
+        db.select(RoleplaySession.scenario_id, Appeal.item, Appeal.status, db.func.count(Appeal.id))
         .join(RoleplayGrade, RoleplayGrade.id == Appeal.subject_id)
         .join(RoleplaySession, RoleplaySession.id == RoleplayGrade.session_id)
-        .where(Appeal.kind == ROLEPLAY, Appeal.status == CHANGED)
-        .group_by(RoleplaySession.scenario_id, Appeal.item)
+        .where(Appeal.kind == ROLEPLAY)
+        .group_by(RoleplaySession.scenario_id, Appeal.item, Appeal.status)
     )
-    return {(scenario_id, item): count for scenario_id, item, count in rows}
+    counts: dict[tuple[int, str], dict[str, int]] = {}
+    for scenario_id, item, status, count in rows:
+        counts.setdefault((scenario_id, item), {})[status] = count
+    return {
+        key: ItemAppeals(by.get(OPEN, 0), by.get(KEPT, 0), by.get(CHANGED, 0))
+        for key, by in counts.items()
+    }
+
+
+def changed_by_item() -> dict[tuple[int, str], int]:
+    """(scenario id, rubric item) → appeals that changed the grader's score, for calibration."""
+    return {key: c.changed for key, c in appeals_by_item().items() if c.changed}
+
+
+def item_appeals(scenario_slug: str, item: str, status: str | None = None) -> list[Appeal]:
+    """The appeals on one rubric item of a scenario (one outcome, or all), oldest first."""
+    query = (
+        db.select(Appeal)
+        .join(RoleplayGrade, RoleplayGrade.id == Appeal.subject_id)
+        .join(RoleplaySession, RoleplaySession.id == RoleplayGrade.session_id)
+        .join(Scenario, Scenario.id == RoleplaySession.scenario_id)
+        .where(Appeal.kind == ROLEPLAY, Appeal.item == item, Scenario.slug == scenario_slug)
+        .order_by(Appeal.created_at, Appeal.id)
+        .options(db.joinedload(Appeal.user))
+    )
+    if status:
+        query = query.where(Appeal.status == status)
+    return list(db.session.scalars(query))

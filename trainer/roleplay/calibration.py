@@ -2,13 +2,15 @@
 
 A reviewed session gives one (automatic, human) pair per item: the trainer's override, or the
 automatic score the trainer confirmed by reviewing without changing it. Reported per item:
-exact agreement, adjacent agreement (within one scale point), quadratic weighted kappa, count.
+exact agreement, adjacent agreement (within one scale point), quadratic weighted kappa, count,
+and the agents' appeals on the item: kept (the grader upheld) and changed.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from trainer.extensions import db
+from trainer.roleplay.appeals import ItemAppeals, appeals_by_item
 from trainer.roleplay.metrics import (
     adjacent_agreement,
     exact_agreement,
@@ -28,6 +30,7 @@ class ItemAgreement:
     title: dict
     scale: str | int
     pairs: list[tuple[int, int]] = field(default_factory=list)
+    appeals: ItemAppeals = field(default_factory=ItemAppeals)
 
     @property
     def count(self) -> int:
@@ -60,6 +63,7 @@ class ScenarioAgreement:
     sessions: int = 0
     items: dict[str, ItemAgreement] = field(default_factory=dict)
     totals: list[tuple[float, float]] = field(default_factory=list)
+    scenario_id: int | None = None
 
     @property
     def total_spearman(self) -> float | None:
@@ -89,7 +93,10 @@ def calibration_report(judge: str = "") -> list[ScenarioAgreement]:
     report: dict[str, ScenarioAgreement] = {}
     for grade in db.session.scalars(query).unique():
         scenario = grade.session.scenario
-        entry = report.setdefault(scenario.slug, ScenarioAgreement(scenario.slug, scenario.title))
+        entry = report.setdefault(
+            scenario.slug,
+            ScenarioAgreement(scenario.slug, scenario.title, scenario_id=scenario.id),
+        )
         entry.sessions += 1
         if grade.auto_total is not None and grade.total is not None:
             entry.totals.append((grade.auto_total, grade.total))
@@ -101,6 +108,10 @@ def calibration_report(judge: str = "") -> list[ScenarioAgreement]:
             )
             if auto is not None and human is not None:
                 stats.pairs.append((auto, human))
+    appeals = appeals_by_item()
+    for entry in report.values():
+        for stats in entry.items.values():
+            stats.appeals = appeals.get((entry.scenario_id, stats.item_id), ItemAppeals())
     return sorted(report.values(), key=lambda s: s.slug)
 
 

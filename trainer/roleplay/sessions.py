@@ -163,7 +163,17 @@ def end_session(session: RoleplaySession, reason: str = AGENT_ENDED) -> bool:
         return False
     session.status, session.end_reason, session.ended_at = ENDED, reason, utcnow()
     db.session.flush()
+    queue_grading(session.id)
     return True
+
+
+def queue_grading(session_id: int) -> None:
+    """An LLM judge grades in the worker: queue the job with the caller's transaction. (The
+    offline judge takes milliseconds; the request that ends the session grades at once.)"""
+    from trainer.roleplay import autograde
+
+    if not autograde.quick():
+        autograde.queue(session_id)
 
 
 def grade_session(session_id: int, before_judging=None) -> str:

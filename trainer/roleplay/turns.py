@@ -31,6 +31,7 @@ from trainer.roleplay.engines import (
     get_engine,
 )
 from trainer.roleplay.models import ACTIVE, AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn
+from trainer.roleplay.sessions import queue_grading
 from trainer.roleplay.transcript import from_turns
 
 log = logging.getLogger("trainer.roleplay")
@@ -176,6 +177,7 @@ def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> 
     session.state = state.to_json()
     if reaction.end_reason and session.status == ACTIVE:
         session.status, session.end_reason, session.ended_at = ENDED, reaction.end_reason, now
+        queue_grading(job.session_id)
     try:
         db.session.commit()
     except IntegrityError:

@@ -8,7 +8,7 @@ from trainer.core.auth import ADMIN, MANAGER, role_required
 from trainer.core.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.scorecards import catalogue, catalogue_builder, records, tokens
+from trainer.scorecards import catalogue, catalogue_builder, kpi_import_job, records, tokens
 from trainer.scorecards.catalogue_forms import CatalogueForm
 from trainer.scorecards.catalogue_forms import attach_problems as attach_catalogue_problems
 from trainer.scorecards.forms import KpiUploadForm, TokenForm
@@ -32,12 +32,16 @@ def upload():
         if current_user.role == MANAGER and team_id is None:
             flash(_("You do not lead a team, so there is nobody to import figures for."), "error")
             return render_template("scorecards/upload.html", form=form)
+        label = form.file.data.filename or ""
         try:
-            result = records.import_csv(
-                form.file.data.read(),
-                actor=current_user,
-                allowed_team_id=team_id,
-                label=form.file.data.filename or "",
+            text, agents, teams = kpi_import_job.check(form.file.data.read(), team_id)
+            if kpi_import_job.is_large(agents, teams):
+                rows = len(agents) + len(teams)
+                run = kpi_import_job.queue(text, rows, current_user, team_id, label)
+                db.session.commit()
+                return redirect(url_for("imports.progress", run_id=run.id))
+            result = records.import_batch_checked(
+                agents, teams, actor=current_user, source="csv", label=label
             )
         except records.ImportRejected as error:
             db.session.rollback()

@@ -27,7 +27,15 @@ from trainer.scorecards.kpi_files import (
 from trainer.scorecards.models import KpiRecord, TeamKpiRecord
 from trainer.scorecards.record_checks import check_batch
 
-__all__ = ["ImportRejected", "ImportResult", "import_csv", "import_json", "write_batch"]
+__all__ = [
+    "ImportRejected",
+    "ImportResult",
+    "audit_import",
+    "import_batch_checked",
+    "import_csv",
+    "import_json",
+    "write_batch",
+]
 
 
 class _ImportBatch:
@@ -100,28 +108,67 @@ def import_batch(
 ) -> ImportResult:
     """Check and write a parsed batch in the caller's transaction, and audit it."""
     agents, teams = check_batch(parsed, allowed_team_id)
+    return import_batch_checked(agents, teams, actor=actor, source=source, label=label, **data)
+
+
+def import_batch_checked(
+    agents: list[dict],
+    teams: list[dict],
+    *,
+    actor: Any,
+    source: str,
+    label: str = "",
+    **data: Any,
+) -> ImportResult:
+    """Write checked rows in the caller's transaction, and audit the import."""
     try:
         result = write_batch(agents, teams, source=source)
     except IntegrityError as error:
         # Another import inserted the same agent-days between our read and our insert.
         message = _("Another import wrote the same days at this moment; send the batch again.")
         raise ImportRejected([Problem.at(0, message)], conflict=True) from error
-    events.kpis_imported.send(agent_ids=[r["agent_id"] for r in agents])
-    batch = _ImportBatch(f"{source}:{result.first_day}..{result.last_day}")
-    audit.record(
+    audit_import(
         actor,
-        "kpi.import",
-        batch,
-        after={"created": result.created, "updated": result.updated},
+        agents,
+        teams,
+        created=result.created,
+        updated=result.updated,
         source=source,
-        label=label[:200],
-        first_day=str(result.first_day),
-        last_day=str(result.last_day),
-        agents=result.agents,
-        teams=result.teams,
+        label=label,
         **data,
     )
     return result
+
+
+def audit_import(
+    actor: Any,
+    agents: list[dict],
+    teams: list[dict],
+    *,
+    created: int,
+    updated: int,
+    source: str,
+    label: str = "",
+    **data: Any,
+) -> None:
+    """The one audit entry (and `kpis_imported` signal) of an import: its whole file, also when
+    written in batches."""
+    days = [r["day"] for r in agents] + [r["day"] for r in teams]
+    first_day, last_day = (min(days), max(days)) if days else (None, None)
+    events.kpis_imported.send(agent_ids=[r["agent_id"] for r in agents])
+    audit.record(
+        actor,
+        "kpi.import",
+        _ImportBatch(f"{source}:{first_day}..{last_day}"),
+        after={"created": created, "updated": updated},
+        source=source,
+        label=label[:200],
+        first_day=str(first_day),
+        last_day=str(last_day),
+        agents=len({r["agent_id"] for r in agents}),
+        teams=len({r["team_id"] for r in teams}),
+        **data,
+    )
 
 
 def import_csv(

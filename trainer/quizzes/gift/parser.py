@@ -45,7 +45,7 @@ ID_TOKEN = re.compile(r"\[id:((?:\\]|[^\]\x00-\x1f])+)\]")
 TAG_TOKEN = re.compile(r"\[tag:((?:\\]|[^\]\x00-\x1f])+)\]")
 DIFFICULTY_TOKEN = re.compile(r"\[difficulty:\s*(\w+)\s*\]")
 CASE_MARK = "[case-sensitive]"
-MAX_QUESTIONS = 500  # one upload, one transaction: a bound keeps it short for everyone else
+MAX_QUESTIONS = 500  # per upload, refused from the block count before parsing (bankimport.py)
 
 
 class GiftError(ProblemsError):

@@ -9,7 +9,7 @@ from flask_login import current_user
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.quizzes import bank
+from trainer.quizzes import bank, bankimport
 from trainer.quizzes.editing import fill_question_form, spec_from_question_form
 from trainer.quizzes.forms import QTYPE_LABELS, ImportForm, QuestionForm
 from trainer.quizzes.gift import GiftError
@@ -149,10 +149,14 @@ def import_gift():
     report, problems = None, []
     if form.validate_on_submit():
         try:
-            text = form.file.data.read().decode("utf-8-sig")
+            text = bankimport.read_upload(form.file.data.stream)
+            checked = bankimport.check(text, form.category.data)
+            if bankimport.is_large(checked):
+                filename = form.file.data.filename or ""
+                run = bankimport.queue(text, checked, form.category.data, current_user, filename)
+                db.session.commit()
+                return redirect(url_for("imports.progress", run_id=run.id))
             report = bank.import_gift(text, category=form.category.data, actor=current_user)
-        except UnicodeDecodeError:
-            flash(_("The file is not UTF-8 text."), "error")
         except GiftError as error:
             db.session.rollback()
             problems = error.problems

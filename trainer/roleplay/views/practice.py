@@ -173,7 +173,8 @@ def _load_user() -> None:
 @bp.post("/sessions/<int:session_id>/end")
 @signed_in
 def end(session_id: int):
-    """End the conversation (committed at once); grade now only when no LLM judges."""
+    """End the conversation (committed at once, with the grading job when an LLM judges);
+    the offline judge grades right away."""
     session = get_own_session_or_404(session_id)
     if not sessions.end_session(session):
         db.session.commit()
@@ -188,7 +189,8 @@ def end(session_id: int):
 @bp.post("/sessions/<int:session_id>/grade")
 @signed_in
 def grade(session_id: int):
-    """Grade an ended conversation, the judge running outside any transaction (JSON or form)."""
+    """Have an ended conversation graded: the offline judge at once, an LLM judge by queuing
+    the grading job (again, if it failed). JSON or form."""
     session = get_viewable_session_or_404(session_id)
     as_json = request.accept_mimetypes.best == "application/json"
     if session.status == ACTIVE:
@@ -197,12 +199,53 @@ def grade(session_id: int):
             return jsonify(error=message), 409
         flash(message, "error")
         return redirect(url_for("roleplay.result", session_id=session_id))
-    status = sessions.grade_session(session_id, _load_user)
+    if autograde.quick():
+        sessions.grade_session(session_id, _load_user)
+    elif session.status != GRADED:
+        autograde.queue(session_id)
+        db.session.commit()
+    progress = autograde.progress(session_id)
     if as_json:
-        return jsonify(status=status), 200 if status == GRADED else 202
-    if status != GRADED:
-        flash(_("The grade is still being worked out. Refresh the page in a moment."), "info")
+        body = {"status": progress.state, "message": grading_message(progress)}
+        return jsonify(body), 200 if progress.state == GRADED else 202
+    if progress.state != GRADED:
+        flash(grading_message(progress), "info")
     return redirect(url_for("roleplay.result", session_id=session_id))
+
+
+def grading_message(progress: autograde.Progress) -> str:
+    """What the waiting page says about grading that is under way."""
+    if progress.state == "queued" and progress.waiting:
+        return _(
+            "Still waiting for grading to start: no background worker seems to be running. "
+            "Tell an administrator."
+        )
+    messages = {
+        "idle": _("Sending the conversation for grading…"),
+        "queued": _("Waiting in line for the AI grader…"),
+        "judging": _("The AI grader is reading the conversation…"),
+        "retrying": _(
+            "The AI grader did not answer; it will be asked again shortly (%(n)s tries so far).",
+            n=progress.attempts,
+        ),
+        "failed": _("The grade could not be worked out. Try again."),
+        "graded": _("Graded. Showing the result…"),
+    }
+    return messages.get(progress.state, "")
+
+
+@bp.get("/sessions/<int:session_id>/grading")
+@signed_in
+def grading_status(session_id: int):
+    """Where grading stands, for the waiting page to poll (reads only)."""
+    get_viewable_session_or_404(session_id)
+    progress = autograde.progress(session_id)
+    return jsonify(
+        status=progress.state,
+        attempts=progress.attempts,
+        waiting=progress.waiting,
+        message=grading_message(progress),
+    )
 
 
 @bp.get("/sessions/<int:session_id>/result")
@@ -212,4 +255,8 @@ def result(session_id: int):
     session = get_viewable_session_or_404(session_id)
     if session.status == ACTIVE and session.user_id == current_user.id:
         return redirect(url_for("roleplay.chat", session_id=session.id))
-    return render_template("roleplay/result.html", **results.result_context(session))
+    context = results.result_context(session)
+    if context["grade"] is None and session.status != ACTIVE:
+        progress = autograde.progress(session.id)
+        context.update(grading=progress, grading_message=grading_message(progress))
+    return render_template("roleplay/result.html", **context)
