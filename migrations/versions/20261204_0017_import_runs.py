@@ -1,7 +1,7 @@
 """Large imports as jobs: import_runs (the checked input, who sent it, progress, report).
 
 Revision ID: 20261204_jobs
-Revises: 20261204_jobs_queue
+Revises: 20261204_skills
 Create Date: 2026-12-04 16:30:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "20261204_jobs"
-down_revision = "20261204_jobs_queue"
+down_revision = "20261204_skills"
 branch_labels = None
 depends_on = None
 
