@@ -6,13 +6,13 @@ from trainer.core.features import ActionItem
 from trainer.core.i18n import _
 from trainer.core.memo import request_memo
 from trainer.roleplay import review, services
-from trainer.roleplay.achievements import roleplay_results
+from trainer.roleplay.achievements import own_sessions, roleplay_results
 
 
 def agent_panel(user) -> dict:
     """Open assignments, the last result and how many sessions were graded."""
     open_assignments = _open_assignments(user)
-    recent = services.user_sessions(user, limit=5)
+    recent = own_sessions(user.id)[:5]  # the sessions the graded results are read from
     last = next((s for s in recent if s.grade is not None), None)
     active = next((s for s in recent if s.status == "active"), None)
     return {"assignments": open_assignments[:3], "last": last, "active": active}
