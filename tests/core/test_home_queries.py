@@ -15,7 +15,7 @@ from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 from trainer.scorecards.models import KpiRecord
 
-HOME_BUDGET = 14
+HOME_BUDGET = 15
 DEMO_PASSWORD = "Learn-2-Serve-2026"  # noqa: S105 - the shipped demo agent's published password
 
 
@@ -101,9 +101,11 @@ def test_agent_home_and_lesson_queries_do_not_grow(app, runner, count_queries):
     assert large[lesson_url] <= 10
     # Session (with user and team) 1, configuration 1, notifications 1; panels: learning 3
     # (courses with lesson counts, enrolments, lessons to resume), quizzes 1 (with attempts),
-    # role-play 3 (assignments, recent sessions, graded results), KPIs 1 (the month and the
-    # ladder's window in one statement, scorecards.agentkpis), OKRs 1, certifications 1,
-    # endorsements 1.
+    # role-play 2 (assignments; the agent's sessions, recent ones and graded results), KPIs 1
+    # (the month and the ladder's window in one statement, scorecards.agentkpis), OKRs 1, drill
+    # runs 1 (the drill panel's latest run and the level panel's finished drills), certifications 1,
+    # endorsements 1, skills snapshot 1. The action list adds none: it counts what the panels
+    # read (courses, quizzes, role-play assignments), from the same GET's memo.
     # The goal of issue 12 is 10: not reached yet (docs/benchmarks.md says what is left).
     assert large["/"] <= HOME_BUDGET, large
     # The panels together cost more on their own than on the page: they share their reads.

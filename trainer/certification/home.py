@@ -10,6 +10,7 @@ from trainer.certification.services import evaluate_users, open_certifications
 from trainer.core.clock import utcnow
 from trainer.core.features import ActionItem
 from trainer.core.i18n import _
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 
 
@@ -49,7 +50,12 @@ def manager_actions(user: User) -> list[ActionItem]:
 
 
 def _waiting_counts(team_id: int) -> dict[str, int]:
-    """Proposed certifications and levels under a lapse notice in a team, by status."""
+    """Proposed certifications and levels under a lapse notice in a team, by status (read once
+    per GET request: the manager's panel and action list share it)."""
+    return request_memo(("certification.waiting", team_id), lambda: _read_waiting(team_id))
+
+
+def _read_waiting(team_id: int) -> dict[str, int]:
     rows = db.session.execute(
         db.select(Certification.status, func.count(Certification.id))
         .join(User, User.id == Certification.user_id)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import and_
 
 from trainer.core.clock import utcnow
+from trainer.core.memo import request_memo
 from trainer.courses.fileformat import CATEGORIES
 from trainer.courses.models import Course, Lesson, LessonProgress
 from trainer.courses.progress import (
@@ -57,7 +58,14 @@ class Overview:
 
 
 def learning_overview(user: Any) -> Overview:
-    """Every published course with the user's status, plus the lesson to resume."""
+    """Every published course with the user's status, plus the lesson to resume.
+
+    Read once per GET request: the home panel and the home's action list share it.
+    """
+    return request_memo(("courses.learning_overview", user.id), lambda: _read_overview(user))
+
+
+def _read_overview(user: Any) -> Overview:
     courses, totals, done = courses_with_counts(user)  # one query
     courses = sorted(courses, key=catalogue_order)
     statuses = course_statuses(user, courses, (totals, done))

@@ -7,6 +7,7 @@ from sqlalchemy import case, func
 
 from trainer.accounts.models import User
 from trainer.core.clock import utcnow
+from trainer.core.memo import request_memo
 from trainer.courses.assignments import scope_team_id
 from trainer.courses.models import Course, Enrollment
 from trainer.courses.progress import active_lesson_counts
@@ -71,7 +72,14 @@ def course_stats() -> list[CourseCounts]:
 
 
 def team_completion(actor: Any) -> list[CourseCounts]:
-    """Published courses with assignment and completion counts over the actor's agents."""
-    courses = published_courses()
-    counts = _enrollment_counts(scope_team_id(actor))
-    return [CourseCounts(c, 0, *counts.get(c.id, (0, 0, 0, 0))) for c in courses]
+    """Published courses with assignment and completion counts over the actor's agents.
+
+    Read once per GET request: the staff home panel and its action list share it.
+    """
+
+    def load() -> list[CourseCounts]:
+        courses = published_courses()
+        counts = _enrollment_counts(scope_team_id(actor))
+        return [CourseCounts(c, 0, *counts.get(c.id, (0, 0, 0, 0))) for c in courses]
+
+    return request_memo(("courses.team_completion", actor.id), load)

@@ -1,16 +1,10 @@
-"""The agent home panel: the running drill or the last score (one query)."""
+"""The agent home panel: the running drill or the last score (one query, shared with the level
+panel's finished drills)."""
 
-from trainer.drills.models import DrillRun
-from trainer.extensions import db
+from trainer.drills.history import runs_of
 
 
 def agent_panel(user) -> dict:
-    """The agent's newest run (running or finished), in one query."""
-    latest = db.session.scalar(
-        db.select(DrillRun)
-        .where(DrillRun.user_id == user.id)
-        .options(db.joinedload(DrillRun.drill))
-        .order_by(DrillRun.id.desc())
-        .limit(1)
-    )
-    return {"latest": latest}
+    """The agent's newest run (running or finished)."""
+    runs = runs_of(user.id)
+    return {"latest": runs[0] if runs else None}

@@ -10,5 +10,6 @@ from trainer.quizzes.services import standings
 def agent_actions(user) -> list[ActionItem]:
     """Required quizzes the agent has not passed (or whose pass lapsed)."""
     due = sum(1 for row in standings(user) if row.due)
-    label = _("Quizzes to pass")
+    # Not the level requirement "Quizzes to pass" (需通过): this is what still waits (待通过).
+    label = _("Required quizzes not passed yet")
     return [ActionItem(label, due, url_for("quiz_attempts.index"))]

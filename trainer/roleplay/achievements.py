@@ -20,7 +20,7 @@ def roleplay_results(
         return results
     if len(results) == 1 and memo_active():  # one agent's page: read once for every panel
         (uid,) = results
-        every = request_memo(("roleplay.results", uid), lambda: _read([uid], None)[uid])
+        every = request_memo(("roleplay.results", uid), lambda: _graded(own_sessions(uid)))
         return {uid: [r for r in every if since is None or r.ended_at >= since]}
     return _read(list(results), since)
 
@@ -41,16 +41,41 @@ def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[Rolepla
     if since is not None:
         query = query.where(RoleplaySession.ended_at >= since)
     for session, grade, slug in db.session.execute(query):
-        results[session.user_id].append(
-            RoleplayResult(
-                session_id=session.id,
-                scenario_slug=slug,
-                difficulty=session.difficulty,
-                total=grade.total,
-                passed=grade.passed,
-                critical_failed=grade.critical_failed,
-                ended_at=session.ended_at,
-                reviewed=grade.reviewed_at is not None,
-            )
-        )
+        results[session.user_id].append(_result(session, grade, slug))
     return results
+
+
+def own_sessions(user_id: int) -> list[RoleplaySession]:
+    """Every session of one agent (trial runs left out), newest first, with scenario and grade:
+    read once per GET request, for the home panel's recent sessions and the graded results."""
+
+    def load() -> list[RoleplaySession]:
+        query = (
+            db.select(RoleplaySession)
+            .where(RoleplaySession.user_id == user_id, RoleplaySession.trial.is_(False))
+            .options(db.joinedload(RoleplaySession.scenario), db.joinedload(RoleplaySession.grade))
+            .order_by(RoleplaySession.started_at.desc(), RoleplaySession.id.desc())
+        )
+        return list(db.session.scalars(query).unique())
+
+    return request_memo(("roleplay.sessions", user_id), load)
+
+
+def _graded(sessions: list[RoleplaySession]) -> list[RoleplayResult]:
+    """The graded ones among one agent's sessions, newest end first (as `_read` orders them)."""
+    graded = [s for s in sessions if s.status == GRADED and s.grade is not None]
+    graded.sort(key=lambda s: (s.ended_at or s.started_at, s.id), reverse=True)
+    return [_result(s, s.grade, s.scenario.slug) for s in graded]
+
+
+def _result(session: RoleplaySession, grade: RoleplayGrade, slug: str) -> RoleplayResult:
+    return RoleplayResult(
+        session_id=session.id,
+        scenario_slug=slug,
+        difficulty=session.difficulty,
+        total=grade.total,
+        passed=grade.passed,
+        critical_failed=grade.critical_failed,
+        ended_at=session.ended_at,
+        reviewed=grade.reviewed_at is not None,
+    )

@@ -6,6 +6,7 @@ from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.core.inputs import page_number
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 from trainer.notifications import hooks as notification_hooks
 from trainer.roleplay.grading import compute_total
@@ -90,7 +91,11 @@ def review_queue(
 
 
 def pending_counts() -> tuple[int, int]:
-    """(sessions waiting for review, of which flagged)."""
+    """(sessions waiting for review, of which flagged); read once per GET request."""
+    return request_memo("roleplay.pending_counts", _read_pending_counts)
+
+
+def _read_pending_counts() -> tuple[int, int]:
     row = db.session.execute(
         db.select(
             db.func.count(RoleplayGrade.id),

@@ -9,6 +9,7 @@ from trainer.accounts.models import User
 from trainer.core.clock import today
 from trainer.core.features import ActionItem
 from trainer.core.i18n import _
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
@@ -73,7 +74,12 @@ def manager_actions(user: User) -> list[ActionItem]:
 
 
 def _okrs_waiting(team_id: int) -> int:
-    """How many of a team's OKR sets are submitted and not yet decided."""
+    """How many of a team's OKR sets are submitted and not yet decided (read once per GET
+    request: the manager's panel and action list share it)."""
+    return request_memo(("scorecards.okrs_waiting", team_id), lambda: _read_okrs_waiting(team_id))
+
+
+def _read_okrs_waiting(team_id: int) -> int:
     pending = db.session.scalar(
         db.select(func.count(OkrSet.id))
         .join(User, User.id == OkrSet.agent_id)
