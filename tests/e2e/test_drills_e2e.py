@@ -101,3 +101,28 @@ def test_workspace_fits_a_phone_with_a_switcher(app, page, server_url, make_user
     expect(page.locator("[data-testid=dr-list]")).to_be_visible()
     page.keyboard.press("Control+ArrowUp")
     expect(page.locator("[data-testid=dr-chat-title]")).to_contain_text("#2")
+
+
+def test_spent_ai_budget_notice_shows_in_the_drill_workspace(
+    app, page, server_url, make_user, sign_in, drill
+):
+    from tests.roleplay.fake_openai import FakeOpenAI
+
+    with FakeOpenAI(reply="那你快点查！") as fake:
+        app.config.update(
+            OPENAI_API_KEY="test-key",
+            OPENAI_BASE_URL=fake.base_url,
+            ROLEPLAY_LLM_TIMEOUT=2.0,
+            ROLEPLAY_DAILY_TOKENS=1,  # spent with the first reply: the script answers
+        )
+        agent = make_user("agent")
+        sign_in(agent)
+        page.goto(f"{server_url}/drills/")
+        page.click("[data-testid=dr-start-quick-rush]")
+        expect(page.locator("[data-testid=dr-customer-1]")).to_be_visible(timeout=8000)
+        notice = page.locator("[data-testid=dr-notice]")
+        expect(notice).to_be_hidden()
+        _answer(page, 1, "非常抱歉！请问有照片吗？")
+        expect(notice).to_have_text("今天的 AI 额度已用完：顾客改用脚本回复。")
+        page.click("[data-testid=dr-customer-2] button")  # it concerns the whole drill
+        expect(notice).to_be_visible()
