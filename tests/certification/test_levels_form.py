@@ -43,6 +43,7 @@ def _thresholds_as_sets(ladder):
             lv.courses,
             lv.quizzes,
             lv.roleplay,
+            lv.drill,
             lv.okr_score,
             lv.endorsement,
             lv.multiplier,
@@ -197,6 +198,14 @@ def test_random_ladders_round_trip(app, data):
         requires["endorsement"] = data.draw(st.booleans()) or requires.get("endorsement", False)
         if not requires["endorsement"]:
             requires.pop("endorsement")
+        if data.draw(st.booleans()):
+            requires["drill"] = {
+                "drill": data.draw(st.sampled_from(["aftersales-monday", "live-room-flash-sale"])),
+                "min_within_target": data.draw(values_0_100),
+                "max_breaches": data.draw(st.integers(0, 5)),
+            }
+        elif data.draw(st.booleans()):
+            requires.pop("drill", None)
     with app.test_request_context():
         values = _posted(app, levels_builder.form_values(document, _keys()))
         rebuilt = levels_builder.document_from_values(values, _keys())
@@ -218,3 +227,62 @@ def test_level_form_takes_a_fixed_number_of_queries(app, login_as, make_user, co
             assert client.get(URL).status_code == 200
         counts.append(counter.count)
     assert counts[0] == counts[1] <= 12, counts
+
+
+def test_drill_requirement_is_a_form_section_not_a_hidden_extra(app):
+    with app.test_request_context():
+        values = levels_builder.form_values(_document(), _keys())
+    l2 = values["levels"][2]
+    assert l2["extra"] == ""
+    assert (l2["drill"], l2["drill_min_within_target"], l2["drill_max_breaches"]) == (
+        "double11-midnight-wave",
+        "90",
+        "0",
+    )
+
+
+def test_admin_picks_a_drill_by_title_and_saves(app, login_as):
+    client, _ = login_as("admin")
+    page = client.get(URL).get_data(as_text=True)
+    assert 'name="levels-3-drill"' in page and 'name="levels-3-drill_max_breaches"' in page
+    assert 'value="live-room-flash-sale"' in page
+    assert "直播间秒杀" in page or "Live" in page  # options are titled, not bare slugs
+    values = _values()
+    values["levels"][3]["drill"] = "aftersales-monday"
+    values["levels"][3]["drill_min_within_target"] = "75.5"
+    values["levels"][3]["drill_max_breaches"] = "2"
+    values["levels"][2]["drill"] = ""
+    values["levels"][2]["drill_min_within_target"] = ""
+    values["levels"][2]["drill_max_breaches"] = ""
+    response = client.post(URL, data={**flatten(values), "op": "save"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    ladder = current_ladder()
+    rule = ladder.level("L3").drill
+    assert (rule.drill, rule.min_within_target, rule.max_breaches) == ("aftersales-monday", 75.5, 2)
+    assert ladder.level("L2").drill is None
+
+
+def test_bad_drill_values_are_shown_beside_the_drill_fields(app, login_as):
+    client, _ = login_as("admin")
+    values = _values()
+    values["levels"][2]["drill_min_within_target"] = "150"
+    values["levels"][2]["drill_max_breaches"] = "-1"
+    values["levels"][3]["drill"] = ""
+    values["levels"][3]["drill_max_breaches"] = "1"  # a maximum without a drill
+    values["levels"][1]["drill"] = "no-such-drill"
+    response = client.post(URL, data={**flatten(values), "op": "save"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert page.count('class="field has-error"') == 4
+    assert "请选择此要求所针对的演练" in page and "没有演练 no-such-drill" in page
+    assert get_override("levels") is None
+
+
+def test_drill_problem_keys_map_to_fields():
+    field_of = levels_builder.field_of
+    assert field_of("levels.3.requires.drill") == "levels-3-drill"
+    assert field_of("levels.3.requires.drill.drill") == "levels-3-drill"
+    assert field_of("levels.3.requires.drill.max_breaches") == "levels-3-drill_max_breaches"
+    assert field_of("levels.3.requires.drill.min_within_target") == (
+        "levels-3-drill_min_within_target"
+    )

@@ -101,3 +101,65 @@ def test_workspace_fits_a_phone_with_a_switcher(app, page, server_url, make_user
     expect(page.locator("[data-testid=dr-list]")).to_be_visible()
     page.keyboard.press("Control+ArrowUp")
     expect(page.locator("[data-testid=dr-chat-title]")).to_contain_text("#2")
+
+
+def test_spent_ai_budget_notice_shows_in_the_drill_workspace(
+    app, page, server_url, make_user, sign_in, drill
+):
+    from tests.roleplay.fake_openai import FakeOpenAI
+
+    with FakeOpenAI(reply="那你快点查！") as fake:
+        app.config.update(
+            OPENAI_API_KEY="test-key",
+            OPENAI_BASE_URL=fake.base_url,
+            ROLEPLAY_LLM_TIMEOUT=2.0,
+            ROLEPLAY_DAILY_TOKENS=1,  # spent with the first reply: the script answers
+        )
+        agent = make_user("agent")
+        sign_in(agent)
+        page.goto(f"{server_url}/drills/")
+        page.click("[data-testid=dr-start-quick-rush]")
+        expect(page.locator("[data-testid=dr-customer-1]")).to_be_visible(timeout=8000)
+        notice = page.locator("[data-testid=dr-notice]")
+        expect(notice).to_be_hidden()
+        _answer(page, 1, "非常抱歉！请问有照片吗？")
+        expect(notice).to_have_text("今天的 AI 额度已用完：顾客改用脚本回复。")
+        page.click("[data-testid=dr-customer-2] button")  # it concerns the whole drill
+        expect(notice).to_be_visible()
+
+
+def test_results_wait_for_grading_then_show_the_score(
+    app, page, server_url, make_user, sign_in, drill, tmp_path
+):
+    """With a worker (a real queue, not inline), finishing is quick and the results page says
+    "评分中…" and polls until the worker has graded every conversation."""
+    from tests.jobs.conftest import run_queued
+    from trainer.core import jobs
+
+    app.config.update(
+        TRAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}",
+        TRAINER_QUEUE_NAME="drill-e2e",
+        TRAINER_QUEUE_IMMEDIATE=False,
+    )
+    jobs.configure(app)
+    try:
+        agent = make_user("agent")
+        sign_in(agent)
+        page.goto(f"{server_url}/drills/")
+        page.click("[data-testid=dr-start-quick-rush]")
+        expect(page.locator("[data-testid=dr-customer-1]")).to_be_visible(timeout=8000)
+        _answer(page, 1, "非常抱歉！请问有照片吗？")
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.click("[data-testid=dr-finish]")
+        page.wait_for_url(re.compile(r"/drills/runs/\d+/results"))
+        expect(page.locator("[data-testid=dr-score]")).to_have_text("评分中…")
+        expect(page.locator("[data-testid=dr-grading]")).to_contain_text("0 / 1")
+        assert run_queued(jobs.huey) == 1  # the worker grades
+        expect(page.locator("[data-testid=dr-score]")).to_have_text(
+            re.compile(r"^\d+ / 100$"), timeout=8000
+        )
+        expect(page.locator("[data-testid=dr-grading]")).to_have_count(0)
+    finally:
+        jobs.huey.storage.flush_all()
+        app.config["TRAINER_QUEUE_IMMEDIATE"] = True
+        jobs.configure(app)

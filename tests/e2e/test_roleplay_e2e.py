@@ -121,3 +121,25 @@ def test_trainer_overrides_a_grade_and_the_agent_sees_it(
         "只道歉了一句，没有安抚情绪。"
     )
     expect(page.locator("[data-testid=rp-total]")).not_to_have_text("100.0")
+
+
+def test_spent_ai_budget_notice_shows_in_the_chat(
+    app, page, server_url, make_user, sign_in, scenario
+):
+    with FakeOpenAI(reply="那你快点查！") as fake:
+        app.config.update(
+            OPENAI_API_KEY="test-key",
+            OPENAI_BASE_URL=fake.base_url,
+            ROLEPLAY_LLM_TIMEOUT=2.0,
+            ROLEPLAY_DAILY_TOKENS=1,  # spent with the first reply: the script answers
+        )
+        agent = make_user("agent")
+        sign_in(agent)
+        page.goto(f"{server_url}/roleplay/scenarios/tiny-parcel")
+        page.click("[data-testid=rp-start]")
+        page.fill("[data-testid=rp-input]", "非常抱歉，理解您着急！请问订单号是多少？")
+        page.click("[data-testid=rp-send]")
+        notice = page.locator("[data-testid=rp-transcript] [data-testid=rp-notice]")
+        expect(notice).to_have_text("今天的 AI 额度已用完：顾客改用脚本回复。")
+        expect(page.locator(".rp-customer").last).to_contain_text("订单号 2024111100123。")
+        expect(page.locator("#rp-error")).to_be_hidden()

@@ -14,7 +14,7 @@ from wtforms import (
 from wtforms.validators import Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from trainer.certification.levels_builder import LIST_REQUIREMENTS, ROLEPLAY_KEYS
+from trainer.certification.levels_builder import DRILL_KEYS, LIST_REQUIREMENTS, ROLEPLAY_KEYS
 from trainer.core.forms import choices
 from trainer.core.i18n import _, _l
 
@@ -24,6 +24,10 @@ ROLEPLAY_LABELS = {
     "min_difficulty": _l("At difficulty at least"),
     "min_score": _l("Scoring at least (0-100)"),
     "no_critical_in_last": _l("No critical failure in the last … sessions"),
+}
+DRILL_LABELS = {
+    "min_within_target": _l("First replies within the drill's target at least (%)"),
+    "max_breaches": _l("Compliance breaches at most"),
 }
 UNIT_WORDS = {
     "seconds": _l("seconds"),
@@ -78,6 +82,12 @@ def level_form_class(catalogue, options: dict[str, list[tuple[str, str]]], agent
             for r in LIST_REQUIREMENTS
         },
         **{f"rp_{key}": _number(ROLEPLAY_LABELS[key]) for key in ROLEPLAY_KEYS},
+        "drill": SelectField(
+            _l("Peak drill to finish"),
+            choices=choices([("", _l("No drill required")), *options.get("drill", [])]),
+            validate_choice=False,
+        ),
+        **{f"drill_{key}": _number(DRILL_LABELS[key]) for key in DRILL_KEYS},
         **_kpi_fields("kpi_", kpis),
         "okr_score": _number(_l("OKR score at least (0-1)")),
         "endorsement": BooleanField(_l("A trainer's endorsement")),

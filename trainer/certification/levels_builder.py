@@ -22,7 +22,7 @@ from trainer.core import configdocs
 from trainer.core.clock import utcnow
 from trainer.core.configdocs import load_config_yaml
 from trainer.core.i18n import _, _l, pick
-from trainer.core.problems import ProblemsError
+from trainer.core.problems import Problem, ProblemsError
 from trainer.scorecards.catalogue import Catalogue
 
 GENERAL = "_general"
@@ -35,12 +35,20 @@ SETTING_DEFAULTS = {
     "notice_days": 14,
 }
 ROLEPLAY_KEYS = ("sessions", "min_difficulty", "min_score", "no_critical_in_last")
+DRILL_KEYS = ("min_within_target", "max_breaches")  # beside `drill:` (the slug), as drill_<key>
 
 
 def _course_options() -> list[tuple[str, str]]:
     from trainer.courses.services import published_courses
 
     return [(c.slug, pick(c.title)) for c in published_courses()]
+
+
+def _drill_options() -> list[tuple[str, str]]:
+    from trainer.drills.achievements import drill_choices
+
+    root = str(current_app.config["CONTENT_ROOT"])
+    return [(slug, pick(title) if title else slug) for slug, title in drill_choices(root)]
 
 
 def _quiz_options() -> list[tuple[str, str]]:
@@ -63,7 +71,13 @@ LIST_REQUIREMENTS: list[ListRequirement] = [
     ListRequirement("courses", _l("Courses to complete"), _course_options),
     ListRequirement("quizzes", _l("Quizzes to pass"), _quiz_options),
 ]
-FORM_KEYS = {r.key for r in LIST_REQUIREMENTS} | {"roleplay", "kpis", "okr_score", "endorsement"}
+FORM_KEYS = {r.key for r in LIST_REQUIREMENTS} | {
+    "roleplay",
+    "drill",
+    "kpis",
+    "okr_score",
+    "endorsement",
+}
 
 
 class LadderProblems(ValueError):
@@ -99,6 +113,12 @@ def options_for(document: dict) -> dict[str, list[tuple[str, str]]]:
             for slug in ((level or {}).get("requires") or {}).get(requirement.key) or []:
                 choices.setdefault(slug, slug)
         found[requirement.key] = list(choices.items())
+    drills = dict(_drill_options())
+    for level in document.get("levels") or []:
+        drill = ((level or {}).get("requires") or {}).get("drill")
+        if isinstance(drill, dict) and isinstance(drill.get("drill"), str):
+            drills.setdefault(drill["drill"], drill["drill"])
+    found["drill"] = list(drills.items())
     return found
 
 
@@ -124,6 +144,7 @@ def form_values(document: dict, kpi_keys: list[str]) -> dict:
     for level in document.get("levels") or []:
         requires = level.get("requires") or {}
         roleplay = requires.get("roleplay") or {}
+        drill = requires.get("drill") if isinstance(requires.get("drill"), dict) else {}
         row = {
             "code": level.get("code", ""),
             "name_zh": (level.get("name") or {}).get("zh_CN", ""),
@@ -131,6 +152,8 @@ def form_values(document: dict, kpi_keys: list[str]) -> dict:
             "multiplier": _text(level.get("multiplier")),
             **{r.key: list(requires.get(r.key) or []) for r in LIST_REQUIREMENTS},
             **{f"rp_{key}": _text(roleplay.get(key)) for key in ROLEPLAY_KEYS},
+            "drill": _text(drill.get("drill")),
+            **{f"drill_{key}": _text(drill.get(key)) for key in DRILL_KEYS},
             **_kpi_values(requires.get("kpis"), "kpi_", kpi_keys),
             "okr_score": _text(requires.get("okr_score")),
             "endorsement": bool(requires.get("endorsement", False)),
@@ -162,6 +185,16 @@ def _kpi_rule(row: dict, prefix: str, kpi_keys: list[str]) -> dict | None:
     return rule or None
 
 
+def _drill_rule(row: dict) -> dict | None:
+    """`{drill, min_within_target, max_breaches}` for a row; a share or a maximum without a
+    drill is kept (slug "") so that the ladder's validator reports it beside the drill field."""
+    rule: dict[str, Any] = {"drill": _text(row.get("drill")).strip()}
+    for key in DRILL_KEYS:
+        if (value := _number(row.get(f"drill_{key}"))) is not None:
+            rule[key] = value
+    return rule if rule["drill"] or len(rule) > 1 else None
+
+
 def document_from_values(values: dict, kpi_keys: list[str]) -> dict:
     """The ladder document for the form's values (not yet validated)."""
     levels = []
@@ -177,6 +210,8 @@ def document_from_values(values: dict, kpi_keys: list[str]) -> dict:
         }
         if roleplay:
             requires["roleplay"] = roleplay
+        if drill := _drill_rule(row):
+            requires["drill"] = drill
         if kpis := _kpi_rule(row, "kpi_", kpi_keys):
             requires["kpis"] = kpis
         if (okr := _number(row.get("okr_score"))) is not None:
@@ -246,6 +281,9 @@ def field_of(key: str | None) -> str:
         return f"{row}-rp_{rest[2] if len(rest) > 2 else 'sessions'}"
     if kind == "kpis":
         return f"{row}-{_kpi_field('kpi_', rest[2:])}"
+    if kind == "drill":
+        known = len(rest) > 2 and rest[2] in DRILL_KEYS
+        return f"{row}-drill_{rest[2]}" if known else f"{row}-drill"
     if kind in _REQUIRES_FIELDS or kind in {r.key for r in LIST_REQUIREMENTS}:
         return f"{row}-{kind}"
     return f"{row}-extra"
@@ -254,14 +292,40 @@ def field_of(key: str | None) -> str:
 def ladder_from_values(values: dict, catalogue: Catalogue) -> tuple[Ladder, str]:
     """Validate the form's values as a ladder: (ladder, YAML). Raises LadderProblems."""
     kpi_keys = [k.key for k in catalogue.agent_kpis]
+    document = document_from_values(values, kpi_keys)
+    found = _drill_problems(document)
     try:
-        text = dump_document(document_from_values(values, kpi_keys))
-        return parse_ladder(text, catalogue), text
+        text = dump_document(document)
+        ladder = parse_ladder(text, catalogue)
+        if found:
+            raise ProblemsError(found)
+        return ladder, text
     except (ProblemsError, yaml.YAMLError) as error:
         problems: dict[str, list[str]] = {}
-        for problem in getattr(error, "problems", []):
+        extra = found if getattr(error, "problems", None) is not found else []
+        for problem in [*getattr(error, "problems", []), *extra]:
             problems.setdefault(field_of(problem.field), []).append(problem.message)
         raise LadderProblems(problems or {GENERAL: [str(error)]}) from error
+
+
+def _drill_problems(document: dict) -> list[Problem]:
+    """A drill requirement names a drill that exists (stored or shipped): the problems,
+    keyed like the ladder's own."""
+    known = {slug for slug, _title in _drill_options()}
+    found = []
+    for i, level in enumerate(document.get("levels") or []):
+        rule = (level.get("requires") or {}).get("drill")
+        if not isinstance(rule, dict):
+            continue
+        slug = rule.get("drill")
+        if not slug:
+            message = _("Choose the drill this requirement is about.")
+        elif slug not in known:
+            message = _("There is no drill %(slug)s.", slug=slug)
+        else:
+            continue
+        found.append(Problem.at(0, message, field=f"levels.{i}.requires.drill"))
+    return found
 
 
 def save_from_values(values: dict, catalogue: Catalogue, *, actor) -> None:

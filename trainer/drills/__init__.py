@@ -7,9 +7,9 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, navigation, home panel and content loader."""
-    from trainer.core.content import ContentLoader, add_content_loader
+    from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import ASSESSMENT, PERFORMANCE, add_home_widget, add_nav
-    from trainer.drills import content, home, manage_views, team_views, views
+    from trainer.drills import content, demo, home, manage_views, team_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(team_views.bp)
@@ -33,6 +33,7 @@ def init_app(app: Flask) -> None:
     )
     add_home_widget(app, "drills/_home_agent.html", {"agent"}, home.agent_panel, order=33)
     add_content_loader(app, ContentLoader("drills", content.check, content.sync, order=35))
+    add_demo_seeder(app, DemoSeeder("drills", demo.seed, order=40))
     app.jinja_env.filters["dr_seconds"] = _seconds
 
 

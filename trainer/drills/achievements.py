@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from trainer.core.evidence import DrillResult
+from trainer.core.problems import ProblemsError
 from trainer.drills import catalog, history
 from trainer.drills.content import drill_files
 from trainer.drills.results import summarise_runs
+from trainer.drills.spec import parse_drill
 
 
 def drill_results(user_ids: list[int]) -> dict[int, list[DrillResult]]:
@@ -34,6 +36,20 @@ def drill_results(user_ids: list[int]) -> dict[int, list[DrillResult]]:
 def drill_titles(slugs: list[str]) -> dict[str, dict]:
     """Slug → bilingual title of the stored drills among `slugs`."""
     return {d.slug: d.title for d in catalog.all_drills() if d.slug in set(slugs)}
+
+
+def drill_choices(root: Path) -> list[tuple[str, dict]]:
+    """(slug, bilingual title) of every drill an admin can require: the stored drills and the
+    drill files below `root` not synced yet (titled from the file, or by the slug when the
+    file does not parse), by slug."""
+    found: dict[str, dict] = {d.slug: d.title or {} for d in catalog.all_drills()}
+    for path in drill_files(Path(root)):
+        if path.stem not in found:
+            try:
+                found[path.stem] = parse_drill(path.read_text(encoding="utf-8"))["title"]
+            except (ProblemsError, UnicodeDecodeError):
+                found[path.stem] = {}
+    return sorted(found.items())
 
 
 def shipped_drill_slugs(root: Path) -> set[str]:

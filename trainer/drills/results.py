@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from trainer.core.i18n import _
 from trainer.drills.models import DrillCustomer, DrillRun
 from trainer.drills.runs import persona_names
 from trainer.extensions import db
@@ -89,9 +90,11 @@ def drill_score(
 
 def max_parallel(intervals: list[tuple[datetime, datetime]]) -> int:
     """The most intervals open at one instant (an end meeting a start is no overlap)."""
-    events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
+    events = sorted(
+        [(start, 1) for start, _end in intervals] + [(end, -1) for _start, end in intervals]
+    )
     peak = current = 0
-    for _, step in events:
+    for _moment, step in events:
         current += step
         peak = max(peak, current)
     return peak
@@ -247,3 +250,15 @@ def _summarise(run, customers, sessions, grades, turns, policy, names) -> RunSum
         score=score,
         conversations=conversations,
     )
+
+
+def grading_progress(summary: RunSummary) -> dict:
+    """How many served conversations are graded, and what the waiting results page says."""
+    served = [c for c in summary.conversations if c.outcome == SERVED]
+    graded = sum(1 for c in served if c.grade is not None)
+    message = _(
+        "Grading the conversations… %(graded)d of %(total)d done.",
+        graded=graded,
+        total=len(served),
+    )
+    return {"graded": graded, "total": len(served), "message": message}

@@ -268,6 +268,18 @@ def sessions_to_grade(run: DrillRun) -> list[int]:
     )
 
 
+def queue_grading(run: DrillRun) -> int:
+    """Queue the role-play grading job ("roleplay.grade") of each ended conversation of the
+    run; sent when the caller commits (keyed per session: queuing twice adds nothing). The
+    number of conversations queued."""
+    from trainer.roleplay import autograde
+
+    ids = sessions_to_grade(run)
+    for session_id in ids:
+        autograde.queue(session_id)
+    return len(ids)
+
+
 def persona_names(slugs: set[str]) -> dict[str, str]:
     """Scenario slug → its customer's name (current version), for customers without a session."""
     from trainer.roleplay.models import Scenario

@@ -13,10 +13,10 @@ from trainer.drills import catalog, history, phrases, runs, timeline
 from trainer.drills.forms import PhraseForm
 from trainer.drills.lookups import get_drill_or_404, get_own_run_or_404, get_viewable_run_or_404
 from trainer.drills.models import RUNNING
-from trainer.drills.results import summarise_runs
+from trainer.drills.results import grading_progress, summarise_runs
 from trainer.drills.workspace import workspace_state
 from trainer.extensions import db
-from trainer.roleplay import autograde, sessions
+from trainer.roleplay import sessions
 from trainer.roleplay import turns as replies
 from trainer.roleplay.streaming import sse_response
 
@@ -71,7 +71,7 @@ def workspace(run_id: int):
 
 
 def _advance(run) -> bool:
-    """Persist what is due and commit; grade at once when the run ended and no LLM judges."""
+    """Persist what is due and commit; when the run ended, queue its grading."""
     try:
         finished = runs.advance_run(run, utcnow())
         db.session.commit()
@@ -79,10 +79,17 @@ def _advance(run) -> bool:
         # The agent's message landed at the same moment; the next request advances again.
         db.session.rollback()
         return False
-    if finished and autograde.quick():
-        for session_id in runs.sessions_to_grade(run):
-            sessions.grade_session(session_id, _load_user)
+    if finished:
+        _queue_grading(run)
     return finished
+
+
+def _queue_grading(run) -> None:
+    """Queue the grading job of each ended conversation and commit: a worker grades them (in
+    immediate mode, without a worker, they run as this commits)."""
+    runs.queue_grading(run)
+    _load_user()
+    db.session.commit()
 
 
 @bp.post("/runs/<int:run_id>/tick")
@@ -174,10 +181,7 @@ def finish(run_id: int):
             db.session.commit()
         except (IntegrityError, OperationalError, runs.Superseded):
             db.session.rollback()  # finished by the page's tick at the same moment
-        run = get_own_run_or_404(run_id)
-        if autograde.quick():
-            for session_id in runs.sessions_to_grade(run):
-                sessions.grade_session(session_id, _load_user)
+        _queue_grading(get_own_run_or_404(run_id))
     return redirect(url_for("drills.results", run_id=run_id))
 
 
@@ -194,7 +198,26 @@ def results(run_id: int):
         run=run,
         spec=run.version.spec,
         summary=summary,
+        grading=grading_progress(summary),
         chart=timeline.timeline_svg(summary),
+    )
+
+
+@bp.get("/runs/<int:run_id>/grading")
+@role_required(*PLAYERS, "manager")
+def grading_status(run_id: int):
+    """Where grading of the run's conversations stands, for the results page to poll (reads
+    only); the score once every served conversation is graded."""
+    run = get_viewable_run_or_404(run_id)
+    summary = summarise_runs([run])[run.id]
+    progress = grading_progress(summary)
+    return jsonify(
+        status=run.status,
+        pending=summary.grading_pending,
+        graded=progress["graded"],
+        total=progress["total"],
+        score=summary.score,
+        message=progress["message"],
     )
 
 

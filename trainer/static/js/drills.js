@@ -23,6 +23,7 @@
   var send = document.getElementById("dr-send");
   var remaining = document.getElementById("dr-remaining");
   var upcoming = document.getElementById("dr-upcoming");
+  var noticeBox = document.getElementById("dr-notice");
   var phraseButtons = Array.prototype.slice.call(document.querySelectorAll(".dr-phrase"));
   var PHRASE_KEYS = "qwertyuio";
 
@@ -258,6 +259,9 @@
     return stream(target, body, {
       start: function () {
         if (here()) { status.textContent = labels.typing; bubble = addMessage("customer", "", null, "rp-streaming"); }
+      },
+      notice: function (event) {  // for the whole drill (the day's AI budget), not one chat
+        if (noticeBox) { noticeBox.textContent = event.message; noticeBox.hidden = false; }
       },
       delta: function (event) {
         if (here() && bubble) { bubble.querySelector(".rp-bubble").textContent += event.text; }

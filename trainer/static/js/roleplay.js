@@ -56,6 +56,22 @@
 
   function setStatus(text) { status.textContent = text || ""; }
 
+  /* A note from the server in the chat (e.g. the AI budget is spent), before `before` if given. */
+  function addNotice(text, before) {
+    var note = document.createElement("p");
+    note.className = "rp-notice";
+    note.setAttribute("role", "status");
+    note.setAttribute("data-testid", "rp-notice");
+    note.textContent = text;
+    if (before && before.parentNode === transcript) {
+      transcript.insertBefore(note, before);
+    } else {
+      transcript.appendChild(note);
+    }
+    scrollDown();
+    return note;
+  }
+
   function showError(text, canRetry) {
     errorText.textContent = text;
     retry.hidden = !canRetry;
@@ -146,6 +162,7 @@
         setStatus(data.msgTyping);
         bubble = addMessage("customer", "", "rp-streaming");
       },
+      notice: function (event) { addNotice(event.message, bubble); },
       delta: function (event) {
         if (!bubble) { bubble = addMessage("customer", "", "rp-streaming"); }
         bubble.querySelector(".rp-bubble").textContent += event.text;
