@@ -2,9 +2,9 @@
 set, e.g. the 10,000-agent one: `python -m bench --data large --prepare-only --database-url URL`
 then `python -m bench.scorecards_large --database-url URL`.
 
-Each request is made REPEAT times through the Flask test client (no HTTP server, no other load
-from this script); it prints the median wall time, the SQL statements per request and, for
-CSV, the body size and the peak Python memory (tracemalloc) while the body is read.
+Each request is made --repeat times through the Flask test client (no HTTP server, no other
+load from this script); it prints the median wall time, the SQL statements per request, the
+body size and, with --memory, the peak Python memory (tracemalloc) of the request.
 """
 
 import argparse
@@ -32,6 +32,10 @@ PAGES = (
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", required=True)
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument(
+        "--memory", action="store_true", help="trace peak Python memory (slows Python ~2×)"
+    )
     args = parser.parse_args()
 
     from trainer import create_app
@@ -74,15 +78,17 @@ def main() -> None:
     for role, path in PAGES:
         url = path.format(team=team_id)
         times, peak, size = [], 0, 0
-        for _ in range(REPEAT):
+        for _ in range(args.repeat):
             counter["n"] = 0
-            tracemalloc.start()
+            if args.memory:
+                tracemalloc.start()
             started = time.perf_counter()
             with contextlib.closing(clients[role].get(url, buffered=True)) as response:
                 size = len(response.get_data())
             times.append(time.perf_counter() - started)
-            peak = max(peak, tracemalloc.get_traced_memory()[1])
-            tracemalloc.stop()
+            if args.memory:
+                peak = max(peak, tracemalloc.get_traced_memory()[1])
+                tracemalloc.stop()
             assert response.status_code == 200, (url, response.status_code)
         print(
             f"{url:60} {role:8} {statistics.median(times):9.3f} {counter['n']:8d} "
