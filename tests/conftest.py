@@ -31,9 +31,13 @@ class IsolatedClient(FlaskClient):
 
     The test holds an app context for database access; without isolation each request would
     reuse it and share `g` (Flask-Login's cached user, Babel's locale) across clients.
+    The body is read inside that context too (`buffered`): a streamed response (CSV exports,
+    `stream_with_context`) then runs its generator while its request is still the current one,
+    as under a WSGI server, so the GET-write watcher and the query counter see its statements.
     """
 
     def open(self, *args, **kwargs):
+        kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
 
 

@@ -5,6 +5,7 @@ prepare() gives every bench agent 90 days of daily KPI figures (bulk inserts: 1,
 and an L1 certification for a fifth, so scorecards, incentives and reviews have real work.
 """
 
+import itertools
 import random
 import re
 import time
@@ -32,10 +33,16 @@ def _kpi_rows(agent_ids: list[int], end, rng: random.Random):
 
 
 def _bulk_insert(model, rows) -> int:
+    """Insert generated rows: PostgreSQL COPY (psycopg) when available, else executemany
+    batches of CHUNK rows."""
     from trainer.core.clock import utcnow
     from trainer.extensions import db
 
-    now, batch, total = utcnow(), [], 0
+    now = utcnow()
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, model, rows, now)
+    batch, total = [], 0
     for row in rows:
         batch.append({**row, "updated_at": now})
         if len(batch) >= CHUNK:
@@ -44,6 +51,25 @@ def _bulk_insert(model, rows) -> int:
     if batch:
         db.session.execute(model.__table__.insert(), batch)
         total += len(batch)
+    return total
+
+
+def _copy(connection, model, rows, now) -> int:
+    """COPY the rows in through psycopg, in the session's transaction (columns from the first
+    row, so every row carries the same keys)."""
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
+    columns = [*first, "updated_at"]
+    table = model.__table__.name
+    names = ", ".join(f'"{c}"' for c in columns)
+    total = 0
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
+        for item in itertools.chain([first], rows):
+            copy.write_row([*(item[c] for c in columns[:-1]), now])
+            total += 1
     return total
 
 

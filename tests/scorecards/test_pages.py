@@ -1,10 +1,12 @@
 """Scorecard, team and incentive pages: who sees what, sorting, filters, CSV, query bounds."""
 
+import contextvars
 import csv
 import io
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 
 from tests.conftest import login
 from tests.scorecards.conftest import GOOD_DAY
@@ -240,3 +242,32 @@ def test_csv_exports_neutralise_formula_cells(app, make_user, make_team, fill_da
         assert row["agent_name"] == "'" + name, path
         if "team" in row:
             assert row["team"] == "'=cmd|' /C calc'!A0", path
+
+
+def _streamed(client, path):
+    """Open `path` unbuffered and read it chunk by chunk inside the request's own context
+    (IsolatedClient buffers; this is what a WSGI server does)."""
+
+    def run():
+        response = FlaskClient.open(client, path, query_string=NOV, buffered=False)
+        try:
+            return response.is_streamed, list(response.response)
+        finally:
+            response.close()
+
+    return contextvars.Context().run(run)
+
+
+def test_csv_exports_are_streamed(app, team, frozen_today):
+    """Both exports are generator responses (flat memory), written line by line: the BOM and
+    header, then one chunk per agent."""
+    _team, manager, _agents = team
+    client = app.test_client()
+    login(client, manager)
+    for path in ("/scorecards/team.csv", "/scorecards/incentives.csv"):
+        streamed, chunks = _streamed(client, path)
+        assert streamed, path
+        assert chunks[0].startswith("\ufeffagent_email,".encode()) or chunks[0].startswith(
+            "\ufeffperiod_start,".encode()
+        ), chunks[0]
+        assert len(chunks) == 4 and all(c.endswith(b"\r\n") for c in chunks), (path, chunks)

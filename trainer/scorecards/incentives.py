@@ -4,10 +4,8 @@ The level multiplier comes from certification, which sits above this package: ca
 CLI) pass it in as {agent id: (level label, multiplier)}.
 """
 
-import csv
-import io
 import statistics
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import selectinload
@@ -18,7 +16,7 @@ from trainer.extensions import db
 from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
 from trainer.scorecards.charts import BarChart, histogram
-from trainer.scorecards.csvcells import text_cell
+from trainer.scorecards.csvcells import csv_lines, text_cell
 from trainer.scorecards.figures import AgentFigures, agent_figures
 from trainer.scorecards.okr_models import OkrSet
 from trainer.scorecards.periods import Period
@@ -159,53 +157,51 @@ def build_agent_incentive(agent: User, period: Period, level: tuple[str, float])
     return AgentIncentive(row=report.rows[0], okr_set=sets.get(agent.id))
 
 
-def incentive_csv(report: IncentiveReport) -> str:
-    """The ranking as CSV for payroll (UTF-8 with BOM for Excel)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "period_start",
-            "period_end",
-            "rank",
-            "agent_email",
-            "agent_name",
-            "team",
-            "level",
-            "conversations",
-            "kpi_composite",
-            "okr_score",
-            "kpi_part",
-            "okr_part",
-            "base_score",
-            "level_multiplier",
-            "incentive_score",
-            "note",
-        ]
-    )
-    for r in report.rows:
-        b = r.breakdown
-        writer.writerow(
-            [
-                report.period.start.isoformat(),
-                report.period.end.isoformat(),
-                r.rank or "",
-                text_cell(r.agent.email),
-                text_cell(r.agent.name),
-                text_cell(r.agent.team.name if r.agent.team else ""),
-                text_cell(r.level),
-                r.conversations,
-                _num(r.composite.score),
-                _num(r.okr),
-                _num(b and b.kpi_part),
-                _num(b and b.okr_part),
-                _num(b and b.base),
-                f"{r.multiplier:g}",
-                _num(b and b.score),
-                r.excluded or "",
-            ]
-        )
-    return "\ufeff" + buffer.getvalue()
+INCENTIVE_CSV_HEADER = (
+    "period_start",
+    "period_end",
+    "rank",
+    "agent_email",
+    "agent_name",
+    "team",
+    "level",
+    "conversations",
+    "kpi_composite",
+    "okr_score",
+    "kpi_part",
+    "okr_part",
+    "base_score",
+    "level_multiplier",
+    "incentive_score",
+    "note",
+)
+
+
+def incentive_csv(report: IncentiveReport) -> Iterator[str]:
+    """The ranking as CSV lines for payroll, for a streamed response (UTF-8 with BOM for Excel)."""
+    return csv_lines(INCENTIVE_CSV_HEADER, (_csv_row(report, r) for r in report.rows))
+
+
+def _csv_row(report: IncentiveReport, r) -> list:
+    b = r.breakdown
+    return [
+        report.period.start.isoformat(),
+        report.period.end.isoformat(),
+        r.rank or "",
+        text_cell(r.agent.email),
+        text_cell(r.agent.name),
+        text_cell(r.agent.team.name if r.agent.team else ""),
+        text_cell(r.level),
+        r.conversations,
+        _num(r.composite.score),
+        _num(r.okr),
+        _num(b and b.kpi_part),
+        _num(b and b.okr_part),
+        _num(b and b.base),
+        f"{r.multiplier:g}",
+        _num(b and b.score),
+        r.excluded or "",
+    ]
 
 
 def _num(value: float | None) -> str:

@@ -4,9 +4,7 @@ Each agent's figures come from figures.agent_figures, the computation the agent'
 the home page and the API share.
 """
 
-import csv
-import io
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +13,7 @@ from trainer.core.evidence import KpiSummary
 from trainer.extensions import db
 from trainer.scorecards import aggregates, okrs
 from trainer.scorecards.catalogue import KpiDefinition, current_catalogue
-from trainer.scorecards.csvcells import text_cell
+from trainer.scorecards.csvcells import csv_lines, text_cell
 from trainer.scorecards.figures import AgentFigures, agent_figures, team_pooled
 from trainer.scorecards.periods import Period
 from trainer.scorecards.scorecard import KpiLine, kpi_lines
@@ -204,47 +202,47 @@ def sort_rows(
     return present + missing
 
 
-def team_csv(scorecard: TeamScorecard, rows: list[TeamRow]) -> str:
-    """The team scorecard as CSV (UTF-8 with BOM so Excel opens Chinese names correctly)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+TEAM_CSV_HEADER = (
+    "agent_email",
+    "agent_name",
+    "period_start",
+    "period_end",
+    "level",
+    "conversations",
+)
+TEAM_CSV_TRAILER = (
+    "kpi_composite",
+    "okr_score",
+    "courses_completed",
+    "valid_quiz_passes",
+    "roleplay_average",
+    "critical_failures",
+)
+
+
+def team_csv(scorecard: TeamScorecard, rows: list[TeamRow]) -> Iterator[str]:
+    """The team scorecard as CSV lines, for a streamed response (UTF-8 with BOM for Excel)."""
     keys = [k.key for k in scorecard.kpis]
-    writer.writerow(
-        [
-            "agent_email",
-            "agent_name",
-            "period_start",
-            "period_end",
-            "level",
-            "conversations",
-            *keys,
-            "kpi_composite",
-            "okr_score",
-            "courses_completed",
-            "valid_quiz_passes",
-            "roleplay_average",
-            "critical_failures",
-        ]
-    )
-    for row in rows:
-        writer.writerow(
-            [
-                text_cell(row.agent.email),
-                text_cell(row.agent.name),
-                scorecard.period.start.isoformat(),
-                scorecard.period.end.isoformat(),
-                text_cell(row.level),
-                row.conversations,
-                *(_cell(row.values.get(k)) for k in keys),
-                _cell(row.composite),
-                _cell(row.okr_score),
-                len(row.training.courses),
-                len(row.training.valid_passes),
-                _cell(row.figures.roleplay_average if row.figures else None),
-                row.training.critical_failures,
-            ]
-        )
-    return "\ufeff" + buffer.getvalue()
+    header = [*TEAM_CSV_HEADER, *keys, *TEAM_CSV_TRAILER]
+    return csv_lines(header, (_csv_row(scorecard, row, keys) for row in rows))
+
+
+def _csv_row(scorecard: TeamScorecard, row: TeamRow, keys: list[str]) -> list:
+    return [
+        text_cell(row.agent.email),
+        text_cell(row.agent.name),
+        scorecard.period.start.isoformat(),
+        scorecard.period.end.isoformat(),
+        text_cell(row.level),
+        row.conversations,
+        *(_cell(row.values.get(k)) for k in keys),
+        _cell(row.composite),
+        _cell(row.okr_score),
+        len(row.training.courses),
+        len(row.training.valid_passes),
+        _cell(row.figures.roleplay_average if row.figures else None),
+        row.training.critical_failures,
+    ]
 
 
 def _cell(value: float | None) -> str:

@@ -1,6 +1,8 @@
 """Scorecard pages: an agent's own, a manager's team (sortable, filterable, CSV) and incentives."""
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from collections.abc import Iterable
+
+from flask import Blueprint, Response, jsonify, render_template, request, stream_with_context
 from flask_login import current_user
 
 from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
@@ -23,9 +25,11 @@ def _levels(user_ids, on=None) -> dict:
     return agent_levels(user_ids, on or today())
 
 
-def _csv(text: str, filename: str) -> Response:
+def _csv(lines: Iterable[str], filename: str) -> Response:
+    """A streamed CSV download: lines are written as they are produced (flat memory); the
+    request context stays open for the generator (database session, locale)."""
     return Response(
-        text,
+        stream_with_context(line.encode("utf-8") for line in lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -100,7 +104,7 @@ def team_export():
     """The team scorecard as CSV, with the same filters and sort as the page."""
     card, rows = _team_card()
     if card is None:
-        return _csv("\ufeff", "scorecard.csv")
+        return _csv(["\ufeff"], "scorecard.csv")
     return _csv(
         teamcard.team_csv(card, rows), f"scorecard-{card.period.start}-{card.period.kind}.csv"
     )
@@ -137,7 +141,7 @@ def incentive_export():
     """The incentive ranking as CSV for payroll."""
     report = _report()
     if report is None:
-        return _csv("\ufeff", "incentives.csv")
+        return _csv(["\ufeff"], "incentives.csv")
     name = f"incentives-{report.period.start}-{report.period.kind}.csv"
     return _csv(incentives.incentive_csv(report), name)
 
