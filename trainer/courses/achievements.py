@@ -42,7 +42,7 @@ def course_titles(slugs: list[str]) -> dict[str, dict[str, str]]:
 
 
 def lesson_titles(keys: list[str]) -> dict[str, dict[str, str]]:
-    """"course/lesson" key → the lesson's title ({"zh_CN": ..., "en": ...}), current lessons."""
+    """ "course/lesson" key → the lesson's title ({"zh_CN": ..., "en": ...}), current lessons."""
     pairs = {tuple(key.split("/", 1)) for key in keys if "/" in key}
     if not pairs:
         return {}

@@ -20,6 +20,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     app.cli.add_command(cli.quiz_group)
     app.jinja_env.filters["bank_category"] = categories.category_name
+    app.jinja_env.filters["quiz_difficulty"] = categories.difficulty_name
     add_nav(app, "quiz_attempts.index", _l("Quizzes"), {"agent"}, order=20)
     add_nav(
         app,

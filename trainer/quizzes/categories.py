@@ -5,6 +5,7 @@ joined with " / ". A segment nobody named yet is shown as it was typed.
 """
 
 from trainer.core.i18n import _l, label
+from trainer.quizzes.forms import DIFFICULTY_LABELS
 
 SEGMENT_NAMES = {
     "compliance": _l("Compliance"),
@@ -13,6 +14,11 @@ SEGMENT_NAMES = {
     "returns-consumer-protection": _l("Returns and consumer protection"),
     "live-advertising-promotion": _l("Live-stream advertising and promotions"),
 }
+
+
+def difficulty_name(key: str | None) -> str:
+    """Easy / medium / hard in the user's language."""
+    return label(DIFFICULTY_LABELS, key) if key else ""
 
 
 def category_name(path: str | None) -> str:
