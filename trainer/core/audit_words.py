@@ -138,6 +138,18 @@ FIELD_LABELS = {
     "title": _l("Title"),
     "wait_minutes": _l("Wait between attempts (minutes)"),
 }
+# Kinds of level requirement (certification checks), for "not met: …" in override entries.
+REQUIREMENT_LABELS = {
+    "course": _l("required courses"),
+    "quiz": _l("required quizzes"),
+    "roleplay_sessions": _l("role-play sessions"),
+    "roleplay_critical": _l("no recent critical role-play failure"),
+    "kpi_conversations": _l("KPI conversation count"),
+    "kpi": _l("KPI targets"),
+    "drill": _l("peak drill"),
+    "okr": _l("OKR score"),
+    "endorsement": _l("A trainer's endorsement"),
+}
 GROUPS = {"override": ("roleplay.override", "certification.override_grant")}
 GROUP_LABELS = {"override": _l("Overrides (grades and levels)")}
 
@@ -261,8 +273,22 @@ def _level(words: Callable[..., str]) -> Callable[[Entry], str]:
     return render
 
 
+def _requirements(missing: list) -> str:
+    """The unmet requirements by kind: "required courses (4), OKR score"."""
+    kinds: dict[str, int] = {}
+    for item in missing:
+        if isinstance(item, dict):
+            kind = str(item.get("kind") or "")
+            kinds[kind] = kinds.get(kind, 0) + 1
+    parts = []
+    for kind, count in kinds.items():
+        name = str(REQUIREMENT_LABELS.get(kind, kind))
+        parts.append(_("%(what)s (%(n)d)", what=name, n=count) if count > 1 else name)
+    return ", ".join(parts)
+
+
 def _override_grant(e: Entry) -> str:
-    missing = [str(m.get("key")) for m in e.data.get("missing") or [] if isinstance(m, dict)]
+    missing = _requirements(e.data.get("missing") or [])
     text = _(
         "%(actor)s granted %(subject)s level %(level)s as an override",
         actor=e.who,
@@ -270,7 +296,7 @@ def _override_grant(e: Entry) -> str:
         level=e.after.get("level", ""),
     )
     if missing:
-        text = _("%(text)s (not met: %(missing)s)", text=text, missing=", ".join(missing))
+        text = _("%(text)s (not met: %(missing)s)", text=text, missing=missing)
     return _with_reason(text, e)
 
 
