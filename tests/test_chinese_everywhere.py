@@ -110,28 +110,7 @@ VOID_TAGS = {"br", "img", "input", "meta", "link", "hr", "source", "col", "wbr",
 
 # Pages that still show raw keys or English, with why; owned by other work in flight. The test
 # fails when one of them is fixed (take it off the list) and on any page not listed here.
-KNOWN_GAPS = {
-    "accounts.audit_log": "raw action kinds, table names and JSON before/after values",
-    "accounts.audit_entry": "raw action kind and table name",
-    "cert_admin.edit_levels": "course/quiz slugs in the level rules (the level form is due)",
-    "course_manage.create_course": "category keys beside their labels; 'slug' in the label",
-    "course_manage.edit_course": "category key and lesson slugs",
-    "lesson_manage.edit_lesson": "the images/ path in the help text",
-    "lesson_manage.new_lesson": "the images/ path in the help text",
-    "quiz_admin.create": "'slug' in the field label",
-    "quiz_admin.edit": "'slug' in the field label",
-    "quiz_admin.index": "course slugs instead of course titles; bank category paths in draw rules",
-    "quiz_bank.create": "question-bank category paths (compliance/...) in the help text",
-    "quiz_bank.edit": "question-bank category paths in the help text",
-    "quiz_bank.detail": "question-bank category path",
-    "quiz_bank.index": "question-bank category paths",
-    "quiz_bank.import_gift": "GIFT syntax words (plain, tag) in the help text",
-    "roleplay_authoring.create": "slug example and docs/ path in the help text",
-    "roleplay_authoring.detail": "scenario slugs",
-    "roleplay_authoring.scenarios": "scenario slugs (the scenario builder is due)",
-    "roleplay_policy.show": "lesson keys instead of lesson titles; version source note",
-    "roleplay_policy.version": "version source note 'content sync'",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 class VisibleText(HTMLParser):

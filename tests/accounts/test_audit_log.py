@@ -146,4 +146,21 @@ def test_an_unknown_action_still_reads(app, make_user, login_as):
     audit.record(admin, "gadget.polish", agent, before={"shine": 1}, after={"shine": 2})
     db.session.commit()
     html = client.get("/audit?kind=gadget.polish").get_data(as_text=True)
-    assert "gadget.polish" in html and "shine: 1 → 2" in html
+    assert "gadget.polish" in html and "<code>shine</code>: 1 → 2" in html
+
+
+def test_changes_read_as_words(app, make_user, login_as):
+    """Known fields by name, yes/no as words, bilingual texts picked, keys marked as code."""
+    client, admin = login_as("admin")
+    agent = make_user("agent", name="周七")
+    before = {"pass_mark": 60, "published": False, "title": {"zh_CN": "旧标题", "en": "Old"}}
+    after = {"pass_mark": 80, "published": True, "title": {"zh_CN": "新标题", "en": "New"}}
+    audit.record(admin, "quiz.update", agent, before=before, after=after, slug="x")
+    audit.record(admin, "quiz.update", agent, before={"course_slug": "a-b"}, after={})
+    db.session.commit()
+    html = client.get("/audit?kind=quiz.update").get_data(as_text=True)
+    assert "测验已修改" in html
+    assert "及格分: 60 → 80" in html and "已发布: 否 → 是" in html
+    assert "标题: 旧标题 → 新标题" in html
+    assert "关联课程: <code>a-b</code> → —" in html
+    assert "周七" in html

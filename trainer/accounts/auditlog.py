@@ -17,7 +17,17 @@ from sqlalchemy.orm import aliased
 from trainer.accounts.models import User
 from trainer.core import clock
 from trainer.core.audit import AuditEvent
-from trainer.core.audit_words import GROUPS, Entry, action_label, changes, describe
+from trainer.core.audit_words import (
+    GROUPS,
+    Entry,
+    action_label,
+    changes,
+    describe,
+    field_label,
+    subject_label,
+    subject_type_label,
+    value_text,
+)
 from trainer.core.auth import ADMIN, MANAGER
 from trainer.core.csvcells import text_cell
 from trainer.core.i18n import _
@@ -135,10 +145,30 @@ def filtered_query(viewer: User, filters: AuditFilters):
     return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
 
 
-def subject_types() -> list[str]:
-    """The kinds of record the log has entries about (for the object filter)."""
+def subject_types() -> list[tuple[str, str]]:
+    """(key, name) of the kinds of record the log has entries about (for the object filter)."""
     query = db.select(AuditEvent.subject_type).distinct().order_by(AuditEvent.subject_type)
-    return list(db.session.scalars(query))
+    return [(key, subject_type_label(key)) for key in db.session.scalars(query)]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One recorded field, before → after, as people read it."""
+
+    key: str
+    label: str | None  # the field's name; None: show the key as code
+    before: str
+    before_code: bool  # a stored key or record, shown as code
+    after: str
+    after_code: bool
+
+    @property
+    def name(self) -> str:
+        return self.label or self.key
+
+    @classmethod
+    def of(cls, key: str, before, after) -> "Change":
+        return cls(key, field_label(key), *value_text(before), *value_text(after))
 
 
 @dataclass(frozen=True)
@@ -148,16 +178,9 @@ class AuditRow:
     event: AuditEvent
     sentence: str
     label: str
-    changes: list[tuple[str, str, str]]
+    changes: list[Change]
     raw: str  # pretty JSON, unescaped (ensure_ascii=False)
-
-
-def _text(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
+    subject: str = ""  # "Quiz #3": the record, named
 
 
 def rows_of(events) -> list[AuditRow]:
@@ -177,8 +200,9 @@ def rows_of(events) -> list[AuditRow]:
                 event=event,
                 sentence=describe(entry),
                 label=action_label(event.action),
-                changes=[(k, _text(b), _text(a)) for k, b, a in changes(entry)],
+                changes=[Change.of(k, b, a) for k, b, a in changes(entry)],
                 raw=json.dumps(event.data or {}, ensure_ascii=False, indent=2, sort_keys=True),
+                subject=subject_label(event.subject_type, event.subject_id),
             )
         )
     return out
@@ -218,7 +242,7 @@ def audit_csv(viewer: User, filters: AuditFilters) -> str:
                 text_cell(event.subject_user.name if event.subject_user else ""),
                 text_cell(event.subject_user.email if event.subject_user else ""),
                 text_cell(row.sentence),
-                text_cell("; ".join(f"{k}: {b} → {a}" for k, b, a in row.changes)),
+                text_cell("; ".join(f"{c.name}: {c.before} → {c.after}" for c in row.changes)),
             ]
         )
     return "\ufeff" + buffer.getvalue()

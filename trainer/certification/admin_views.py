@@ -13,7 +13,9 @@ from trainer.core.auth import ADMIN, AGENT, role_required
 from trainer.core.config_views import EditableConfig, edit_config_page, reset_config
 from trainer.core.i18n import _
 from trainer.core.problems import ProblemsError
+from trainer.courses.achievements import course_titles
 from trainer.extensions import db
+from trainer.quizzes.achievements import quiz_titles
 from trainer.scorecards.catalogue import current_catalogue
 
 bp = Blueprint(
@@ -26,7 +28,14 @@ LEVELS = EditableConfig(ladders.SOURCE, edit_endpoint="cert_admin.edit_levels")
 def _ladder_context() -> dict:
     """The ladder in force and the slugs it names that no content file defines."""
     ladder = ladders.current_ladder()
-    return {"ladder": ladder, "unknown": unknown_slugs(ladder)}
+    courses = course_titles(sorted({s for level in ladder.levels for s in level.courses}))
+    quizzes = quiz_titles({s for level in ladder.levels for s in level.quizzes})
+    return {
+        "ladder": ladder,
+        "unknown": unknown_slugs(ladder),
+        "course_titles": courses,
+        "quiz_titles": quizzes,
+    }
 
 
 @bp.route("/levels", methods=["GET", "POST"])

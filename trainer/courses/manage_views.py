@@ -42,7 +42,7 @@ def _course_form(course: Course | None = None) -> CourseForm:
         form.require_reading.data = course.require_reading
     others = db.session.scalars(db.select(Course).where(Course.retired_at.is_(None)))
     form.prerequisites.choices = choices(
-        (c.slug, f"{pick(c.title)} ({c.slug})")
+        (c.slug, pick(c.title))
         for c in sorted(others, key=lambda c: c.slug)
         if course is None or c.id != course.id
     )

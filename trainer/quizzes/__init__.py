@@ -13,12 +13,14 @@ def init_app(app: Flask) -> None:
     add_reminder(app, "quizzes", quiz_expiry_reminders)
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import ASSESSMENT, add_action_source, add_home_widget, add_nav
-    from trainer.quizzes import cli, content, demo, home, services
+    from trainer.quizzes import categories, cli, content, demo, home, services
     from trainer.quizzes.views import analytics, attempts, bank, quizzes
 
     for module in (attempts, bank, quizzes, analytics):
         app.register_blueprint(module.bp)
     app.cli.add_command(cli.quiz_group)
+    app.jinja_env.filters["bank_category"] = categories.category_name
+    app.jinja_env.filters["quiz_difficulty"] = categories.difficulty_name
     add_nav(app, "quiz_attempts.index", _l("Quizzes"), {"agent"}, order=20)
     add_nav(
         app,

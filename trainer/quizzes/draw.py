@@ -12,8 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import or_, select
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, label
 from trainer.extensions import db
+from trainer.quizzes.categories import category_name
+from trainer.quizzes.forms import DIFFICULTY_LABELS
 from trainer.quizzes.models import Question, QuestionTag
 
 
@@ -145,11 +147,11 @@ def describe_rule(rule: RandomRule | FixedRule) -> str:
     """A rule in words."""
     if isinstance(rule, FixedRule):
         return _("%(n)d fixed questions", n=len(rule.question_ids))
-    parts = [rule.category or _("all categories")]
+    parts = [category_name(rule.category) or _("all categories")]
     if rule.tag:
         parts.append(_("tag %(tag)s", tag=rule.tag))
     if rule.difficulty:
-        parts.append(rule.difficulty)
+        parts.append(label(DIFFICULTY_LABELS, rule.difficulty))
     return _("%(count)d random from %(where)s", count=rule.count, where=", ".join(parts))
 
 

@@ -90,7 +90,6 @@ class QuestionForm(FlaskForm):
     category = StringField(
         _l("Category"),
         validators=[DataRequired(), Length(max=255)],
-        description=_l("A path such as compliance/anti-fraud-privacy."),
     )
     idnumber = StringField(_l("ID number"), validators=[Optional(), Length(max=255)])
     tags = StringField(

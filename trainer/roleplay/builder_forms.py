@@ -239,7 +239,6 @@ class ScenarioBuilderForm(FlaskForm):
     slug = StringField(
         _l("Slug"),
         validators=[Optional(), Length(max=80), Regexp(SLUG_RE, message=SLUG_MESSAGE)],
-        description=_l("The scenario's permanent key, e.g. damaged-parcel-refund."),
     )
     title_zh = _text(_l("Title (Chinese)"), 200)
     title_en = _text(_l("Title (English)"), 200)

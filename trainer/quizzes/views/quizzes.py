@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _
+from trainer.courses.achievements import course_titles
 from trainer.extensions import db
 from trainer.quizzes import bank, quizdefs
 from trainer.quizzes.draw import describe_rule, parse_rules
@@ -41,7 +42,10 @@ def index():
         ).all()
     )
     rules = {q.id: [describe_rule(r) for r in parse_rules(q.draw_rules)] for q in quizzes}
-    return render_template("quizzes/manage/index.html", quizzes=quizzes, counts=counts, rules=rules)
+    courses = course_titles(sorted({q.course_slug for q in quizzes if q.course_slug}))
+    return render_template(
+        "quizzes/manage/index.html", quizzes=quizzes, counts=counts, rules=rules, courses=courses
+    )
 
 
 def _save(form: QuizForm, quiz: Quiz | None):

@@ -7,6 +7,7 @@ from trainer.core.problems import Problem
 from trainer.roleplay import yamltext
 from trainer.roleplay.content import _display, _lesson_exists
 from trainer.roleplay.policy import store
+from trainer.roleplay.policy.models import SYNC_NOTE
 from trainer.roleplay.policy.spec import validate
 from trainer.roleplay.schema import spec_problem
 
@@ -58,6 +59,9 @@ def sync(root: Path) -> dict[str, int]:
     text = path.read_text(encoding="utf-8")
     with message_locale():
         version = store.save_version(
-            text, source=store.FILE, note="content sync", only_if_source_changed=True
+            text,
+            source=store.FILE,
+            note=SYNC_NOTE,
+            only_if_source_changed=True,
         )
     return {"policy": 1, "new": int(version is not None), "unchanged": int(version is None)}

@@ -8,7 +8,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core.clock import utcnow
 from trainer.core.db import UTCDateTime
+from trainer.core.i18n import _
 from trainer.extensions import db
+
+SYNC_NOTE = "content sync"  # the note `flask content sync` stores, shown in words
 
 
 class PolicyVersion(db.Model):
@@ -27,6 +30,11 @@ class PolicyVersion(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by = relationship("User")
+
+    @property
+    def note_text(self) -> str:
+        """The note as people read it (the content sync's own note in the UI language)."""
+        return _("Loaded from the content folder") if self.note == SYNC_NOTE else self.note
 
     def __repr__(self) -> str:
         return f"<PolicyVersion v{self.number}>"

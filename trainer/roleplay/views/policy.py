@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from trainer.core.auth import ADMIN, TRAINER, role_required
 from trainer.core.i18n import _, _l
-from trainer.courses.achievements import lesson_url
+from trainer.courses.achievements import lesson_titles, lesson_url
 from trainer.extensions import db
 from trainer.roleplay.policy import find_breaches, store
 from trainer.roleplay.policy.content import lint
@@ -56,12 +56,20 @@ def _content_root() -> Path:
 
 
 def _readable(policy: Policy) -> list[dict]:
-    """The rules with their lesson links, for the page."""
+    """The rules with their lesson links and titles, for the page."""
+    titles = lesson_titles([rule.lesson for rule in policy.rules])
     rules = []
     for rule in policy.rules:
         course, _sep, lesson = rule.lesson.partition("/")
         link = lesson_url(course, lesson) if lesson else None
-        rules.append({"rule": rule, "lesson_url": link, "patterns": len(rule.matchers)})
+        rules.append(
+            {
+                "rule": rule,
+                "lesson_url": link,
+                "lesson_title": titles.get(rule.lesson),
+                "patterns": len(rule.matchers),
+            }
+        )
     return rules
 
 
