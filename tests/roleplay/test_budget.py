@@ -12,6 +12,7 @@ import threading
 
 import pytest
 
+from trainer.core import jobs
 from trainer.extensions import db
 from trainer.roleplay import autograde, budget, catalog, judge, sessions, turns
 from trainer.roleplay.engines.openai_engine import OpenAIEngine
@@ -100,6 +101,19 @@ def test_parallel_customer_turns_never_overshoot_the_daily_cap(
     assert row.refused == len(notices)
 
 
+@pytest.fixture
+def held_queue(app, tmp_path):
+    """Ending a session queues its grading job in a real queue that nobody runs, so the test
+    grades by hand (in parallel, or after changing the judge's answer)."""
+    app.config.update(
+        TRAINER_QUEUE_URL=f"sqlite:///{tmp_path / 'queue.db'}",
+        TRAINER_QUEUE_NAME="held",
+        TRAINER_QUEUE_IMMEDIATE=False,
+    )
+    jobs.configure(app)
+    yield jobs.huey
+    jobs.huey.storage.flush_all()
+
 def _ended_session(agent) -> RoleplaySession:
     session = _pending_session(agent, "非常抱歉让您着急了，麻烦发一下照片。")
     sessions.end_session(session)
@@ -122,7 +136,7 @@ def _grades() -> list[RoleplayGrade]:
 
 
 def test_parallel_judge_calls_fall_back_to_the_offline_judge_within_the_cap(
-    app, make_user, make_scenario, fake_llm
+    app, make_user, make_scenario, fake_llm, held_queue
 ):
     make_scenario()
     agent = make_user("agent")
@@ -166,7 +180,9 @@ def test_the_organisation_budget_holds_across_agents(app, make_user, make_scenar
     assert org.reserved == 0 and org.used == sum(spent) and org.refused >= len(jobs) - 3
 
 
-def test_an_unusable_judge_answer_still_counts_its_tokens(app, make_user, make_scenario, fake_llm):
+def test_an_unusable_judge_answer_still_counts_its_tokens(
+    app, make_user, make_scenario, fake_llm, held_queue
+):
     make_scenario()
     agent = make_user("agent")
     session_id, scope = _ended_session(agent).id, budget.user_scope(agent.id)
