@@ -15,7 +15,7 @@ from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 from trainer.scorecards.models import KpiRecord
 
-HOME_BUDGET = 15
+HOME_BUDGET = 21
 DEMO_PASSWORD = "Learn-2-Serve-2026"  # noqa: S105 - the shipped demo agent's published password
 
 
@@ -106,6 +106,9 @@ def test_agent_home_and_lesson_queries_do_not_grow(app, runner, count_queries):
     # runs 1 (the drill panel's latest run and the level panel's finished drills), certifications 1,
     # endorsements 1, skills snapshot 1. The action list adds none: it counts what the panels
     # read (courses, quizzes, role-play assignments), from the same GET's memo.
+    # The demo agent has finished peak drills, and the level panel's drill evidence summarises
+    # them (drills.results.summarise_runs): customers, sessions, grades, turns, policy, persona
+    # names, 6 more, fixed whatever the number of runs. 15 for an agent without drills.
     # The goal of issue 12 is 10: not reached yet (docs/benchmarks.md says what is left).
     assert large["/"] <= HOME_BUDGET, large
     # The panels together cost more on their own than on the page: they share their reads.
