@@ -21,6 +21,7 @@ from trainer.certification.presenting import present
 from trainer.core import configdocs
 from trainer.core.clock import utcnow
 from trainer.core.configdocs import load_config_yaml
+from trainer.core.formvalues import FieldProblems, typed_number
 from trainer.core.i18n import _, _l, pick
 from trainer.core.problems import Problem, ProblemsError
 from trainer.scorecards.catalogue import Catalogue
@@ -80,28 +81,15 @@ FORM_KEYS = {r.key for r in LIST_REQUIREMENTS} | {
 }
 
 
-class LadderProblems(ValueError):
+class LadderProblems(FieldProblems):
     """Problems to show beside the form's fields: field name → messages."""
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for ms in problems.values() for m in ms))
-        self.problems = problems
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _number(value: Any) -> Any:
-    text = _text(value).strip()
-    if not text:
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
+_number = typed_number  # a number typed in a field (core.formvalues)
 
 
 def options_for(document: dict) -> dict[str, list[tuple[str, str]]]:

@@ -9,6 +9,7 @@ shipped files).
 
 from typing import Any
 
+from trainer.core.formvalues import FieldProblems
 from trainer.roleplay.builder_values import builder_data, raw_from_builder
 from trainer.roleplay.scenarios import normalise
 
@@ -35,12 +36,8 @@ NEW_ROWS: dict[str, dict[str, Any]] = {
 GENERAL = "_general"  # problems that belong to no single field
 
 
-class FormProblems(ValueError):
+class FormProblems(FieldProblems):
     """Problems to show next to form fields: field name → messages."""
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for ms in problems.values() for m in ms))
-        self.problems = problems
 
 
 def starter_data() -> dict:

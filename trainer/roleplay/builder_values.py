@@ -6,6 +6,8 @@
 
 from typing import Any
 
+from trainer.core.formvalues import typed_number
+
 CONDITION_KEYS = ("any", "all", "slow_reply_seconds")
 LEVEL_KEYS = ("met", "partly", "not_met")
 CHECK_PARAMS = {
@@ -157,17 +159,7 @@ def _phrases(value: Any) -> list[str]:
     return [line.strip() for line in _text(value).split("\n") if line.strip()]
 
 
-def _number(value: Any) -> Any:
-    """A number typed in a field; text that is not one is passed on for the schema to refuse."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
+_number = typed_number  # a number typed in a field (core.formvalues)
 
 
 def _put(target: dict, key: str, value: Any) -> None:

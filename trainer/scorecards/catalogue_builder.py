@@ -11,6 +11,7 @@ import yaml
 
 from trainer.core import configdocs
 from trainer.core.configdocs import load_config_yaml
+from trainer.core.formvalues import FieldProblems, typed_number
 from trainer.core.problems import ProblemsError
 from trainer.scorecards.catalogue import CONFIG_NAME, KNOWN_KPIS, SOURCE, parse_catalogue
 
@@ -26,29 +27,15 @@ NEW_KPI = {"unit": "percent", "direction": "higher", "weight": "0"}
 HEADER = "# KPI catalogue, saved from the catalogue form (same format as kpis.yaml).\n"
 
 
-class CatalogueProblems(ValueError):
+class CatalogueProblems(FieldProblems):
     """Problems to show beside the form's fields: field name → messages."""
-
-    def __init__(self, problems: dict[str, list[str]]) -> None:
-        super().__init__("; ".join(m for ms in problems.values() for m in ms))
-        self.problems = problems
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _number(value: Any) -> Any:
-    """A typed number; text that is not one goes on for the catalogue check to refuse."""
-    text = _text(value).strip()
-    if not text:
-        return None
-    for kind in (int, float):
-        try:
-            return kind(text)
-        except ValueError:
-            continue
-    return text
+_number = typed_number  # a number typed in a field (core.formvalues)
 
 
 def document_in_force() -> dict:
