@@ -128,15 +128,9 @@ def post_turn(run_id: int, position: int):
     if run.status != RUNNING or session is None:
         return jsonify(error=_("This customer is no longer waiting for you.")), 409
     try:
-        turn = sessions.add_agent_turn(session, current_user, body["text"])
-        db.session.commit()
+        saved = sessions.post_agent_message(session, current_user, body["text"])
     except sessions.TurnRefused as refused:
-        db.session.rollback()
         return jsonify(error=refused.message), refused.status
-    except IntegrityError:
-        db.session.rollback()
-        return jsonify(error=_("Another message was sent at the same moment. Try again.")), 409
-    saved = {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}
     return _reply_stream(session, saved)
 
 

@@ -6,6 +6,8 @@ failing model can cost a reply, never the transcript.
 
 from datetime import datetime
 
+from sqlalchemy.exc import IntegrityError
+
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
@@ -197,3 +199,22 @@ def check_retry(session: RoleplaySession, user) -> None:
         raise TurnRefused(_("This conversation has ended."), 409)
     if session.engine == "openai":
         limits.check_daily_tokens(user, utcnow())
+
+
+def post_agent_message(session: RoleplaySession, user, text: str) -> dict:
+    """Store and commit the agent's message; the "saved" event that acknowledges it.
+
+    Raises TurnRefused (nothing stored) when the turn is not allowed or another message took
+    the same place at the same moment."""
+    try:
+        turn = add_agent_turn(session, user, text)
+        db.session.commit()
+    except TurnRefused:
+        db.session.rollback()
+        raise
+    except IntegrityError as error:
+        db.session.rollback()
+        raise TurnRefused(
+            _("Another message was sent at the same moment. Try again."), 409
+        ) from error
+    return {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy.exc import IntegrityError
 
 from trainer.core.auth import signed_in
 from trainer.core.i18n import _
@@ -129,15 +128,9 @@ def post_turn(session_id: int):
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return jsonify(error=_('Send the message as JSON: {"text": "..."}.')), 400
     try:
-        turn = sessions.add_agent_turn(session, current_user, body["text"])
-        db.session.commit()
+        saved = sessions.post_agent_message(session, current_user, body["text"])
     except sessions.TurnRefused as refused:
-        db.session.rollback()
         return jsonify(error=refused.message), refused.status
-    except IntegrityError:
-        db.session.rollback()
-        return jsonify(error=_("Another message was sent at the same moment. Try again.")), 409
-    saved = {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}
     return _reply_stream(session, saved)
 
 
