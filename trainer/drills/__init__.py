@@ -7,9 +7,10 @@ from trainer.core.i18n import _l
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, navigation, home panel and content loader."""
+    from trainer.core import events
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import ASSESSMENT, PERFORMANCE, add_home_widget, add_nav
-    from trainer.drills import content, demo, home, manage_views, team_views, views
+    from trainer.drills import content, demo, figures, home, manage_views, team_views, views
 
     app.register_blueprint(views.bp)
     app.register_blueprint(team_views.bp)
@@ -35,6 +36,9 @@ def init_app(app: Flask) -> None:
     add_content_loader(app, ContentLoader("drills", content.check, content.sync, order=35))
     add_demo_seeder(app, DemoSeeder("drills", demo.seed, order=40))
     app.jinja_env.filters["dr_seconds"] = _seconds
+    # A finished run's stored figures follow its grades and the policy in force.
+    events.roleplay_graded.connect(figures.on_roleplay_graded)
+    events.policy_saved.connect(figures.on_policy_saved)
 
 
 def _seconds(value) -> str:

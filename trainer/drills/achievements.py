@@ -6,21 +6,23 @@ from trainer.core.evidence import DrillResult
 from trainer.core.problems import ProblemsError
 from trainer.drills import catalog, history
 from trainer.drills.content import drill_files
-from trainer.drills.results import summarise_runs
+from trainer.drills.figures import run_figures
 from trainer.drills.spec import parse_drill
 
 
 def drill_results(user_ids: list[int]) -> dict[int, list[DrillResult]]:
-    """Every finished run per user with its figures, newest first (every id is a key)."""
+    """Every finished run per user with its figures, newest first (every id is a key).
+
+    The figures stored on the runs (drills.figures), read with the runs."""
     results: dict[int, list[DrillResult]] = {uid: [] for uid in user_ids}
     runs = history.finished_runs(list(user_ids))
-    summaries = summarise_runs(runs)
+    figures = run_figures(runs)
     for run in reversed(runs):
-        s = summaries[run.id]
+        s = figures[run.id]
         results[run.user_id].append(
             DrillResult(
                 run_id=run.id,
-                drill_slug=s.drill_slug,
+                drill_slug=run.drill.slug,
                 finished_at=run.finished_at,
                 within_target_share=s.within_target_share,
                 breaches=s.breaches,

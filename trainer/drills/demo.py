@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 
 from trainer.core.clock import utcnow
-from trainer.drills import catalog
+from trainer.drills import catalog, figures
 from trainer.drills import content as drill_content
 from trainer.drills.models import FINISHED, DrillCustomer, DrillRun
 from trainer.drills.spec import expand_arrivals
@@ -91,6 +91,8 @@ def seed(users: dict) -> None:
     if any(scenarios.get_scenario(slug) is None for slug in slugs):
         return  # the scenarios were not loaded (the role-play seeder loads them first)
     now = utcnow()
-    for days_ago, replies in DEMO_RUNS:
+    played = [
         _play(agent, drill, now - timedelta(days=days_ago, hours=3), replies)
-    db.session.flush()
+        for days_ago, replies in DEMO_RUNS
+    ]
+    figures.store(played)

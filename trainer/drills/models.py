@@ -70,6 +70,9 @@ class DrillRun(db.Model):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # The finished run's figures as drills.results computed them (drills/figures.py); NULL
+    # while running, and after a policy change until recomputed: readers compute them then.
+    figures: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
     user = relationship("User")
     drill: Mapped[Drill] = relationship()

@@ -1,5 +1,6 @@
 """Peak readiness of a team: per agent the most customers handled at once at target, the trend
-of drill scores and who is not ready yet (docs/drills.md). Figures from `summarise_runs`."""
+of drill scores and who is not ready yet (docs/drills.md). Figures from `summarise_runs`, as
+stored on the runs (drills.figures)."""
 
 import csv
 import io
@@ -9,8 +10,8 @@ from trainer.accounts.models import User
 from trainer.core.clock import iso_local
 from trainer.core.csvcells import text_cell
 from trainer.core.i18n import _
+from trainer.drills.figures import RunFigures, run_figures
 from trainer.drills.history import finished_runs
-from trainer.drills.results import RunSummary, summarise_runs
 from trainer.extensions import db
 
 # A run is "at target" when at least this share of first replies came in time, with no breach.
@@ -42,7 +43,7 @@ class AgentReadiness:
         return self.trend[-1] - self.trend[-2] if len(self.trend) >= 2 else None
 
 
-def at_target(summary: RunSummary) -> bool:
+def at_target(summary: RunFigures) -> bool:
     """A graded run with enough first replies in time and no breach."""
     return (
         summary.score is not None
@@ -64,13 +65,13 @@ def team_readiness(actor) -> list[AgentReadiness]:
     """One line per agent in the actor's scope (a fixed number of queries)."""
     agents = team_agents(actor)
     runs = finished_runs([a.id for a in agents])
-    summaries = summarise_runs(runs)
-    per_user: dict[int, list[RunSummary]] = {a.id: [] for a in agents}
+    figures = run_figures(runs)
+    per_user: dict[int, list[tuple[object, RunFigures]]] = {a.id: [] for a in agents}
     for run in runs:  # oldest first
-        per_user[run.user_id].append(summaries[run.id])
+        per_user[run.user_id].append((run.finished_at, figures[run.id]))
     lines = []
     for agent in agents:
-        own = per_user[agent.id]
+        own = [f for _finished, f in per_user[agent.id]]
         scores = [s.score for s in own if s.score is not None]
         lines.append(
             AgentReadiness(
@@ -80,7 +81,7 @@ def team_readiness(actor) -> list[AgentReadiness]:
                 trend=scores[-TREND_RUNS:],
                 last_score=scores[-1] if scores else None,
                 best_score=max(scores, default=None),
-                last_run_at=own[-1].finished_at if own else None,
+                last_run_at=per_user[agent.id][-1][0] if own else None,
             )
         )
     return lines

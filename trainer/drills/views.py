@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from trainer.core.auth import role_required
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
-from trainer.drills import catalog, history, phrases, runs, timeline
+from trainer.drills import catalog, figures, history, phrases, runs, timeline
 from trainer.drills.forms import PhraseForm
 from trainer.drills.lookups import get_drill_or_404, get_own_run_or_404, get_viewable_run_or_404
 from trainer.drills.models import RUNNING
@@ -85,9 +85,11 @@ def _advance(run) -> bool:
 
 
 def _queue_grading(run) -> None:
-    """Queue the grading job of each ended conversation and commit: a worker grades them (in
-    immediate mode, without a worker, they run as this commits)."""
+    """Queue the grading job of each ended conversation, store the run's figures (grading
+    pending) and commit: a worker grades them (in immediate mode, without a worker, they run as
+    this commits), each grade storing the figures again."""
     runs.queue_grading(run)
+    figures.store([run])
     _load_user()
     db.session.commit()
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import current_app, has_app_context
 
 from trainer.config import ROOT
-from trainer.core import audit
+from trainer.core import audit, events
 from trainer.extensions import db
 from trainer.roleplay.policy.models import PolicyVersion
 from trainer.roleplay.policy.spec import Policy, compile_policy, digest, parse
@@ -123,4 +123,5 @@ def save_version(
         note=version.note,
         rules=[rule["id"] for rule in data["rules"]],
     )
+    events.policy_saved.send(version=version)
     return version
