@@ -43,6 +43,29 @@ def test_bell_counts_unread_and_inbox_marks_read(app, make_user, outbox):
     assert 'data-testid="unread-count"' not in client.get("/").get_data(as_text=True)
 
 
+def test_bell_count_is_read_with_the_session_on_a_get(app, make_user, outbox, count_queries):
+    """On a GET the unread count comes with the session's statement (no query of its own);
+    elsewhere (a POST, a job) it is read afresh, so a POST that reads notifications sees it."""
+    agent = make_user("agent")
+    client = app.test_client()
+    login(client, agent)
+    client.get("/notifications/")
+    with count_queries() as plain:
+        client.get("/notifications/")
+    notify(agent, "level_lapsed", level="L1")
+    notify(agent, "level_lapsed", level="L2")
+    db.session.commit()
+    with count_queries() as counted:
+        page = client.get("/notifications/").get_data(as_text=True)
+    assert 'data-testid="unread-count">2<' in page
+    assert counted.count == plain.count
+    session_loads = [s for s in counted.statements if "FROM auth_sessions" in s]
+    assert len(session_loads) == 1 and "notifications" in session_loads[0]
+    with app.test_request_context("/", method="POST"):
+        app.preprocess_request()
+        assert unread_count(agent) == 2
+
+
 def test_someone_elses_notification_is_404(app, make_user, outbox):
     owner, other = make_user("agent"), make_user("agent")
     row = notify(owner, "level_lapsed", level="L1")

@@ -2,17 +2,34 @@
 
 import hashlib
 import secrets
+from collections.abc import Callable
 
-from flask import current_app, request, session
+from flask import Flask, current_app, request, session
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import joinedload
 
 from trainer.accounts.models import AuthSession, User
 from trainer.core.clock import utcnow
+from trainer.core.memo import memo_active, remember
 from trainer.extensions import db
 
 SESSION_KEY = "sid"
 # last_seen_at is written at most once a minute, so reading pages does not write on every request.
 TOUCH_INTERVAL_SECONDS = 60
+
+
+def read_with_session(
+    app: Flask, name: str, column: Callable[[ColumnElement], ColumnElement]
+) -> None:
+    """Have a GET request's session load also read `column(AuthSession.user_id)` (a correlated
+    scalar subquery) in the same statement, kept in the request memo under `session_read(name,
+    user_id)`: a figure every page shows (the unread notifications) costs no query of its own."""
+    app.extensions.setdefault("trainer_session_reads", {})[name] = column
+
+
+def session_read(name: str, user_id: int) -> tuple:
+    """The request memo key of a figure read with the session (`read_with_session`)."""
+    return ("accounts.session_read", name, user_id)
 
 
 def _digest(token: str) -> str:
@@ -40,13 +57,19 @@ def load_session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token or not str(user_id).isdigit():
         return None
-    auth = db.session.scalar(  # with its user and team in the same query: one per request
-        db.select(AuthSession)
+    # With its user and team, and on a GET the figures other features read with it
+    # (read_with_session), in the same query: one per request.
+    reads = current_app.extensions.get("trainer_session_reads", {}) if memo_active() else {}
+    row = db.session.execute(
+        db.select(AuthSession, *(column(AuthSession.user_id) for column in reads.values()))
         .where(AuthSession.token_hash == _digest(token))
         .options(joinedload(AuthSession.user).joinedload(User.team))
-    )
+    ).first()
+    auth = row[0] if row is not None else None
     if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
         return None
+    for name, value in zip(reads, row[1:], strict=True):
+        remember(session_read(name, auth.user_id), value)
     now = utcnow()
     cfg = current_app.config
     expired = (

@@ -39,3 +39,10 @@ def request_memo(key: Hashable, load: Callable[[], T]) -> T:
     if key not in store:
         store[key] = load()
     return store[key]
+
+
+def remember(key: Hashable, value: object) -> None:
+    """Keep `value` for `key` for the rest of this GET request (a figure read along with another
+    statement); nothing outside a GET, where `request_memo` reads afresh anyway."""
+    if memo_active():
+        request.environ[_STORE].setdefault(key, value)

@@ -14,8 +14,10 @@ def unread_badge() -> dict:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the bell's count."""
-    from trainer.notifications import views
+    """Register the blueprint and the bell's count (read with the session on a GET)."""
+    from trainer.accounts.sessions import read_with_session
+    from trainer.notifications import services, views
 
     app.register_blueprint(views.bp)
     app.context_processor(unread_badge)
+    read_with_session(app, services.UNREAD, services.unread_column)

@@ -7,8 +7,10 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from trainer.accounts.sessions import session_read
 from trainer.core.clock import utcnow
 from trainer.core.jobs import enqueue
+from trainer.core.memo import request_memo
 from trainer.extensions import db
 from trainer.notifications.kinds import KINDS
 from trainer.notifications.models import (
@@ -75,12 +77,24 @@ def notify(user: Any, kind: str, *, link: str | None = None, once: str | None = 
     return row
 
 
-def unread_count(user: Any) -> int:
-    """How many notifications the user has not read."""
-    return db.session.scalar(
+UNREAD = "unread_notifications"
+
+
+def unread_column(user_id: Any) -> Any:
+    """How many notifications the user (an id or an id column) has not read, as a scalar
+    subquery: read on its own, or with the session on a GET (accounts.read_with_session)."""
+    return (
         db.select(db.func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def unread_count(user: Any) -> int:
+    """How many notifications the user has not read (on a GET, as read with the session)."""
+    return request_memo(
+        session_read(UNREAD, user.id), lambda: db.session.scalar(db.select(unread_column(user.id)))
     )
 
 
