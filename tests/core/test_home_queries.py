@@ -15,7 +15,7 @@ from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
 from trainer.scorecards.models import KpiRecord
 
-HOME_BUDGET = 14
+HOME_BUDGET = 13
 DEMO_PASSWORD = "Learn-2-Serve-2026"  # noqa: S105 - the shipped demo agent's published password
 
 

@@ -8,7 +8,8 @@ from trainer.core.i18n import _l
 def init_app(app: Flask) -> None:
     """Register the blueprints, CLI, navigation and the session user loader."""
     from trainer.accounts import audit_views, cli, recovery_views, services, totp_views, views
-    from trainer.accounts.sessions import load_session_user
+    from trainer.accounts.sessions import load_session_user, read_with_session
+    from trainer.core import configdocs
 
     del audit_views  # imported for its routes on the accounts blueprint
     from trainer.core.features import PEOPLE, SYSTEM, add_home_widget, add_nav
@@ -21,6 +22,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.users_group)
     app.cli.add_command(cli.seed_demo)
     login_manager.user_loader(load_session_user)
+    # Pages check the configuration overrides' revision with the session (core.configdocs).
+    read_with_session(app, configdocs.REVISION, configdocs.revision_column, per_user=False)
     add_nav(app, "accounts.users", _l("Users"), {"admin"}, order=90, group=PEOPLE)
     add_nav(app, "accounts.teams", _l("Teams"), {"admin"}, order=91, group=PEOPLE)
     add_nav(

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload
 
 from trainer.accounts.models import AuthSession, User
 from trainer.core.clock import utcnow
-from trainer.core.memo import memo_active, remember
+from trainer.core.memo import memo_active, remember, session_key
 from trainer.extensions import db
 
 SESSION_KEY = "sid"
@@ -19,17 +19,17 @@ TOUCH_INTERVAL_SECONDS = 60
 
 
 def read_with_session(
-    app: Flask, name: str, column: Callable[[ColumnElement], ColumnElement]
+    app: Flask,
+    name: str,
+    column: Callable[[ColumnElement], ColumnElement],
+    *,
+    per_user: bool = True,
 ) -> None:
-    """Have a GET request's session load also read `column(AuthSession.user_id)` (a correlated
-    scalar subquery) in the same statement, kept in the request memo under `session_read(name,
-    user_id)`: a figure every page shows (the unread notifications) costs no query of its own."""
-    app.extensions.setdefault("trainer_session_reads", {})[name] = column
-
-
-def session_read(name: str, user_id: int) -> tuple:
-    """The request memo key of a figure read with the session (`read_with_session`)."""
-    return ("accounts.session_read", name, user_id)
+    """Have a GET request's session load also read `column(AuthSession.user_id)` (a scalar
+    subquery) in the same statement, kept in the request memo under `memo.session_key(name,
+    user_id)` (`session_key(name)` when not `per_user`): a figure every page needs (the unread
+    notifications, the configuration's revision) then costs no query of its own."""
+    app.extensions.setdefault("trainer_session_reads", {})[name] = (column, per_user)
 
 
 def _digest(token: str) -> str:
@@ -61,15 +61,15 @@ def load_session_user(user_id: str) -> User | None:
     # (read_with_session), in the same query: one per request.
     reads = current_app.extensions.get("trainer_session_reads", {}) if memo_active() else {}
     row = db.session.execute(
-        db.select(AuthSession, *(column(AuthSession.user_id) for column in reads.values()))
+        db.select(AuthSession, *(column(AuthSession.user_id) for column, _ in reads.values()))
         .where(AuthSession.token_hash == _digest(token))
         .options(joinedload(AuthSession.user).joinedload(User.team))
     ).first()
     auth = row[0] if row is not None else None
     if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
         return None
-    for name, value in zip(reads, row[1:], strict=True):
-        remember(session_read(name, auth.user_id), value)
+    for (name, (_column, per_user)), value in zip(reads.items(), row[1:], strict=True):
+        remember(session_key(name, auth.user_id if per_user else None), value)
     now = utcnow()
     cfg = current_app.config
     expired = (

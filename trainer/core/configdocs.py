@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g, has_app_context
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
 from trainer.core.db import UTCDateTime
 from trainer.core.i18n import _
+from trainer.core.memo import request_memo, session_key
 from trainer.core.problems import Problem, ProblemsError
 from trainer.core.yamlsafe import Document, DocumentError, load_document
 from trainer.extensions import db
@@ -38,6 +39,9 @@ class ConfigDocument(db.Model):
     content: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Saves of this document (1 when created): their sum over all documents is the overrides'
+    # revision, which grows with every save (overrides are saved, never deleted).
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
 
     updated_by = relationship("User")
 
@@ -87,15 +91,45 @@ def effective_text(name: str, shipped: Path) -> tuple[str, ConfigDocument | None
     return (override.content if override else shipped.read_text(encoding="utf-8")), override
 
 
+REVISION = "config_revision"
+
+
+def revision_column(_user_id: Any = None) -> Any:
+    """The overrides' revision (the sum of their saves) as a scalar subquery, read with the
+    session on a GET (accounts.read_with_session)."""
+    return db.select(func.coalesce(func.sum(ConfigDocument.revision), 0)).scalar_subquery()
+
+
+def _read_overrides() -> dict[str, str]:
+    return dict(db.session.execute(db.select(ConfigDocument.name, ConfigDocument.content)).all())
+
+
 def _overrides() -> dict[str, str]:
-    """Every saved override's text by name: one query, memoised with the parsed documents."""
+    """Every saved override's text by name, memoised for the request. On a GET whose session
+    read the overrides' revision, the process keeps them from one request to the next until the
+    revision changes (any process's save raises it); otherwise one query."""
     if not has_app_context():
-        return dict(db.session.execute(db.select(ConfigDocument.name, ConfigDocument.content)))
+        return _read_overrides()
     if "trainer_config_overrides" not in g:
-        g.trainer_config_overrides = dict(
-            db.session.execute(db.select(ConfigDocument.name, ConfigDocument.content)).all()
+        g.trainer_config_overrides = _overrides_at(
+            request_memo(session_key(REVISION), _no_revision)
         )
     return g.trainer_config_overrides
+
+
+def _no_revision() -> None:
+    return None
+
+
+def _overrides_at(revision: int | None) -> dict[str, str]:
+    if revision is None:  # not read with the session (a POST, a job, a command)
+        return _read_overrides()
+    kept = current_app.extensions.get("trainer_config_overrides")
+    if kept is None or kept[0] != revision:
+        # Read after the revision: at least as new as it, so keeping them under it is safe
+        # (a newer save raises the revision the next request sees, and they are read again).
+        kept = current_app.extensions["trainer_config_overrides"] = (revision, _read_overrides())
+    return kept[1]
 
 
 def _version(source: ConfigSource, overrides: dict[str, str]) -> tuple:
@@ -170,6 +204,7 @@ def save_override(
     else:
         document.content = text
         document.updated_by_id = getattr(actor, "id", None)
+        document.revision = ConfigDocument.revision + 1  # in SQL: concurrent saves both count
     db.session.flush()
     forget(name)
     _check_dependents(name)

@@ -46,3 +46,9 @@ def remember(key: Hashable, value: object) -> None:
     statement); nothing outside a GET, where `request_memo` reads afresh anyway."""
     if memo_active():
         request.environ[_STORE].setdefault(key, value)
+
+
+def session_key(name: str, user_id: int | None = None) -> tuple:
+    """The memo key of a figure read with the session's statement (accounts.read_with_session):
+    per signed-in user, or `None` for one that is the same for everybody."""
+    return ("session_read", name, user_id)

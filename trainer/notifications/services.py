@@ -7,10 +7,9 @@ from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from trainer.accounts.sessions import session_read
 from trainer.core.clock import utcnow
 from trainer.core.jobs import enqueue
-from trainer.core.memo import request_memo
+from trainer.core.memo import request_memo, session_key
 from trainer.extensions import db
 from trainer.notifications.kinds import KINDS
 from trainer.notifications.models import (
@@ -94,7 +93,7 @@ def unread_column(user_id: Any) -> Any:
 def unread_count(user: Any) -> int:
     """How many notifications the user has not read (on a GET, as read with the session)."""
     return request_memo(
-        session_read(UNREAD, user.id), lambda: db.session.scalar(db.select(unread_column(user.id)))
+        session_key(UNREAD, user.id), lambda: db.session.scalar(db.select(unread_column(user.id)))
     )
 
 
