@@ -315,3 +315,47 @@ def test_only_one_open_certification_per_level(team, frozen_now):
     # Closed rows (rejected, lapsed, revoked) do not count.
     db.session.add(Certification(user_id=agent.id, level="L1", status="rejected", evidence={}))
     db.session.commit()
+
+
+def test_one_agents_page_reads_certifications_and_endorsements_together(
+    app, team, make_user, frozen_now, count_queries
+):
+    """On one agent's GET the open certifications and the endorsements come in one statement
+    (certification.evidence); they are what the many-agent reads return."""
+    from trainer.certification.evidence import endorsements, granted_levels
+
+    _team, manager, agent = team
+    trainer = make_user("trainer")
+    endorsed_only = make_user("agent")
+
+    def both_ways(user_id: int):
+        many = (
+            endorsements([user_id, -1]),
+            services.open_certifications([user_id, -1]),
+            granted_levels([user_id, -1]),
+        )
+        with app.test_request_context("/", method="GET"), count_queries() as counter:
+            app.preprocess_request()  # the GET's memo, as for a page
+            one = (
+                endorsements([user_id]),
+                services.open_certifications([user_id]),
+                granted_levels([user_id]),
+            )
+        assert one == many
+        assert counter.count == 1
+        return one
+
+    assert both_ways(agent.id) == ({}, {}, {})
+    services.endorse(endorsed_only, "L3", trainer, "带教新人表现突出")
+    services.endorse(agent, "L3", trainer, "带教新人表现突出")
+    withdrawn_from = make_user("agent")
+    services.withdraw_endorsement(services.endorse(withdrawn_from, "L3", trainer, "收回"), trainer)
+    services.grant_override(agent, "L1", manager, reason="x")
+    services.grant_override(agent, "L2", manager, reason="x")
+    db.session.commit()
+    assert both_ways(endorsed_only.id)[0] == {endorsed_only.id: frozenset({"L3"})}
+    assert both_ways(withdrawn_from.id) == ({}, {}, {})
+    endorsed, certifications, held = both_ways(agent.id)
+    assert endorsed == {agent.id: frozenset({"L3"})}
+    assert [c.level for c in certifications[agent.id]] == ["L1", "L2"]
+    assert set(held[agent.id]) == {"L1", "L2"}

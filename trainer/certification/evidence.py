@@ -7,6 +7,8 @@ through scorecards.services; grants and endorsements from this package's tables.
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import func
+
 from trainer.accounts.models import User
 from trainer.certification.engine import AgentEvidence
 from trainer.certification.ladder import Ladder, current_ladder
@@ -21,25 +23,43 @@ from trainer.roleplay import achievements as roleplay_api
 from trainer.scorecards import services as scorecards
 
 
+def _one_agent(user_id: int) -> tuple[list[Certification], frozenset[str]]:
+    """One agent's proposed and granted certifications (oldest first, with who proposed them and
+    their certificates) and the levels they hold a trainer endorsement for: one statement from
+    the user's row, so the endorsements come even without a certification."""
+    endorsed = (
+        db.select(func.aggregate_strings(Endorsement.level, ","))
+        .where(Endorsement.user_id == User.id, Endorsement.withdrawn_at.is_(None))
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        db.select(Certification, endorsed)
+        .select_from(User)
+        .outerjoin(
+            Certification,
+            db.and_(
+                Certification.user_id == User.id, Certification.status.in_((PROPOSED, GRANTED))
+            ),
+        )
+        .where(User.id == user_id)
+        .options(db.joinedload(Certification.proposed_by), db.joinedload(Certification.certificate))
+        .order_by(Certification.created_at)
+    ).unique()
+    rows = rows.all()  # one row for the user (NULL certification) or one per certification
+    certifications = [certification for certification, _levels in rows if certification]
+    levels = (rows[0][1] or "") if rows else ""
+    return certifications, frozenset(level for level in levels.split(",") if level)
+
+
+def _one_agent_memo(user_id: int) -> tuple[list[Certification], frozenset[str]]:
+    """`_one_agent`, read once per GET request: the level panel's parts share it."""
+    return request_memo(("certification.one_agent", user_id), lambda: _one_agent(user_id))
+
+
 def user_open_certifications(user_id: int) -> list[Certification]:
     """The user's proposed and granted certifications, oldest first, with who proposed them
-    and their certificates: one query, shared by a GET request's panels."""
-
-    def load() -> list[Certification]:
-        query = (
-            db.select(Certification)
-            .where(
-                Certification.user_id == user_id,
-                Certification.status.in_((PROPOSED, GRANTED)),
-            )
-            .options(
-                db.joinedload(Certification.proposed_by), db.joinedload(Certification.certificate)
-            )
-            .order_by(Certification.created_at)
-        )
-        return list(db.session.scalars(query).unique())
-
-    return request_memo(("certification.open", user_id), load)
+    and their certificates: read with the endorsements, shared by a GET request's panels."""
+    return _one_agent_memo(user_id)[0]
 
 
 def granted_levels(user_ids: list[int]) -> dict[int, dict[str, Certification]]:
@@ -61,9 +81,13 @@ def granted_levels(user_ids: list[int]) -> dict[int, dict[str, Certification]]:
 
 
 def endorsements(user_ids: list[int]) -> dict[int, frozenset[str]]:
-    """Levels each user holds a (not withdrawn) trainer endorsement for."""
+    """Levels each user holds a (not withdrawn) trainer endorsement for (users without any are
+    left out)."""
     if not user_ids:
         return {}
+    if len(user_ids) == 1 and memo_active():  # one agent's page: read with the certifications
+        levels = _one_agent_memo(user_ids[0])[1]
+        return {user_ids[0]: levels} if levels else {}
     rows = db.session.execute(
         db.select(Endorsement.user_id, Endorsement.level).where(
             Endorsement.user_id.in_(user_ids), Endorsement.withdrawn_at.is_(None)
