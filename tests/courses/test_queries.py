@@ -87,3 +87,31 @@ def test_home_panels_queries_do_not_grow(app, login_as, make_course, assign, cou
         complete_lesson(agent, course.lessons[0])
     db.session.commit()
     assert queries_for(client, count_queries, "/") == small
+
+
+def test_the_learning_overview_reads_the_enrolments_with_the_courses(
+    app, make_user, make_course, assign, count_queries
+):
+    """On a GET the catalogue's statement brings the user's enrolments too, every one of them
+    (a course no longer published included): what `enrollments_of` reads on its own."""
+    from trainer.courses.learning import learning_overview
+    from trainer.courses.progress import enrollments_of
+
+    agent = make_user("agent")
+    shown, hidden, other = make_course("shown"), make_course("hidden"), make_course("other")
+    assign(agent, shown)
+    assign(agent, hidden)
+    hidden.published = False
+    db.session.commit()
+    alone = {cid: e.id for cid, e in enrollments_of(agent.id).items()}
+    assert set(alone) == {shown.id, hidden.id}
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()
+        with count_queries() as counter:
+            overview = learning_overview(agent)
+            together = {cid: e.id for cid, e in enrollments_of(agent.id).items()}
+        assert together == alone
+        listed = {s.course.id: s for s in overview.statuses}
+        assert set(listed) == {shown.id, other.id}  # the unpublished course is not listed
+        assert listed[shown.id].enrollment.id == alone[shown.id]
+    assert not any(s.startswith("SELECT enrollments") for s in counter.statements)

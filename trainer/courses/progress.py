@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func
+from sqlalchemy import and_, func, or_
 
 from trainer.core import events
 from trainer.core.clock import utcnow
 from trainer.core.db import get_or_create
 from trainer.core.i18n import _
-from trainer.core.memo import request_memo
+from trainer.core.memo import remember, request_memo
 from trainer.courses.knowledge_checks import CheckResult, check_result
 from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.extensions import db
@@ -136,7 +136,11 @@ def enrollments_of(user_id: int) -> dict[int, Enrollment]:
         )
         return {e.course_id: e for e in rows}
 
-    return request_memo(("courses.enrollments", user_id), load)
+    return request_memo(_enrollments_key(user_id), load)
+
+
+def _enrollments_key(user_id: int) -> tuple:
+    return ("courses.enrollments", user_id)
 
 
 def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
@@ -159,22 +163,36 @@ def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], di
 
 def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[int, int]]:
     """Published, current courses with their readable lessons and those the user completed at
-    their current version (course id → count): one GROUP BY query."""
+    their current version (course id → count): one GROUP BY query.
+
+    The same statement reads the user's enrolments (in any course: the certification evidence
+    counts courses no longer published too) and keeps them for the GET (`enrollments_of`)."""
     done_here = and_(
         LessonProgress.lesson_id == Lesson.id,
         LessonProgress.user_id == user.id,
         LessonProgress.completed_version == Lesson.version,
     )
+    listed = and_(Course.published, Course.retired_at.is_(None))
+    enrolled = and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id)
     rows = db.session.execute(
-        db.select(Course, func.count(Lesson.id), func.count(LessonProgress.id))
+        db.select(
+            Course,
+            func.count(Lesson.id),
+            func.count(LessonProgress.id),
+            Enrollment,
+            listed.label("listed"),
+        )
+        .outerjoin(Enrollment, enrolled)
         .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired_at.is_(None)))
         .outerjoin(LessonProgress, done_here)
-        .where(Course.published, Course.retired_at.is_(None))
-        .group_by(Course.id)
+        .where(or_(listed, Enrollment.id.is_not(None)))
+        .group_by(Course.id, Enrollment.id)
     ).all()
-    totals = {c.id: total for c, total, _done in rows if total}
-    done = {c.id: n for c, _total, n in rows if n}
-    return [c for c, _total, _done in rows], totals, done
+    remember(_enrollments_key(user.id), {e.course_id: e for *_, e, _listed in rows if e})
+    rows = [row for row in rows if row.listed]
+    totals = {c.id: total for c, total, *_ in rows if total}
+    done = {c.id: n for c, _total, n, *_ in rows if n}
+    return [c for c, *_ in rows], totals, done
 
 
 def course_statuses(
