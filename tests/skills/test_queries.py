@@ -131,3 +131,43 @@ def test_heatmap_page_queries_do_not_grow_with_agents(app, content, make_user, c
         page = client.get("/skills/team")
     assert page.status_code == 200 and page.get_data(as_text=True).count("heatmap-row") == 505
     assert large.count == small.count, (small.statements, large.statements)
+
+
+def test_the_home_reads_the_snapshot_with_the_session(
+    app, content, login_as, make_graded, count_queries
+):
+    """On the home page the agent's snapshot and the map version in force come with the
+    session's statement; the next steps are those `steps_for` reads on its own."""
+    from trainer.core.memo import remember, session_key
+    from trainer.skills import snapshots
+    from trainer.skills.home import steps_for
+
+    client, agent = login_as("agent")
+    make_graded(agent, "aftersales-seven-day-return-dress", {"checked_condition": 0})
+    snapshots.refresh(store.active_map(), [agent.id])
+    db.session.commit()
+    alone = steps_for(agent.id)
+    assert alone
+
+    client.get("/")
+    with count_queries() as counter:
+        page = client.get("/").get_data(as_text=True)
+    reads = [s for s in counter.statements if "skill_snapshots" in s]
+    assert len(reads) == 1 and "auth_sessions" in reads[0], reads
+    assert 'data-testid="home-next-steps"' in page
+
+    with app.test_request_context("/", method="GET"):
+        app.preprocess_request()
+        data, map_id, digest = db.session.execute(
+            db.select(
+                snapshots.snapshot_column(agent.id),
+                store.map_id_column(),
+                store.map_digest_column(),
+            )
+        ).one()
+        remember(session_key(snapshots.SNAPSHOT, agent.id), data)
+        remember(session_key(snapshots.MAP_ID), map_id)
+        remember(session_key(snapshots.MAP_DIGEST), digest)
+        with count_queries() as primed:
+            assert steps_for(agent.id) == alone
+        assert primed.count == 0

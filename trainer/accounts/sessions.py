@@ -24,12 +24,26 @@ def read_with_session(
     column: Callable[[ColumnElement], ColumnElement],
     *,
     per_user: bool = True,
+    endpoints: frozenset[str] | None = None,
 ) -> None:
     """Have a GET request's session load also read `column(AuthSession.user_id)` (a scalar
     subquery) in the same statement, kept in the request memo under `memo.session_key(name,
     user_id)` (`session_key(name)` when not `per_user`): a figure every page needs (the unread
-    notifications, the configuration's revision) then costs no query of its own."""
-    app.extensions.setdefault("trainer_session_reads", {})[name] = (column, per_user)
+    notifications, the configuration's revision), or one page (`endpoints`) needs, then costs
+    no query of its own."""
+    app.extensions.setdefault("trainer_session_reads", {})[name] = (column, per_user, endpoints)
+
+
+def _reads_here() -> dict[str, tuple]:
+    """The reads registered for this request's page (none outside a GET)."""
+    if not memo_active():
+        return {}
+    registered = current_app.extensions.get("trainer_session_reads", {})
+    return {
+        name: (column, per_user)
+        for name, (column, per_user, endpoints) in registered.items()
+        if endpoints is None or request.endpoint in endpoints
+    }
 
 
 def _digest(token: str) -> str:
@@ -59,7 +73,7 @@ def load_session_user(user_id: str) -> User | None:
         return None
     # With its user and team, and on a GET the figures other features read with it
     # (read_with_session), in the same query: one per request.
-    reads = current_app.extensions.get("trainer_session_reads", {}) if memo_active() else {}
+    reads = _reads_here()
     row = db.session.execute(
         db.select(AuthSession, *(column(AuthSession.user_id) for column, _ in reads.values()))
         .where(AuthSession.token_hash == _digest(token))

@@ -36,4 +36,19 @@ def init_app(app: Flask) -> None:
     )
     add_home_widget(app, "skills/_home_panel.html", {AGENT}, context=home.agent_panel, order=32)
     app.add_template_global(home.steps_for, "skill_next_steps")
+    _read_on_home(app)
     app.add_template_global(home.step_reason, "step_reason")
+
+
+def _read_on_home(app: Flask) -> None:
+    """The home panel's snapshot and map version come with the session's statement."""
+    from trainer.accounts.sessions import read_with_session
+    from trainer.skills import snapshots, store
+
+    home_page = frozenset({"core.home"})
+    read_with_session(app, snapshots.SNAPSHOT, snapshots.snapshot_column, endpoints=home_page)
+    for name, column in (
+        (snapshots.MAP_ID, store.map_id_column),
+        (snapshots.MAP_DIGEST, store.map_digest_column),
+    ):
+        read_with_session(app, name, column, per_user=False, endpoints=home_page)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from trainer.core.clock import utcnow
+from trainer.core.memo import request_memo, session_key
 from trainer.extensions import db
 from trainer.skills.evidence import AgentEvidence, collect, map_names
 from trainer.skills.models import SkillSnapshot
@@ -50,17 +51,37 @@ def refresh(
     return evidence, names
 
 
+# Read with the session on the home page (accounts.read_with_session): the agent's snapshot
+# and the map version in force, as the columns of `read_with_map`'s statement.
+SNAPSHOT, MAP_ID, MAP_DIGEST = "skills.snapshot", "skills.map_id", "skills.map_digest"
+_NOT_READ = object()
+
+
+def snapshot_column(user_id: Any) -> Any:
+    """The snapshot data of a user (an id or an id column) as a scalar subquery."""
+    return db.select(SkillSnapshot.data).where(SkillSnapshot.user_id == user_id).scalar_subquery()
+
+
 def read_with_map(user_id: int) -> tuple[AgentEvidence, dict, tuple] | None:
-    """Like `read`, plus the (id, digest) of the map version in force, in the same query."""
+    """Like `read`, plus the (id, digest) of the map version in force, in the same query (on
+    the home page, in the session's statement)."""
     from trainer.skills.store import latest_columns
 
-    row = db.session.execute(
-        db.select(SkillSnapshot.data, *latest_columns()).where(SkillSnapshot.user_id == user_id)
-    ).first()
-    if row is None:
+    data = request_memo(session_key(SNAPSHOT, user_id), lambda: _NOT_READ)
+    if data is not _NOT_READ:
+        version = (
+            request_memo(session_key(MAP_ID), lambda: None),
+            request_memo(session_key(MAP_DIGEST), lambda: None),
+        )
+    else:
+        row = db.session.execute(
+            db.select(SkillSnapshot.data, *latest_columns()).where(SkillSnapshot.user_id == user_id)
+        ).first()
+        data, version = (row.data, (row.map_id, row.map_digest)) if row else (None, None)
+    if data is None:
         return None
-    names = row.data.get("names") or {"lessons": {}, "scenarios": {}}
-    return AgentEvidence.from_dict(row.data), names, (row.map_id, row.map_digest)
+    names = data.get("names") or {"lessons": {}, "scenarios": {}}
+    return AgentEvidence.from_dict(data), names, version
 
 
 def read(user_id: int) -> tuple[AgentEvidence, dict[str, Any]] | None:

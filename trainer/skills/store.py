@@ -60,6 +60,16 @@ def latest_columns():
     )
 
 
+def map_id_column(_user_id: Any = None) -> Any:
+    """The newest version's id as a scalar subquery (read with the session on the home page)."""
+    return latest_columns()[0]
+
+
+def map_digest_column(_user_id: Any = None) -> Any:
+    """The newest version's digest as a scalar subquery (beside `map_id_column`)."""
+    return latest_columns()[1]
+
+
 def map_at(version_id: int | None, fingerprint: str | None) -> SkillMap:
     """The map of a stored version (None: the shipped file), parsed once per text and app."""
     if "trainer_skill_map" in g:
