@@ -27,8 +27,18 @@ def roleplay_results(
 
 def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[RoleplayResult]]:
     results: dict[int, list[RoleplayResult]] = {uid: [] for uid in user_ids}
-    query = (
-        db.select(RoleplaySession, RoleplayGrade, Scenario.slug)
+    query = (  # plain columns, no ORM objects: an organisation's ranking reads thousands
+        db.select(
+            RoleplaySession.id,
+            RoleplaySession.user_id,
+            RoleplaySession.difficulty,
+            RoleplaySession.ended_at,
+            Scenario.slug,
+            RoleplayGrade.total,
+            RoleplayGrade.passed,
+            RoleplayGrade.critical_failed,
+            RoleplayGrade.reviewed_at,
+        )
         .join(RoleplayGrade, RoleplayGrade.session_id == RoleplaySession.id)
         .join(Scenario, Scenario.id == RoleplaySession.scenario_id)
         .where(
@@ -40,8 +50,8 @@ def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[Rolepla
     )
     if since is not None:
         query = query.where(RoleplaySession.ended_at >= since)
-    for session, grade, slug in db.session.execute(query):
-        results[session.user_id].append(_result(session, grade, slug))
+    for row in db.session.execute(query):  # the row has the session's and grade's fields
+        results[row.user_id].append(_result(row, row, row.slug))
     return results
 
 

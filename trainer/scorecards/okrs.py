@@ -276,8 +276,37 @@ def approved_sets(user_ids: Iterable[int], quarter: str) -> dict[int, OkrSet]:
 
 
 def okr_scores(user_ids: Iterable[int], quarter: str) -> dict[int, float]:
-    """Score per agent of their approved OKRs for the quarter (agents without are left out)."""
-    scores = {uid: set_score(s) for uid, s in approved_sets(user_ids, quarter).items()}
+    """Score per agent of their approved OKRs for the quarter (agents without are left out).
+
+    One query of plain key-result rows (no ORM objects), scored by scoring.okr_set_score like
+    `set_score`: cheap for a whole organisation's ranking."""
+    ids = list(set(user_ids))
+    if len(ids) == 1 and memo_active():  # one agent's page: shares the request's OKR sets
+        found = approved_sets(ids, quarter).get(ids[0])
+        score = set_score(found)
+        return {ids[0]: score} if score is not None else {}
+    if not ids:
+        return {}
+    query = (
+        db.select(
+            OkrSet.agent_id,
+            OkrObjective.id,
+            OkrKeyResult.start_value,
+            OkrKeyResult.target,
+            OkrKeyResult.current,
+            OkrKeyResult.weight,
+        )
+        .join(OkrObjective, OkrObjective.set_id == OkrSet.id)
+        .join(OkrKeyResult, OkrKeyResult.objective_id == OkrObjective.id)
+        .where(OkrSet.agent_id.in_(ids), OkrSet.quarter == quarter, OkrSet.status == APPROVED)
+        .order_by(OkrSet.agent_id, OkrObjective.position, OkrObjective.id, OkrKeyResult.position)
+    )
+    objectives: dict[int, dict[int, list[tuple[float, float, float, float]]]] = {}
+    for agent_id, objective_id, start, target, current, weight in db.session.execute(query):
+        objectives.setdefault(agent_id, {}).setdefault(objective_id, []).append(
+            (start, target, current, weight)
+        )
+    scores = {uid: okr_set_score(list(found.values())) for uid, found in objectives.items()}
     return {uid: score for uid, score in scores.items() if score is not None}
 
 
