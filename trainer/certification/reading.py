@@ -101,8 +101,7 @@ def incentive_levels(user_ids: Iterable[int], day: date) -> dict[int, tuple[str,
     ladder = current_ladder()
     ids = list(set(user_ids))
     held = levels_held_on(ids, day, ladder)
-    out = {}
-    for uid in ids:
-        level = ladder.level(held.get(uid)) or ladder.base
-        out[uid] = (level.label, level.multiplier)
-    return out
+    # one (label, multiplier) per level, shared by its agents: a whole organisation is cheap
+    by_code = {level.code: (level.label, level.multiplier) for level in ladder.levels}
+    base = by_code[ladder.base.code]
+    return {uid: by_code.get(held.get(uid), base) for uid in ids}

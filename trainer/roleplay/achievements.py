@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from sqlalchemy import Select
+
 from trainer.core.evidence import RoleplayResult
 from trainer.core.memo import memo_active, request_memo
 from trainer.extensions import db
@@ -25,8 +27,19 @@ def roleplay_results(
     return _read(list(results), since)
 
 
-def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[RoleplayResult]]:
-    results: dict[int, list[RoleplayResult]] = {uid: [] for uid in user_ids}
+def roleplay_results_among(users: Select, since: datetime) -> dict[int, list[RoleplayResult]]:
+    """`roleplay_results` for the users a query of user ids selects (a team, the organisation),
+    without sending thousands of ids back to the database; users without results left out."""
+    return _read(users, since, {})
+
+
+def _read(
+    user_ids: list[int] | Select,
+    since: datetime | None,
+    results: dict[int, list[RoleplayResult]] | None = None,
+) -> dict[int, list[RoleplayResult]]:
+    if results is None:
+        results = {uid: [] for uid in user_ids}
     query = (  # plain columns, no ORM objects: an organisation's ranking reads thousands
         db.select(
             RoleplaySession.id,
@@ -42,7 +55,7 @@ def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[Rolepla
         .join(RoleplayGrade, RoleplayGrade.session_id == RoleplaySession.id)
         .join(Scenario, Scenario.id == RoleplaySession.scenario_id)
         .where(
-            RoleplaySession.user_id.in_(list(user_ids)),
+            RoleplaySession.user_id.in_(user_ids),
             RoleplaySession.status == GRADED,
             RoleplaySession.trial.is_(False),
         )
@@ -51,7 +64,7 @@ def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[Rolepla
     if since is not None:
         query = query.where(RoleplaySession.ended_at >= since)
     for row in db.session.execute(query):  # the row has the session's and grade's fields
-        results[row.user_id].append(_result(row, row, row.slug))
+        results.setdefault(row.user_id, []).append(_result(row, row, row.slug))
     return results
 
 

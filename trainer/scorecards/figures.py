@@ -9,16 +9,24 @@ call `agent_figures`, so a figure cannot differ between two pages showing the sa
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
+
 from trainer.core import clock
 from trainer.core.evidence import KpiSummary, RoleplayResult
 from trainer.scorecards import aggregates
 from trainer.scorecards.agentkpis import agent_summaries
 from trainer.scorecards.catalogue import Catalogue, current_catalogue
 from trainer.scorecards.periods import Period
-from trainer.scorecards.scoring import MISSED, Composite, composite_score, kpi_status
+from trainer.scorecards.scoring import (
+    MISSED,
+    Composite,
+    composite_score,
+    composite_value,
+    kpi_status,
+)
 from trainer.scorecards.scoring import roleplay_average as average_of
 from trainer.scorecards.services import agent_values
-from trainer.scorecards.training import roleplay_results
+from trainer.scorecards.training import roleplay_results, roleplay_results_among
 
 
 @dataclass(frozen=True)
@@ -59,7 +67,7 @@ class AgentComposite:
     agent_id: int
     has_kpis: bool  # KPI records in the period (without, there is no incentive score)
     conversations: int
-    composite: Composite
+    composite: float | None  # the same as AgentFigures.composite.score
 
 
 def _values(
@@ -92,12 +100,13 @@ def _figures(
 
 
 def agent_composites(
-    agent_ids: Iterable[int], period: Period, team_id: int | None = None
+    agent_ids: Iterable[int], agents: Select, period: Period, team_id: int | None = None
 ) -> Iterator[AgentComposite]:
     """Every agent's composite for the period, the same computation as `agent_figures` (the
     same values, role-play QA and composite) without the per-agent detail a page shows: for
-    ranking a whole organisation. One KPI GROUP BY statement (restricted to the team when
-    given, else to every agent) and one role-play contract call; yields agent by agent."""
+    ranking a whole organisation. `agents` selects the same ids in SQL (a team's or every
+    agent), so thousands of ids are never sent back. One KPI GROUP BY statement (restricted to
+    the team when given) and one role-play contract call; yields agent by agent."""
     ids = sorted(set(agent_ids))
     if not ids:
         return
@@ -106,7 +115,7 @@ def agent_composites(
     if catalogue.roleplay_qa == "off":
         plays: dict[int, list[RoleplayResult]] = {}
     else:
-        plays = roleplay_results(ids, since=start)
+        plays = roleplay_results_among(agents, since=start)
     summaries = aggregates.summaries_for_all_agents(period.start, period.end, team_id)
     for uid in ids:
         summary = summaries.get(uid)
@@ -116,7 +125,7 @@ def agent_composites(
             agent_id=uid,
             has_kpis=summary is not None,
             conversations=summary.conversations if summary else 0,
-            composite=composite_score(catalogue.agent_kpis, values),
+            composite=composite_value(catalogue.agent_kpis, values),
         )
 
 

@@ -8,6 +8,7 @@ import statistics
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import Select
 from sqlalchemy.orm import selectinload
 
 from trainer.accounts.models import User
@@ -140,9 +141,10 @@ class Ranking:
         scores = [e.score for e in self.ranked]
         return round(statistics.fmean(scores), 1) if scores else None
 
-    def page(self, after: int | None, size: int = PAGE_SIZE) -> "RankingPage":
-        """The `size` entries that follow the agent `after` (from the top without a cursor, or
-        when that agent is no longer listed)."""
+    def page(self, after: int | None, size: int | None = None) -> "RankingPage":
+        """The `size` (PAGE_SIZE) entries that follow the agent `after` (from the top without a
+        cursor, or when that agent is no longer listed)."""
+        size = size or PAGE_SIZE
         begin = 0
         if after is not None:
             found = next((n for n, e in enumerate(self.entries) if e.agent_id == after), None)
@@ -171,12 +173,16 @@ class RankingPage:
         return self.first + len(self.entries) - 1
 
 
+def _agents_query(team_id: int | None, *columns) -> Select:
+    query = db.select(*columns).where(User.role == "agent")
+    return query if team_id is None else query.where(User.team_id == team_id)
+
+
 def ranking_agents(team_id: int | None) -> list[tuple[int, str]]:
     """(id, name) of a team's agents, or every agent for None: plain rows, no ORM objects."""
-    query = db.select(User.id, User.name).where(User.role == "agent")
-    if team_id is not None:
-        query = query.where(User.team_id == team_id)
-    return [(uid, name) for uid, name in db.session.execute(query)]
+    return [
+        (uid, name) for uid, name in db.session.execute(_agents_query(team_id, User.id, User.name))
+    ]
 
 
 def build_ranking(
@@ -190,13 +196,14 @@ def build_ranking(
     per agent; the rows a page or CSV chunk shows are built for those agents alone."""
     formula = current_catalogue().incentive
     names = dict(ranking_agents(team_id))
-    okr = okrs.okr_scores(names, period.quarter)
+    agents = _agents_query(team_id, User.id)
+    okr = okrs.okr_scores_among(agents, period.quarter)
     scored, rest = [], []
-    for item in agent_composites(names, period, team_id):
+    for item in agent_composites(names, agents, period, team_id):
         multiplier = levels.get(item.agent_id, ("", 1.0))[1]
         breakdown, _excluded = _outcome(
             item.conversations,
-            item.composite.score if item.has_kpis else None,
+            item.composite if item.has_kpis else None,
             okr.get(item.agent_id),
             multiplier,
             formula,

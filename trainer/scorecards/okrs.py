@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.core import audit
@@ -287,6 +288,16 @@ def okr_scores(user_ids: Iterable[int], quarter: str) -> dict[int, float]:
         return {ids[0]: score} if score is not None else {}
     if not ids:
         return {}
+    return _scores_where(OkrSet.agent_id.in_(ids), quarter)
+
+
+def okr_scores_among(agents: Select, quarter: str) -> dict[int, float]:
+    """`okr_scores` for the agents a query of user ids selects (a team, the organisation),
+    without sending thousands of ids back to the database."""
+    return _scores_where(OkrSet.agent_id.in_(agents), quarter)
+
+
+def _scores_where(condition, quarter: str) -> dict[int, float]:
     query = (
         db.select(
             OkrSet.agent_id,
@@ -298,7 +309,7 @@ def okr_scores(user_ids: Iterable[int], quarter: str) -> dict[int, float]:
         )
         .join(OkrObjective, OkrObjective.set_id == OkrSet.id)
         .join(OkrKeyResult, OkrKeyResult.objective_id == OkrObjective.id)
-        .where(OkrSet.agent_id.in_(ids), OkrSet.quarter == quarter, OkrSet.status == APPROVED)
+        .where(condition, OkrSet.quarter == quarter, OkrSet.status == APPROVED)
         .order_by(OkrSet.agent_id, OkrObjective.position, OkrObjective.id, OkrKeyResult.position)
     )
     objectives: dict[int, dict[int, list[tuple[float, float, float, float]]]] = {}
