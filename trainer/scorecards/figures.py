@@ -6,6 +6,7 @@ the scorecards, the team scorecard, the incentive ranking, the CSV exports and t
 call `agent_figures`, so a figure cannot differ between two pages showing the same period.
 """
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -116,9 +117,18 @@ def agent_composites(
         plays: dict[int, list[RoleplayResult]] = {}
     else:
         plays = roleplay_results_among(agents, since=start)
-    summaries = aggregates.summaries_for_all_agents(period.start, period.end, team_id)
+    summaries = aggregates.iter_summaries(period.start, period.end, team_id)
+    with contextlib.closing(summaries):
+        yield from _merged(ids, summaries, plays, start, end, catalogue)
+
+
+def _merged(ids, summaries, plays, start, end, catalogue) -> Iterator[AgentComposite]:
+    """Each agent's composite from the id-ordered KPI summaries and their role-play results."""
+    pending = next(summaries, None)  # merge the id-ordered summaries with the sorted ids
     for uid in ids:
-        summary = summaries.get(uid)
+        while pending is not None and pending[0] < uid:
+            pending = next(summaries, None)
+        summary = pending[1] if pending is not None and pending[0] == uid else None
         found = [p for p in plays.get(uid, ()) if start <= p.ended_at < end]
         _average, values, _source = _values(summary, found, catalogue)
         yield AgentComposite(

@@ -186,20 +186,24 @@ def ranking_agents(team_id: int | None) -> list[tuple[int, str]]:
 
 
 def build_ranking(
-    team_id: int | None, period: Period, levels: Mapping[int, tuple[str, float]]
+    team_id: int | None,
+    period: Period,
+    levels: Mapping[int, tuple[str, float]],
+    agents: Sequence[tuple[int, str]] | None = None,
 ) -> Ranking:
     """The incentive ranking of a team (or every agent for None) for the period.
 
     Scores come from figures.agent_composites (one KPI GROUP BY statement, one role-play call)
     and one OKR statement, through the same `_outcome` rule as the full rows, so a page, its
     CSV and an agent's own breakdown show the same score. Only (id, name, score, rank) is kept
-    per agent; the rows a page or CSV chunk shows are built for those agents alone."""
+    per agent; the rows a page or CSV chunk shows are built for those agents alone. `agents`:
+    the (id, name) of `ranking_agents(team_id)` when the caller has read them already."""
     formula = current_catalogue().incentive
-    names = dict(ranking_agents(team_id))
-    agents = _agents_query(team_id, User.id)
-    okr = okrs.okr_scores_among(agents, period.quarter)
+    names = dict(ranking_agents(team_id) if agents is None else agents)
+    selected = _agents_query(team_id, User.id)
+    okr = okrs.okr_scores_among(selected, period.quarter)
     scored, rest = [], []
-    for item in agent_composites(names, agents, period, team_id):
+    for item in agent_composites(names, selected, period, team_id):
         multiplier = levels.get(item.agent_id, ("", 1.0))[1]
         breakdown, _excluded = _outcome(
             item.conversations,

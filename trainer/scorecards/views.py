@@ -120,9 +120,9 @@ def _ranking():
     if current_user.role == ADMIN and request.args.get("team") == "all":
         team_id = None
     period = _period()
-    ids = [uid for uid, _name in incentives.ranking_agents(team_id)]
-    levels = _levels(ids, period.clipped_end(today()))
-    return incentives.build_ranking(team_id, period, levels), levels
+    agents = incentives.ranking_agents(team_id)
+    levels = _levels([uid for uid, _name in agents], period.clipped_end(today()))
+    return incentives.build_ranking(team_id, period, levels, agents), levels
 
 
 @bp.get("/incentives")
