@@ -312,13 +312,23 @@ def _scores_where(condition, quarter: str) -> dict[int, float]:
         .where(condition, OkrSet.quarter == quarter, OkrSet.status == APPROVED)
         .order_by(OkrSet.agent_id, OkrObjective.position, OkrObjective.id, OkrKeyResult.position)
     )
-    objectives: dict[int, dict[int, list[tuple[float, float, float, float]]]] = {}
-    for agent_id, objective_id, start, target, current, weight in db.session.execute(query):
-        objectives.setdefault(agent_id, {}).setdefault(objective_id, []).append(
-            (start, target, current, weight)
-        )
-    scores = {uid: okr_set_score(list(found.values())) for uid, found in objectives.items()}
-    return {uid: score for uid, score in scores.items() if score is not None}
+    scores: dict[int, float] = {}
+
+    def score(agent_id: int | None, objectives: dict[int, list]) -> None:
+        found = okr_set_score(list(objectives.values())) if objectives else None
+        if agent_id is not None and found is not None:
+            scores[agent_id] = found
+
+    # rows come by agent: only one agent's key results are held at a time (flat memory)
+    agent, objectives = None, {}
+    with db.session.execute(query.execution_options(yield_per=1000)) as rows:
+        for agent_id, objective_id, start, target, current, weight in rows:
+            if agent_id != agent:
+                score(agent, objectives)
+                agent, objectives = agent_id, {}
+            objectives.setdefault(objective_id, []).append((start, target, current, weight))
+    score(agent, objectives)
+    return scores
 
 
 def sets_awaiting_approval(team_id: int | None) -> list[OkrSet]:
