@@ -111,6 +111,10 @@ def test_pages_follow_the_cursor(app, team_with_agents, fill_days, frozen_today,
         found = re.search(r'after=(\d+)[^"]*" data-testid="ranking-next"', body)
         after = found and found.group(1)
     assert after is None
+    last = agents[0].id  # the last agent's cursor, or an unknown one, starts again at the top
+    for cursor in (last, 999_999):
+        body = client.get("/scorecards/incentives", query_string={**NOV, "after": cursor})
+        assert re.findall(r'<tr data-agent="([^"]+)"', body.get_data(as_text=True)) == seen[:2]
     assert sorted(seen) == sorted(a.email for a in agents) and len(seen) == 5
     # best CSAT first: the agents were given rising CSAT
     assert seen == [a.email for a in reversed(agents)]

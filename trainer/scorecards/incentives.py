@@ -143,12 +143,12 @@ class Ranking:
 
     def page(self, after: int | None, size: int | None = None) -> "RankingPage":
         """The `size` (PAGE_SIZE) entries that follow the agent `after` (from the top without a
-        cursor, or when that agent is no longer listed)."""
+        cursor, or when that agent is no longer listed or was the last)."""
         size = size or PAGE_SIZE
         begin = 0
         if after is not None:
             found = next((n for n, e in enumerate(self.entries) if e.agent_id == after), None)
-            begin = 0 if found is None else found + 1
+            begin = 0 if found is None or found + 1 >= len(self.entries) else found + 1
         chunk = self.entries[begin : begin + size]
         more = begin + size < len(self.entries)
         return RankingPage(
