@@ -25,6 +25,7 @@ PAGES = (
     ("manager", "/scorecards/team.csv"),
     ("admin", "/scorecards/team?team={team}"),
     ("admin", "/scorecards/incentives?team=all"),
+    ("admin", "/scorecards/incentives?team=all&after={agent}"),  # a page deep in the ranking
     ("admin", "/scorecards/incentives.csv?team=all"),
 )
 
@@ -60,6 +61,9 @@ def main() -> None:
         team = db.session.scalar(db.select(Team).order_by(Team.id))
         manager_email = db.session.get(User, team.manager_id).email
         team_id = team.id
+        middle = db.session.scalars(  # a cursor half-way down (any agent id is a valid cursor)
+            db.select(User.id).where(User.role == "agent").order_by(User.id).offset(agents // 2)
+        ).first()
     counter = {"n": 0}
 
     def count(*_args):
@@ -76,7 +80,7 @@ def main() -> None:
     print(f"{agents} agents; team {team_id}")
     print(f"{'page':60} {'role':8} {'median s':>9} {'queries':>8} {'bytes':>10} {'peak MiB':>9}")
     for role, path in PAGES:
-        url = path.format(team=team_id)
+        url = path.format(team=team_id, agent=middle)
         times, peak, size = [], 0, 0
         for _ in range(args.repeat):
             counter["n"] = 0

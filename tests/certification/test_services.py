@@ -234,6 +234,25 @@ def test_kpi_below_floor_lapses_after_grace(team, fake_training, good_kpis, froz
     assert cert.status == "lapsed"
 
 
+def test_levels_for_many_users_read_without_an_id_list(team, make_user, frozen_now, monkeypatch):
+    """Above MANY_USERS ids (an organisation's ranking) every held certification is read and
+    the requested users kept: the same levels as the IN-list query, none for others."""
+    from trainer.certification import reading
+
+    team_, manager, agent = team
+    other = make_user("agent", team=team_)
+    stranger = make_user("agent", team=team_)
+    services.grant_override(agent, "L1", manager, reason="history")
+    services.grant_override(stranger, "L1", manager, reason="history")
+    db.session.commit()
+    ids = [agent.id, other.id]
+    expected = services.incentive_levels(ids, NOW.date())
+    monkeypatch.setattr(reading, "MANY_USERS", 1)
+    assert services.incentive_levels(ids, NOW.date()) == expected
+    assert expected[agent.id][1] == 1.1 and expected[other.id][1] == 1.0
+    assert services.levels_held_on(ids, NOW.date()) == {agent.id: "L1"}  # not the stranger
+
+
 def test_levels_held_on_a_date_and_multipliers(team, frozen_now):
     _team, manager, agent = team
     cert = services.grant_override(agent, "L1", manager, reason="history")

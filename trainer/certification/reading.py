@@ -62,6 +62,9 @@ def history(user_id: int) -> list[Certification]:
     return list(db.session.scalars(query))
 
 
+MANY_USERS = 500  # above this, levels_held_on reads every certification instead of an IN list
+
+
 def _end_of(day: date) -> datetime:
     """End (exclusive) of the organisation's calendar day `day`."""
     return clock.day_bounds(day)[1]
@@ -76,17 +79,21 @@ def levels_held_on(
     if not ids:
         return {}
     end = _end_of(day)
-    rows = db.session.execute(
-        db.select(Certification.user_id, Certification.level).where(
-            Certification.user_id.in_(ids),
-            Certification.status.in_((GRANTED, LAPSED, REVOKED)),
-            Certification.granted_at.is_not(None),
-            Certification.granted_at < end,
-            db.or_(Certification.ended_at.is_(None), Certification.ended_at >= end),
-        )
+    query = db.select(Certification.user_id, Certification.level).where(
+        Certification.status.in_((GRANTED, LAPSED, REVOKED)),
+        Certification.granted_at.is_not(None),
+        Certification.granted_at < end,
+        db.or_(Certification.ended_at.is_(None), Certification.ended_at >= end),
     )
+    wanted = set(ids)
+    if len(ids) <= MANY_USERS:
+        query = query.where(Certification.user_id.in_(ids))
+    # else (an organisation's ranking): every certification held that day, kept in Python,
+    # rather than thousands of ids sent back to the database
     best: dict[int, str] = {}
-    for user_id, code in rows:
+    for user_id, code in db.session.execute(query):
+        if user_id not in wanted:
+            continue
         level = ladder.level(code)
         if level is None:
             continue
@@ -101,8 +108,7 @@ def incentive_levels(user_ids: Iterable[int], day: date) -> dict[int, tuple[str,
     ladder = current_ladder()
     ids = list(set(user_ids))
     held = levels_held_on(ids, day, ladder)
-    out = {}
-    for uid in ids:
-        level = ladder.level(held.get(uid)) or ladder.base
-        out[uid] = (level.label, level.multiplier)
-    return out
+    # one (label, multiplier) per level, shared by its agents: a whole organisation is cheap
+    by_code = {level.code: (level.label, level.multiplier) for level in ladder.levels}
+    base = by_code[ladder.base.code]
+    return {uid: by_code.get(held.get(uid), base) for uid in ids}

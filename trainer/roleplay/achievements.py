@@ -2,6 +2,8 @@
 
 from datetime import datetime
 
+from sqlalchemy import Select
+
 from trainer.core.evidence import RoleplayResult
 from trainer.core.memo import memo_active, request_memo
 from trainer.extensions import db
@@ -25,14 +27,35 @@ def roleplay_results(
     return _read(list(results), since)
 
 
-def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[RoleplayResult]]:
-    results: dict[int, list[RoleplayResult]] = {uid: [] for uid in user_ids}
-    query = (
-        db.select(RoleplaySession, RoleplayGrade, Scenario.slug)
+def roleplay_results_among(users: Select, since: datetime) -> dict[int, list[RoleplayResult]]:
+    """`roleplay_results` for the users a query of user ids selects (a team, the organisation),
+    without sending thousands of ids back to the database; users without results left out."""
+    return _read(users, since, {})
+
+
+def _read(
+    user_ids: list[int] | Select,
+    since: datetime | None,
+    results: dict[int, list[RoleplayResult]] | None = None,
+) -> dict[int, list[RoleplayResult]]:
+    if results is None:
+        results = {uid: [] for uid in user_ids}
+    query = (  # plain columns, no ORM objects: an organisation's ranking reads thousands
+        db.select(
+            RoleplaySession.id,
+            RoleplaySession.user_id,
+            RoleplaySession.difficulty,
+            RoleplaySession.ended_at,
+            Scenario.slug,
+            RoleplayGrade.total,
+            RoleplayGrade.passed,
+            RoleplayGrade.critical_failed,
+            RoleplayGrade.reviewed_at,
+        )
         .join(RoleplayGrade, RoleplayGrade.session_id == RoleplaySession.id)
         .join(Scenario, Scenario.id == RoleplaySession.scenario_id)
         .where(
-            RoleplaySession.user_id.in_(list(user_ids)),
+            RoleplaySession.user_id.in_(user_ids),
             RoleplaySession.status == GRADED,
             RoleplaySession.trial.is_(False),
         )
@@ -40,8 +63,8 @@ def _read(user_ids: list[int], since: datetime | None) -> dict[int, list[Rolepla
     )
     if since is not None:
         query = query.where(RoleplaySession.ended_at >= since)
-    for session, grade, slug in db.session.execute(query):
-        results[session.user_id].append(_result(session, grade, slug))
+    for row in db.session.execute(query):  # the row has the session's and grade's fields
+        results.setdefault(row.user_id, []).append(_result(row, row, row.slug))
     return results
 
 

@@ -4,7 +4,7 @@ Daily rates are averaged weighted by the day's conversations (CSAT by its number
 falling back to conversations), so a quiet day counts less than a busy one.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 
 from sqlalchemy import Float, case, cast, func, literal_column, select, union_all
@@ -135,13 +135,20 @@ def team_kpi_values(team_id: int, start: date, end: date) -> dict[str, float]:
     return {key: float(getattr(row, key)) for key in TEAM_KPIS if getattr(row, key) is not None}
 
 
-def summaries_for_all_agents(start: date, end: date, team_id: int | None = None) -> dict:
-    """KPI values per agent for every agent (or one team), for incentive rankings."""
-    if team_id is not None:
-        return summaries_for_team(team_id, start, end)
+def iter_summaries(
+    start: date, end: date, team_id: int | None = None
+) -> Iterator[tuple[int, KpiSummary]]:
+    """(agent id, KPI values) of every agent with records over [start, end] (or one team's),
+    by agent id, one GROUP BY statement read row by row: an organisation's ranking never holds
+    every agent's values at once."""
     query = (
         select(KpiRecord.agent_id, *_kpi_columns())
         .where(KpiRecord.day.between(start, end))
         .group_by(KpiRecord.agent_id)
+        .order_by(KpiRecord.agent_id)
     )
-    return {row.agent_id: _summary(row) for row in db.session.execute(query)}
+    if team_id is not None:
+        query = query.join(User, User.id == KpiRecord.agent_id).where(User.team_id == team_id)
+    with db.session.execute(query.execution_options(yield_per=1000)) as result:
+        for row in result:
+            yield row.agent_id, _summary(row)

@@ -6,8 +6,11 @@ the scorecards, the team scorecard, the incentive ranking, the CSV exports and t
 call `agent_figures`, so a figure cannot differ between two pages showing the same period.
 """
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+from sqlalchemy import Select
 
 from trainer.core import clock
 from trainer.core.evidence import KpiSummary, RoleplayResult
@@ -15,10 +18,16 @@ from trainer.scorecards import aggregates
 from trainer.scorecards.agentkpis import agent_summaries
 from trainer.scorecards.catalogue import Catalogue, current_catalogue
 from trainer.scorecards.periods import Period
-from trainer.scorecards.scoring import MISSED, Composite, composite_score, kpi_status
+from trainer.scorecards.scoring import (
+    MISSED,
+    Composite,
+    composite_score,
+    composite_value,
+    kpi_status,
+)
 from trainer.scorecards.scoring import roleplay_average as average_of
 from trainer.scorecards.services import agent_values
-from trainer.scorecards.training import roleplay_results
+from trainer.scorecards.training import roleplay_results, roleplay_results_among
 
 
 @dataclass(frozen=True)
@@ -52,6 +61,24 @@ class AgentFigures:
         return sum(1 for play in self.roleplays if play.critical_failed)
 
 
+@dataclass(frozen=True)
+class AgentComposite:
+    """The part of an agent's figures a ranking needs: conversations and the KPI composite."""
+
+    agent_id: int
+    has_kpis: bool  # KPI records in the period (without, there is no incentive score)
+    conversations: int
+    composite: float | None  # the same as AgentFigures.composite.score
+
+
+def _values(
+    summary: KpiSummary | None, plays: Sequence[RoleplayResult], catalogue: Catalogue
+) -> tuple[float | None, dict[str, float], str | None]:
+    average = average_of(p.total for p in plays)
+    values, source = agent_values(summary, average, catalogue.roleplay_qa)
+    return average, values, source
+
+
 def _figures(
     agent_id: int,
     period: Period,
@@ -59,8 +86,7 @@ def _figures(
     plays: list[RoleplayResult],
     catalogue: Catalogue,
 ) -> AgentFigures:
-    average = average_of(p.total for p in plays)
-    values, source = agent_values(summary, average, catalogue.roleplay_qa)
+    average, values, source = _values(summary, plays, catalogue)
     return AgentFigures(
         agent_id=agent_id,
         period=period,
@@ -72,6 +98,45 @@ def _figures(
         composite=composite_score(catalogue.agent_kpis, values),
         statuses={k.key: kpi_status(k, values.get(k.key)) for k in catalogue.agent_kpis},
     )
+
+
+def agent_composites(
+    agent_ids: Iterable[int], agents: Select, period: Period, team_id: int | None = None
+) -> Iterator[AgentComposite]:
+    """Every agent's composite for the period, the same computation as `agent_figures` (the
+    same values, role-play QA and composite) without the per-agent detail a page shows: for
+    ranking a whole organisation. `agents` selects the same ids in SQL (a team's or every
+    agent), so thousands of ids are never sent back. One KPI GROUP BY statement (restricted to
+    the team when given) and one role-play contract call; yields agent by agent."""
+    ids = sorted(set(agent_ids))
+    if not ids:
+        return
+    catalogue = current_catalogue()
+    start, end = clock.range_bounds(period.start, period.end)
+    if catalogue.roleplay_qa == "off":
+        plays: dict[int, list[RoleplayResult]] = {}
+    else:
+        plays = roleplay_results_among(agents, since=start)
+    summaries = aggregates.iter_summaries(period.start, period.end, team_id)
+    with contextlib.closing(summaries):
+        yield from _merged(ids, summaries, plays, start, end, catalogue)
+
+
+def _merged(ids, summaries, plays, start, end, catalogue) -> Iterator[AgentComposite]:
+    """Each agent's composite from the id-ordered KPI summaries and their role-play results."""
+    pending = next(summaries, None)  # merge the id-ordered summaries with the sorted ids
+    for uid in ids:
+        while pending is not None and pending[0] < uid:
+            pending = next(summaries, None)
+        summary = pending[1] if pending is not None and pending[0] == uid else None
+        found = [p for p in plays.get(uid, ()) if start <= p.ended_at < end]
+        _average, values, _source = _values(summary, found, catalogue)
+        yield AgentComposite(
+            agent_id=uid,
+            has_kpis=summary is not None,
+            conversations=summary.conversations if summary else 0,
+            composite=composite_value(catalogue.agent_kpis, values),
+        )
 
 
 def agent_figures(agent_ids: Iterable[int], period: Period) -> dict[int, AgentFigures]:

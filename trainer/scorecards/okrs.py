@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.core import audit
@@ -276,9 +277,58 @@ def approved_sets(user_ids: Iterable[int], quarter: str) -> dict[int, OkrSet]:
 
 
 def okr_scores(user_ids: Iterable[int], quarter: str) -> dict[int, float]:
-    """Score per agent of their approved OKRs for the quarter (agents without are left out)."""
-    scores = {uid: set_score(s) for uid, s in approved_sets(user_ids, quarter).items()}
-    return {uid: score for uid, score in scores.items() if score is not None}
+    """Score per agent of their approved OKRs for the quarter (agents without are left out).
+
+    One query of plain key-result rows (no ORM objects), scored by scoring.okr_set_score like
+    `set_score`: cheap for a whole organisation's ranking."""
+    ids = list(set(user_ids))
+    if len(ids) == 1 and memo_active():  # one agent's page: shares the request's OKR sets
+        found = approved_sets(ids, quarter).get(ids[0])
+        score = set_score(found)
+        return {ids[0]: score} if score is not None else {}
+    if not ids:
+        return {}
+    return _scores_where(OkrSet.agent_id.in_(ids), quarter)
+
+
+def okr_scores_among(agents: Select, quarter: str) -> dict[int, float]:
+    """`okr_scores` for the agents a query of user ids selects (a team, the organisation),
+    without sending thousands of ids back to the database."""
+    return _scores_where(OkrSet.agent_id.in_(agents), quarter)
+
+
+def _scores_where(condition, quarter: str) -> dict[int, float]:
+    query = (
+        db.select(
+            OkrSet.agent_id,
+            OkrObjective.id,
+            OkrKeyResult.start_value,
+            OkrKeyResult.target,
+            OkrKeyResult.current,
+            OkrKeyResult.weight,
+        )
+        .join(OkrObjective, OkrObjective.set_id == OkrSet.id)
+        .join(OkrKeyResult, OkrKeyResult.objective_id == OkrObjective.id)
+        .where(condition, OkrSet.quarter == quarter, OkrSet.status == APPROVED)
+        .order_by(OkrSet.agent_id, OkrObjective.position, OkrObjective.id, OkrKeyResult.position)
+    )
+    scores: dict[int, float] = {}
+
+    def score(agent_id: int | None, objectives: dict[int, list]) -> None:
+        found = okr_set_score(list(objectives.values())) if objectives else None
+        if agent_id is not None and found is not None:
+            scores[agent_id] = found
+
+    # rows come by agent: only one agent's key results are held at a time (flat memory)
+    agent, objectives = None, {}
+    with db.session.execute(query.execution_options(yield_per=1000)) as rows:
+        for agent_id, objective_id, start, target, current, weight in rows:
+            if agent_id != agent:
+                score(agent, objectives)
+                agent, objectives = agent_id, {}
+            objectives.setdefault(objective_id, []).append((start, target, current, weight))
+    score(agent, objectives)
+    return scores
 
 
 def sets_awaiting_approval(team_id: int | None) -> list[OkrSet]:

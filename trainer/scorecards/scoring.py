@@ -73,21 +73,38 @@ class Composite:
     parts: tuple[CompositePart, ...]
 
 
-def composite_score(kpis: Iterable[KpiDefinition], values: Mapping[str, float | None]) -> Composite:
-    """Weighted mean of KPI points over the KPIs that have data (weights re-normalised)."""
+def _scored(
+    kpis: Iterable[KpiDefinition], values: Mapping[str, float | None]
+) -> tuple[list[tuple[KpiDefinition, float]], float]:
     scored = [
         (k, _raw_points(k, values[k.key]))
         for k in kpis
         if k.weight > 0 and values.get(k.key) is not None
     ]
-    total = sum(k.weight for k, _p in scored)
+    return scored, sum(k.weight for k, _p in scored)
+
+
+def _composite_of(scored: list[tuple[KpiDefinition, float]], total: float) -> float | None:
+    return round_score(sum(p * k.weight for k, p in scored) / total) if total else None
+
+
+def composite_score(kpis: Iterable[KpiDefinition], values: Mapping[str, float | None]) -> Composite:
+    """Weighted mean of KPI points over the KPIs that have data (weights re-normalised)."""
+    scored, total = _scored(kpis, values)
     if not total:
         return Composite(None, ())
     parts = tuple(
         CompositePart(k.key, k.weight, round_score(points), round(points * k.weight / total, 2))
         for k, points in scored
     )
-    return Composite(round_score(sum(p * k.weight for k, p in scored) / total), parts)
+    return Composite(_composite_of(scored, total), parts)
+
+
+def composite_value(
+    kpis: Iterable[KpiDefinition], values: Mapping[str, float | None]
+) -> float | None:
+    """`composite_score(...).score` without the parts: for ranking thousands of agents."""
+    return _composite_of(*_scored(kpis, values))
 
 
 # ---------------------------------------------------------------- OKRs

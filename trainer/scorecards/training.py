@@ -8,9 +8,17 @@ from trainer.core import clock
 from trainer.core.evidence import QuizPass, RoleplayResult
 from trainer.courses.achievements import completed_courses
 from trainer.quizzes.achievements import quiz_passes, quiz_titles
-from trainer.roleplay.achievements import roleplay_results
+from trainer.roleplay.achievements import roleplay_results, roleplay_results_among
 
-__all__ = ["TrainingSummary", "day_end", "day_start", "quiz_titles", "training_summaries"]
+__all__ = [
+    "TrainingSummary",
+    "day_end",
+    "day_start",
+    "quiz_titles",
+    "roleplay_results",
+    "roleplay_results_among",
+    "training_summaries",
+]
 
 
 def day_start(day: date) -> datetime:

@@ -110,40 +110,54 @@ def team_export():
     )
 
 
-def _report():
+def _ranking():
+    """The ranking the viewer may see (a manager: their team; an admin: a team or all) and the
+    agents' levels, or (None, {}) for a manager without a team."""
     team = viewer_team(current_user, request.args.get("team", type=int))
     team_id = team.id if team else None
     if current_user.role == MANAGER and team is None:
-        return None
+        return None, {}
     if current_user.role == ADMIN and request.args.get("team") == "all":
         team_id = None
     period = _period()
-    agents = incentives.agents_for(team_id)
-    levels = _levels([a.id for a in agents], period.clipped_end(today()))
-    return incentives.build_report(agents, period, levels, team_id)
+    agents = incentives.ranking_agents(team_id)
+    levels = _levels([uid for uid, _name in agents], period.clipped_end(today()))
+    return incentives.build_ranking(team_id, period, levels, agents), levels
 
 
 @bp.get("/incentives")
 @role_required(MANAGER, ADMIN)
 def incentive_ranking():
-    """Incentive ranking for the period, its distribution and each score's parts."""
-    report = _report()
+    """Incentive ranking for the period, its distribution and each score's parts, a page of
+    agents at a time (`?after=<agent id>`: the page after that agent)."""
+    ranking, levels = _ranking()
+    page = rows = None
+    if ranking is not None:
+        page = ranking.page(request.args.get("after", type=int))
+        rows = incentives.entry_rows(page.entries, ranking.period, levels)
     teams = teamcard.all_teams() if current_user.role == ADMIN else []
     formula = current_catalogue().incentive
+    args = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
-        "scorecards/incentives.html", report=report, teams=teams, args=request.args, formula=formula
+        "scorecards/incentives.html",
+        report=ranking,
+        page=page,
+        rows=rows,
+        teams=teams,
+        args=args,
+        formula=formula,
     )
 
 
 @bp.get("/incentives.csv")
 @role_required(MANAGER, ADMIN)
 def incentive_export():
-    """The incentive ranking as CSV for payroll."""
-    report = _report()
-    if report is None:
+    """The incentive ranking as CSV for payroll (every agent, streamed chunk by chunk)."""
+    ranking, levels = _ranking()
+    if ranking is None:
         return _csv(["\ufeff"], "incentives.csv")
-    name = f"incentives-{report.period.start}-{report.period.kind}.csv"
-    return _csv(incentives.incentive_csv(report), name)
+    name = f"incentives-{ranking.period.start}-{ranking.period.kind}.csv"
+    return _csv(incentives.incentive_csv(ranking, levels), name)
 
 
 def _agent_incentive(agent):
