@@ -9,7 +9,8 @@ as SQLAlchemy does), timestamps are stored as naive UTC (trainer/core/db.py's UT
 """
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC
 
 import sqlalchemy as sa
@@ -17,18 +18,18 @@ import sqlalchemy as sa
 CHUNK = 5000
 
 
-def insert_rows(table, rows: Iterable[dict]) -> int:
-    """Insert `rows` (dicts with the same keys) into `table` (a Table or a model class);
-    returns the number of rows."""
+def insert_rows(table, rows: Iterable[dict], **shared) -> int:
+    """Insert `rows` (dicts with the same keys) into `table` (a Table or a model class), each
+    with the `shared` column values too; returns the number of rows."""
     from trainer.extensions import db
 
     table = getattr(table, "__table__", table)
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        return _copy(connection, table, rows)
+        return _copy(connection, table, rows, shared)
     batch, total = [], 0
     for row in rows:
-        batch.append(row)
+        batch.append({**row, **shared} if shared else row)
         if len(batch) >= CHUNK:
             connection.execute(table.insert(), batch)
             total, batch = total + len(batch), []
@@ -69,33 +70,31 @@ def _defaults(table: sa.Table, given: set[str]) -> dict:
     return values
 
 
-def _copy(connection, table: sa.Table, rows: Iterable[dict]) -> int:
-    """COPY the rows in, in the session's transaction (the columns of the first row)."""
+def _copy(connection, table: sa.Table, rows: Iterable[dict], shared: dict) -> int:
+    """COPY the rows in, in the session's transaction (the columns of the first row, then the
+    shared values and the defaults of the columns left out)."""
     rows = iter(rows)
     first = next(rows, None)
     if first is None:
         return 0
     keys = list(first)
-    defaults = _defaults(table, set(keys))
-    columns = [table.c[key] for key in [*keys, *defaults]]
-    convert = [_converter(column) for column in columns]
-    fixed = [
-        value if converter is None else converter(value)
-        for value, converter in zip(defaults.values(), convert[len(keys) :], strict=True)
+    fixed = {**shared, **_defaults(table, {*keys, *shared})}
+    columns = [table.c[key] for key in [*keys, *fixed]]
+    converters = [_converter(column) for column in columns]
+    per_row = [(i, convert) for i, convert in enumerate(converters[: len(keys)]) if convert]
+    tail = [
+        value if convert is None else convert(value)
+        for value, convert in zip(fixed.values(), converters[len(keys) :], strict=True)
     ]
-    plain = all(converter is None for converter in convert[: len(keys)])
     names = ", ".join(f'"{column.name}"' for column in columns)
     cursor = connection.connection.driver_connection.cursor()
     total = 0
     with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
         for row in _chain(first, rows):
             values = [row[key] for key in keys]
-            if not plain:
-                values = [
-                    value if converter is None else converter(value)
-                    for value, converter in zip(values, convert, strict=False)
-                ]
-            copy.write_row(values + fixed)
+            for i, convert in per_row:
+                values[i] = convert(values[i])
+            copy.write_row(values + tail)
             total += 1
     return total
 
@@ -103,6 +102,48 @@ def _copy(connection, table: sa.Table, rows: Iterable[dict]) -> int:
 def _chain(first: dict, rest):
     yield first
     yield from rest
+
+
+@contextmanager
+def indexes_after(table) -> Iterator[None]:
+    """On PostgreSQL, load `table` without its secondary indexes and its unique and foreign-key
+    constraints, and build them again at the end, each in one pass (for the KPI history: 3×
+    less database CPU than keeping them up to date row by row). All in the session's
+    transaction, so a failed load leaves the table as it was. Elsewhere: nothing."""
+    from trainer.extensions import db
+
+    table = getattr(table, "__table__", table)
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    name = {"name": table.name}
+    constraints = connection.execute(
+        sa.text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = CAST(:name AS regclass) AND contype IN ('u', 'f')"
+        ),
+        name,
+    ).all()
+    indexes = connection.execute(
+        sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :name AND indexname"
+            " NOT IN (SELECT conname FROM pg_constraint"
+            " WHERE conrelid = CAST(:name AS regclass))"
+        ),
+        name,
+    ).all()
+    for constraint, _definition in constraints:
+        connection.exec_driver_sql(f'ALTER TABLE "{table.name}" DROP CONSTRAINT "{constraint}"')
+    for index, _definition in indexes:
+        connection.exec_driver_sql(f'DROP INDEX "{index}"')
+    yield
+    for _index, definition in indexes:
+        connection.exec_driver_sql(definition)
+    for constraint, definition in constraints:
+        connection.exec_driver_sql(
+            f'ALTER TABLE "{table.name}" ADD CONSTRAINT "{constraint}" {definition}'
+        )
 
 
 def analyze() -> None:

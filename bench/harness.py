@@ -195,7 +195,7 @@ def create_users(scale: int) -> dict[str, list[dict]]:
     names = [f"Bench team {t:03d}" for t in range(teams)]
     bulk.insert_rows(Team, ({"name": name, "created_at": now} for name in names))
     found = db.session.execute(db.select(Team.name, Team.id).where(Team.name.in_(names)))
-    team_ids = dict(found.tuples().all())
+    team_ids = dict(found.all())
 
     def person(email: str, name: str, role: str, team_id: int | None) -> dict:
         return {

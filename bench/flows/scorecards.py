@@ -35,8 +35,7 @@ def _bulk_insert(model, rows) -> int:
     """Insert generated rows, stamped `updated_at` now (COPY on PostgreSQL: bench/bulk.py)."""
     from trainer.core.clock import utcnow
 
-    now = utcnow()
-    return bulk.insert_rows(model, ({**row, "updated_at": now} for row in rows))
+    return bulk.insert_rows(model, rows, updated_at=utcnow())
 
 
 def _okrs(agents, quarter: str, rng: random.Random) -> None:
@@ -75,9 +74,9 @@ def _okrs(agents, quarter: str, rng: random.Random) -> None:
         ),
     )
     set_ids = dict(
-        db.session.execute(db.select(OkrSet.id, OkrSet.agent_id).where(OkrSet.quarter == quarter))
-        .tuples()
-        .all()
+        db.session.execute(
+            db.select(OkrSet.id, OkrSet.agent_id).where(OkrSet.quarter == quarter)
+        ).all()
     )
     bulk.insert_rows(
         OkrObjective,
@@ -168,7 +167,8 @@ def prepare(scale: int) -> None:
     )
     end = today() - timedelta(days=1)
     started = time.perf_counter()
-    written = _bulk_insert(KpiRecord, _kpi_rows([a.id for a in agents], end, rng))
+    with bulk.indexes_after(KpiRecord):
+        written = _bulk_insert(KpiRecord, _kpi_rows([a.id for a in agents], end, rng))
     teams = list(db.session.scalars(db.select(Team.id).where(Team.name.like("Bench team %"))))
     team_rows = (
         {

@@ -2,11 +2,13 @@
 
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from bench import bulk
 from trainer.certification.models import Certification
 from trainer.extensions import db
+from trainer.scorecards.models import KpiRecord
 
 BEIJING = timezone(timedelta(hours=8))
 
@@ -59,3 +61,35 @@ def test_many_rows_in_several_batches(make_user, monkeypatch):
     assert bulk.insert_rows(Certification, iter([])) == 0
     levels = db.session.scalars(db.select(Certification.level).order_by(Certification.id))
     assert levels.all() == ["L0", "L1", "L2", "L3", "L4"]
+
+
+def _indexes() -> set:
+    """Index and constraint definitions of kpi_records (PostgreSQL), or the SQLite schema."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        query = "SELECT name, sql FROM sqlite_master WHERE tbl_name = 'kpi_records'"
+        return set(map(tuple, db.session.execute(sa.text(query))))
+    indexes = db.session.execute(
+        sa.text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'kpi_records'")
+    )
+    constraints = db.session.execute(
+        sa.text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = CAST('kpi_records' AS regclass)"
+        )
+    )
+    return set(map(tuple, indexes)) | set(map(tuple, constraints))
+
+
+def test_indexes_and_constraints_come_back_after_the_load(make_user):
+    agent = make_user("agent")
+    before = _indexes()
+    assert len(before) >= 3
+    day = datetime(2026, 12, 1, tzinfo=UTC).date()
+    rows = [{"agent_id": agent.id, "day": day, "conversations": 40, "source": "bench"}]
+    with bulk.indexes_after(KpiRecord):
+        bulk.insert_rows(KpiRecord, rows)
+    assert _indexes() == before
+    # The unique (agent, day) constraint holds again.
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(KpiRecord.__table__.insert(), rows)
+        db.session.flush()
