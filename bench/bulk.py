@@ -2,10 +2,11 @@
 
 The bench data builders generate plain dicts (one per row, every row with the same keys) and
 hand them here, inside the session's transaction: no ORM objects, no statement per row. On
-PostgreSQL the rows go through COPY on the session's own psycopg connection; elsewhere they go
-in as executemany batches of `CHUNK` rows. Either way a row ends up as the ORM would store it:
-columns left out get their Python-side defaults, JSON values are serialised (None as JSON null,
-as SQLAlchemy does), timestamps are stored as naive UTC (trainer/core/db.py's UTCDateTime).
+PostgreSQL the rows go through COPY on the session's own psycopg connection; on SQLite they go
+in as executemany batches of `CHUNK` rows on the driver. Either way a row ends up as the ORM
+would store it: columns left out get their Python-side defaults, JSON values are serialised
+(None as JSON null, as SQLAlchemy does), timestamps are stored as naive UTC
+(trainer/core/db.py's UTCDateTime).
 """
 
 import json
@@ -25,18 +26,56 @@ def insert_rows(table, rows: Iterable[dict], **shared) -> int:
 
     table = getattr(table, "__table__", table)
     connection = db.session.connection()
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
+        return 0
     if connection.dialect.name == "postgresql":
-        return _copy(connection, table, rows, shared)
+        return _copy(connection, table, _chain(first, rows), _Layout(table, first, shared))
+    layout = _Layout(table, first, shared, connection.dialect)
+    names = ", ".join(f'"{column.name}"' for column in layout.columns)
+    marks = ", ".join("?" for _column in layout.columns)
+    statement = f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})'
     batch, total = [], 0
-    for row in rows:
-        batch.append({**row, **shared} if shared else row)
+    for row in _chain(first, rows):
+        batch.append(tuple(layout.values(row)))
         if len(batch) >= CHUNK:
-            connection.execute(table.insert(), batch)
+            connection.exec_driver_sql(statement, batch)
             total, batch = total + len(batch), []
     if batch:
-        connection.execute(table.insert(), batch)
+        connection.exec_driver_sql(statement, batch)
         total += len(batch)
     return total
+
+
+class _Layout:
+    """The columns of a bulk insert and how each row's values become the database's: the keys
+    of the first row, then the shared values and the Python defaults of the columns left out
+    (computed once). With a `dialect`, values go through SQLAlchemy's own bind processors (what
+    an executemany would do); without, through what COPY needs (`_converter`)."""
+
+    def __init__(self, table: sa.Table, first: dict, shared: dict, dialect=None):
+        self.keys = list(first)
+        fixed = {**shared, **_defaults(table, {*self.keys, *shared})}
+        self.columns = [table.c[key] for key in [*self.keys, *fixed]]
+        if dialect is None:
+            converters = [_converter(column) for column in self.columns]
+        else:
+            converters = [
+                column.type.dialect_impl(dialect).bind_processor(dialect) for column in self.columns
+            ]
+        self.per_row = [(i, f) for i, f in enumerate(converters[: len(self.keys)]) if f]
+        self.tail = [
+            value if convert is None else convert(value)
+            for value, convert in zip(fixed.values(), converters[len(self.keys) :], strict=True)
+        ]
+
+    def values(self, row: dict) -> list:
+        """The row's values in column order, converted."""
+        values = [row[key] for key in self.keys]
+        for i, convert in self.per_row:
+            values[i] = convert(values[i])
+        return values + self.tail
 
 
 def _naive_utc(value):
@@ -70,31 +109,14 @@ def _defaults(table: sa.Table, given: set[str]) -> dict:
     return values
 
 
-def _copy(connection, table: sa.Table, rows: Iterable[dict], shared: dict) -> int:
-    """COPY the rows in, in the session's transaction (the columns of the first row, then the
-    shared values and the defaults of the columns left out)."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return 0
-    keys = list(first)
-    fixed = {**shared, **_defaults(table, {*keys, *shared})}
-    columns = [table.c[key] for key in [*keys, *fixed]]
-    converters = [_converter(column) for column in columns]
-    per_row = [(i, convert) for i, convert in enumerate(converters[: len(keys)]) if convert]
-    tail = [
-        value if convert is None else convert(value)
-        for value, convert in zip(fixed.values(), converters[len(keys) :], strict=True)
-    ]
-    names = ", ".join(f'"{column.name}"' for column in columns)
+def _copy(connection, table: sa.Table, rows: Iterable[dict], layout: _Layout) -> int:
+    """COPY the rows in, in the session's transaction."""
+    names = ", ".join(f'"{column.name}"' for column in layout.columns)
     cursor = connection.connection.driver_connection.cursor()
     total = 0
     with cursor, cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in _chain(first, rows):
-            values = [row[key] for key in keys]
-            for i, convert in per_row:
-                values[i] = convert(values[i])
-            copy.write_row(values + tail)
+        for row in rows:
+            copy.write_row(layout.values(row))
             total += 1
     return total
 
