@@ -3,6 +3,7 @@
 import html
 import re
 
+from bench import bulk
 from bench.harness import Flow, UserSession
 
 BENCH_COURSES = (  # (slug, due in days: negative is overdue)
@@ -76,10 +77,8 @@ def prepare(scale: int) -> None:
                 }
                 for lesson in lessons[slug][:done]
             ]
-    if enrollments:
-        db.session.execute(db.insert(Enrollment), enrollments)
-    if progress:
-        db.session.execute(db.insert(LessonProgress), progress)
+    bulk.insert_rows(Enrollment, enrollments)
+    bulk.insert_rows(LessonProgress, progress)
     db.session.commit()
 
 

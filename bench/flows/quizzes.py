@@ -6,6 +6,7 @@ its own label, "quiz: autosave", and the harness reports its p95 separately.
 
 import re
 
+from bench import bulk
 from bench.harness import Flow, UserSession
 
 QUIZ = "anti-fraud-privacy"  # shipped in courses/compliance/quiz.yaml
@@ -22,7 +23,7 @@ def prepare(scale: int) -> None:
 
     On the throwaway bench database only: the quiz gets unlimited attempts without a wait, and
     every agent gets one finished past attempt, graded like a real one (in Python, then written
-    with bulk inserts so 10,000 agents take seconds).
+    with bulk inserts, bench/bulk.py, so 10,000 agents take seconds).
     """
     import random
     from datetime import timedelta
@@ -90,14 +91,14 @@ def prepare(scale: int) -> None:
             }
         )
         answers[agent_id] = slots
-    if attempts:
-        db.session.execute(db.insert(QuizAttempt), attempts)
+    bulk.insert_rows(QuizAttempt, attempts)
     ids = db.session.execute(
         db.select(QuizAttempt.user_id, QuizAttempt.id).where(QuizAttempt.quiz_id == quiz.id)
     ).all()
-    rows = [{"attempt_id": a, **slot} for user_id, a in ids for slot in answers.get(user_id, [])]
-    for chunk in range(0, len(rows), 5000):
-        db.session.execute(db.insert(AttemptAnswer), rows[chunk : chunk + 5000])
+    bulk.insert_rows(
+        AttemptAnswer,
+        ({"attempt_id": a, **slot} for user_id, a in ids for slot in answers.get(user_id, [])),
+    )
     db.session.commit()
 
 

@@ -16,6 +16,7 @@ import re
 import time
 from datetime import timedelta
 
+from bench import bulk
 from bench.harness import Flow, RequestFailed, UserSession
 
 _FAKE = None  # the fake model server, started by server_env (same process as the flows)
@@ -38,7 +39,6 @@ def prepare(scale: int) -> None:
     from trainer.extensions import db
     from trainer.roleplay import catalog, services
     from trainer.roleplay.demo import FLAGGED_TURNS, PASSED_TURNS
-    from trainer.roleplay.simulate import simulate_session
 
     agents = list(
         db.session.scalars(
@@ -49,14 +49,84 @@ def prepare(scale: int) -> None:
     passed = catalog.get_scenario("aftersales-seven-day-return-dress")
     other = catalog.get_scenario("logistics-stuck-birthday-gift")
     now = utcnow()
+    plans = []
     for index, agent in enumerate(agents):
-        simulate_session(
-            agent, passed, PASSED_TURNS, started_at=now - timedelta(days=3, minutes=index)
-        )
+        plans.append((agent, passed, PASSED_TURNS, now - timedelta(days=3, minutes=index)))
         turns = FLAGGED_TURNS if index % 10 == 0 else AGENT_TURNS
-        simulate_session(agent, other, turns, started_at=now - timedelta(days=2, minutes=index))
+        plans.append((agent, other, turns, now - timedelta(days=2, minutes=index)))
+    _store_sessions(plans)
     services.assign_scenario(other, agents, actor=trainer, due_at=now + timedelta(days=7))
     db.session.commit()
+
+
+def _row(obj, *leave_out: str) -> dict:
+    """The stored columns of an ORM object, as a dict (without the id and `leave_out`)."""
+    return {
+        column.key: getattr(obj, column.key)
+        for column in obj.__table__.columns
+        if column.key not in ("id", *leave_out)
+    }
+
+
+def _store_sessions(plans: list) -> None:
+    """Store each (agent, scenario, agent turns, start) as a finished, graded session.
+
+    Every distinct conversation (scenario and agent turns) is played and graded once by the
+    app's own simulation (trainer/roleplay/simulate.py: the state machine, scripted replies,
+    offline grading); the other agents get copies of its session, turns and grade rows, moved
+    to their own start time, written with bulk inserts (bench/bulk.py)."""
+    from trainer.extensions import db
+    from trainer.roleplay.models import RoleplayGrade, RoleplaySession, RoleplayTurn
+    from trainer.roleplay.simulate import simulate_session
+
+    templates, copies = {}, []
+    for agent, scenario, texts, started_at in plans:
+        key = (scenario.id, tuple(texts))
+        if key not in templates:
+            played = simulate_session(agent, scenario, texts, started_at=started_at)
+            templates[key] = (
+                _row(played),
+                [_row(turn, "session_id") for turn in played.turns],
+                _row(played.grade, "session_id"),
+            )
+        else:
+            copies.append((agent.id, key, started_at))
+    db.session.flush()
+    last_played = db.session.scalar(db.select(db.func.max(RoleplaySession.id)))
+
+    def moved(row: dict, shift: timedelta, *stamps: str) -> dict:
+        return {**row, **{name: row[name] + shift for name in stamps if row[name] is not None}}
+
+    def sessions():
+        for user_id, key, started_at in copies:
+            session = templates[key][0]
+            shift = started_at - session["started_at"]
+            yield {**moved(session, shift, "started_at", "ended_at"), "user_id": user_id}
+
+    bulk.insert_rows(RoleplaySession, sessions())
+    stored = db.session.execute(
+        db.select(RoleplaySession.user_id, RoleplaySession.scenario_id, RoleplaySession.id).where(
+            RoleplaySession.id > last_played
+        )
+    )
+    ids = {(user_id, scenario_id): id_ for user_id, scenario_id, id_ in stored}
+    rows = []
+    for user_id, key, started_at in copies:
+        session, turns, grade = templates[key]
+        shift = started_at - session["started_at"]
+        rows.append((ids[(user_id, key[0])], shift, turns, grade))
+    bulk.insert_rows(
+        RoleplayTurn,
+        (
+            {**moved(turn, shift, "created_at"), "session_id": session_id}
+            for session_id, shift, turns, _grade in rows
+            for turn in turns
+        ),
+    )
+    bulk.insert_rows(
+        RoleplayGrade,
+        ({**grade, "session_id": session_id} for session_id, _shift, _turns, grade in rows),
+    )
 
 
 def server_env(stack) -> dict[str, str]:

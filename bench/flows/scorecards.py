@@ -5,17 +5,16 @@ prepare() gives every bench agent 90 days of daily KPI figures (bulk inserts: 1,
 and an L1 certification for a fifth, so scorecards, incentives and reviews have real work.
 """
 
-import itertools
 import random
 import re
 import time
 from datetime import timedelta
 
+from bench import bulk
 from bench.harness import Flow, UserSession
 
 AGENT_LINK = re.compile(r"/scorecards/agents/(\d+)")
 HISTORY_DAYS = 90
-CHUNK = 5000
 
 
 def _kpi_rows(agent_ids: list[int], end, rng: random.Random):
@@ -23,106 +22,131 @@ def _kpi_rows(agent_ids: list[int], end, rng: random.Random):
     from trainer.scorecards.demo import daily_figures
 
     start = end - timedelta(days=HISTORY_DAYS - 1)
+    days = [start + timedelta(days=index) for index in range(HISTORY_DAYS)]
     for agent_id in agent_ids:
         skill = rng.random()
         agent_rng = random.Random(agent_id)
-        for index in range(HISTORY_DAYS):
-            day = start + timedelta(days=index)
+        for index, day in enumerate(days):
             figures = daily_figures(agent_rng, skill, day, False, index)
             yield {"agent_id": agent_id, "day": day, "source": "bench", **figures}
 
 
 def _bulk_insert(model, rows) -> int:
-    """Insert generated rows: PostgreSQL COPY (psycopg) when available, else executemany
-    batches of CHUNK rows."""
+    """Insert generated rows, stamped `updated_at` now (COPY on PostgreSQL: bench/bulk.py)."""
     from trainer.core.clock import utcnow
-    from trainer.extensions import db
 
-    now = utcnow()
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        return _copy(connection, model, rows, now)
-    batch, total = [], 0
-    for row in rows:
-        batch.append({**row, "updated_at": now})
-        if len(batch) >= CHUNK:
-            db.session.execute(model.__table__.insert(), batch)
-            total, batch = total + len(batch), []
-    if batch:
-        db.session.execute(model.__table__.insert(), batch)
-        total += len(batch)
-    return total
-
-
-def _copy(connection, model, rows, now) -> int:
-    """COPY the rows in through psycopg, in the session's transaction (columns from the first
-    row, so every row carries the same keys)."""
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is None:
-        return 0
-    columns = [*first, "updated_at"]
-    table = model.__table__.name
-    names = ", ".join(f'"{c}"' for c in columns)
-    total = 0
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor, cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
-        for item in itertools.chain([first], rows):
-            copy.write_row([*(item[c] for c in columns[:-1]), now])
-            total += 1
-    return total
+    return bulk.insert_rows(model, rows, updated_at=utcnow())
 
 
 def _okrs(agents, quarter: str, rng: random.Random) -> None:
+    """An approved OKR set per agent: three objectives of two key results (bulk inserts; the
+    random targets are drawn in the same order as one set at a time)."""
     from trainer.core.clock import utcnow
     from trainer.extensions import db
     from trainer.scorecards.okr_models import APPROVED, OkrKeyResult, OkrObjective, OkrSet
 
     now = utcnow()
+    titles = ("高峰快捷回复库", "售后流程优化", "主动服务")
+    results = []  # (agent id, objective position, key result row)
     for agent in agents:
-        okr_set = OkrSet(
-            agent_id=agent.id, quarter=quarter, status=APPROVED, submitted_at=now, decided_at=now
-        )
-        for position, title in enumerate(("高峰快捷回复库", "售后流程优化", "主动服务")):
-            objective = OkrObjective(position=position, title=title)
+        for position in range(len(titles)):
             for kr_position in range(2):
                 target = rng.choice((10, 50, 90))
-                objective.key_results.append(
-                    OkrKeyResult(
-                        position=kr_position,
-                        title=f"关键结果 {kr_position + 1}",
-                        target=target,
-                        current=round(target * rng.random(), 1),
-                    )
-                )
-            okr_set.objectives.append(objective)
-        db.session.add(okr_set)
+                row = {
+                    "position": kr_position,
+                    "title": f"关键结果 {kr_position + 1}",
+                    "target": target,
+                    "current": round(target * rng.random(), 1),
+                }
+                results.append((agent.id, position, row))
+    bulk.insert_rows(
+        OkrSet,
+        (
+            {
+                "agent_id": agent.id,
+                "quarter": quarter,
+                "status": APPROVED,
+                "submitted_at": now,
+                "decided_at": now,
+                "created_at": now,
+            }
+            for agent in agents
+        ),
+    )
+    set_ids = dict(
+        db.session.execute(
+            db.select(OkrSet.id, OkrSet.agent_id).where(OkrSet.quarter == quarter)
+        ).all()
+    )
+    bulk.insert_rows(
+        OkrObjective,
+        (
+            {"set_id": set_id, "position": position, "title": title}
+            for set_id in set_ids
+            for position, title in enumerate(titles)
+        ),
+    )
+    objectives = db.session.execute(
+        db.select(OkrObjective.id, OkrObjective.set_id, OkrObjective.position).where(
+            OkrObjective.set_id.in_(db.select(OkrSet.id).where(OkrSet.quarter == quarter))
+        )
+    ).all()
+    objective_ids = {
+        (set_ids[set_id], position): objective_id for objective_id, set_id, position in objectives
+    }
+    bulk.insert_rows(
+        OkrKeyResult,
+        (
+            {"objective_id": objective_ids[(agent_id, position)], **row}
+            for agent_id, position, row in results
+        ),
+    )
 
 
 def _certifications(agents, now) -> None:
+    """A granted L1 certification with its certificate per agent (bulk inserts)."""
     from trainer.certification.certificates import new_code
     from trainer.certification.models import GRANTED, Certificate, Certification
     from trainer.extensions import db
 
-    for agent in agents:
-        cert = Certification(
-            user_id=agent.id,
-            level="L1",
-            status=GRANTED,
-            source="override",
-            granted_at=now - timedelta(days=30),
-            decided_at=now - timedelta(days=30),
-            reason="bench data",
-            evidence={},
+    granted = now - timedelta(days=30)
+    bulk.insert_rows(
+        Certification,
+        (
+            {
+                "user_id": agent.id,
+                "level": "L1",
+                "status": GRANTED,
+                "source": "override",
+                "granted_at": granted,
+                "decided_at": granted,
+                "reason": "bench data",
+                "evidence": {},
+                "created_at": now,
+            }
+            for agent in agents
+        ),
+    )
+    names = {agent.id: agent.name for agent in agents}
+    found = db.session.execute(
+        db.select(Certification.id, Certification.user_id).where(
+            Certification.reason == "bench data", Certification.user_id.in_(list(names))
         )
-        cert.certificate = Certificate(
-            code=new_code(),
-            holder_name=agent.name,
-            level="L1",
-            level_name={"zh_CN": "认证客服", "en": "Certified agent"},
-            issued_at=now - timedelta(days=30),
-        )
-        db.session.add(cert)
+    ).all()
+    bulk.insert_rows(
+        Certificate,
+        (
+            {
+                "certification_id": certification_id,
+                "code": new_code(),
+                "holder_name": names[user_id],
+                "level": "L1",
+                "level_name": {"zh_CN": "认证客服", "en": "Certified agent"},
+                "issued_at": granted,
+            }
+            for certification_id, user_id in found
+        ),
+    )
 
 
 def prepare(scale: int) -> None:
@@ -143,7 +167,8 @@ def prepare(scale: int) -> None:
     )
     end = today() - timedelta(days=1)
     started = time.perf_counter()
-    written = _bulk_insert(KpiRecord, _kpi_rows([a.id for a in agents], end, rng))
+    with bulk.indexes_after(KpiRecord):
+        written = _bulk_insert(KpiRecord, _kpi_rows([a.id for a in agents], end, rng))
     teams = list(db.session.scalars(db.select(Team.id).where(Team.name.like("Bench team %"))))
     team_rows = (
         {
