@@ -36,8 +36,8 @@ def init_app(app: Flask) -> None:
     )
     add_home_widget(app, "skills/_home_panel.html", {AGENT}, context=home.agent_panel, order=32)
     app.add_template_global(home.steps_for, "skill_next_steps")
-    _read_on_home(app)
     app.add_template_global(home.step_reason, "step_reason")
+    _read_on_home(app)
 
 
 def _read_on_home(app: Flask) -> None:
