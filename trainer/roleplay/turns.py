@@ -182,42 +182,58 @@ def run_reply(job: ReplyJob) -> Iterator[dict]:
 
 
 def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> dict:
-    """Save the complete reply, the new state and the ending it brings; the page's last event."""
+    """Save the complete reply, the new state and the ending it brings; the page's last event.
+
+    Written with plain statements (the reply row, the session's state, its status read back):
+    nothing is loaded first."""
     state, reaction = job.request.state, job.request.reaction
-    session = db.session.get(RoleplaySession, job.session_id)
     now = utcnow()
-    db.session.add(
-        RoleplayTurn(
-            session_id=job.session_id,
-            seq=job.seq,
-            speaker=CUSTOMER,
-            text=text,
-            created_at=now,
-            mood=state.mood,
-            tokens=tokens,
-            model_seconds=round(model_seconds, 3),
+    sessions_table = RoleplaySession.__table__
+    try:
+        db.session.execute(
+            db.insert(RoleplayTurn.__table__).values(
+                session_id=job.session_id,
+                seq=job.seq,
+                speaker=CUSTOMER,
+                text=text,
+                created_at=now,
+                mood=state.mood,
+                tokens=tokens,
+                model_seconds=round(model_seconds, 3),
+            )
         )
-    )
-    session.mood = state.mood
-    session.state = state.to_json()
-    if reaction.end_reason and session.status == ACTIVE:
-        session.status, session.end_reason, session.ended_at = ENDED, reaction.end_reason, now
-        sessions.queue_grading(job.session_id)
-    done = {
+    except IntegrityError:
+        # Another request answered (or the agent wrote again) first; that one wins.
+        db.session.rollback()
+        return {"type": "superseded"}
+    this_session = sessions_table.c.id == job.session_id
+    if reaction.end_reason:
+        ended = db.session.execute(
+            db.update(sessions_table)
+            .where(this_session, sessions_table.c.status == ACTIVE)
+            .values(status=ENDED, end_reason=reaction.end_reason, ended_at=now)
+        )
+        if ended.rowcount == 1:
+            sessions.queue_grading(job.session_id)
+    status, end_reason = db.session.execute(
+        db.update(sessions_table)
+        .where(this_session)
+        .values(mood=state.mood, state=state.to_json())
+        .returning(sessions_table.c.status, sessions_table.c.end_reason)
+    ).one()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return {"type": "superseded"}
+    return {
         "type": "done",
         "seq": job.seq,
         "text": text,
         "at": now.isoformat(),
         "mood": state.mood,
         "mood_label": mood_label(job.request.spec, state.mood),
-        "ended": session.status != ACTIVE,
-        "end_reason": session.end_reason,
+        "ended": status != ACTIVE,
+        "end_reason": end_reason,
         "model_seconds": round(model_seconds, 3),
     }
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request answered (or the agent wrote again) first; that one wins.
-        db.session.rollback()
-        return {"type": "superseded"}
-    return done
