@@ -59,9 +59,13 @@ def stored_state(session: RoleplaySession, spec: dict) -> State:
     return replay(spec, from_turns(session.turns))
 
 
-def _window() -> int:
-    """Turns read for a reply: the LLM customer's context, and at least what the caps need."""
-    return max(int(current_app.config.get("ROLEPLAY_HISTORY_TURNS", DEFAULT_HISTORY_TURNS)), 4)
+def _window(engine: str) -> int:
+    """Turns read for a reply: the model's context (the scripted customer reads only its
+    state), at least the customer's last message and the agent's unanswered turns after it."""
+    least = sessions.MAX_UNANSWERED + 1
+    if engine != "openai":
+        return least
+    return max(int(current_app.config.get("ROLEPLAY_HISTORY_TURNS", DEFAULT_HISTORY_TURNS)), least)
 
 
 def prepare_reply(
@@ -74,7 +78,7 @@ def prepare_reply(
         return None
     spec = session.version.spec
     if turns is None:
-        turns = sessions.recent_turns(session, _window())
+        turns = sessions.recent_turns(session, _window(session.engine))
     pending = []
     for turn in reversed(turns):
         if turn.speaker != AGENT:
@@ -104,7 +108,7 @@ def post_agent_message(session: RoleplaySession, user, text: str) -> tuple[dict,
     offline reading of the turn, the customer's new state: no model call) before the turn is
     written, so the write transaction stays short. Raises TurnRefused (nothing stored) when the
     turn is not allowed or another message took the same place at the same moment."""
-    window = _window()
+    window = _window(session.engine)
     try:
         recent = sessions.recent_turns(session, window)
         turn = sessions.new_agent_turn(session, user, text, recent)
