@@ -61,8 +61,10 @@ bench: install
 	$(BIN)/python -m bench
 
 # Turn 2 vs turn 40 of a scripted chat (SQLite, no PostgreSQL needed); fails above +20%.
+# Then CPU, wall time and queries per role-play turn and per drill turn (bench/drill_turns.py).
 bench-turns: install
 	$(BIN)/python -m bench.turn_cost
+	$(BIN)/python -m bench.drill_turns
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -158,6 +158,30 @@ def test_tick_queries_do_not_grow_with_the_conversation(
     assert large.count <= small.count + 3, (small.count, large.count)
 
 
+def test_a_drill_turn_costs_a_chat_turn_plus_the_runs_reading(
+    app, login_as, make_drill, clock, count_queries
+):
+    make_drill()
+    app.config["ROLEPLAY_TURNS_PER_MINUTE"] = 1000
+    client, _ = login_as("agent")
+    run_id = start(client)
+    clock.shift(11)
+    tick(client, run_id)
+    counts = []
+    for text in ("抱歉，请问有照片吗？", "我帮您查一下物流。", "非常抱歉，我再核实一下。"):
+        clock.shift(1)
+        with count_queries() as counter:
+            status, events = reply(client, run_id, 1, text)
+        assert status == 200 and events[-1]["type"] == "done", events
+        counts.append(counter.count)
+    # Nothing is due, so no commit before the turn and nothing is read twice: the signed-in
+    # user's session, the run with its version and customers, first replies, the run's
+    # sessions, the customer's session with its version; the chat turn's cap, recent turns,
+    # policy, the agent's turn; the user (read again before the connection is handed back);
+    # the reply and the session's state. The first answer also stores the first response.
+    assert counts[1] <= 12 and counts[2] <= 12, counts
+
+
 def test_two_requests_cannot_both_open_a_customer(app, login_as, make_drill, clock):
     import pytest
 

@@ -73,6 +73,10 @@ def test_turn_40_issues_no_more_sql_than_turn_2(app, login_as, make_scenario, cl
         counts[n] = counter.count
     assert len(_session(session_id).turns) == 81
     assert counts[40] <= counts[2], counts
+    # The signed-in user's session, the chat session with its version, the turn cap, the recent
+    # turns, the policy in force, the agent's turn, the user (read again before the connection
+    # is handed back); then the reply and the session's state (its status read back).
+    assert counts[2] <= 9, counts
 
 
 def test_old_session_without_state_is_replayed_once_on_post_never_on_get(

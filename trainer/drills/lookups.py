@@ -17,8 +17,12 @@ def get_drill_or_404(slug: str) -> Drill:
 
 
 def get_own_run_or_404(run_id: int) -> DrillRun:
-    """The current user's own run (any other id is a 404)."""
-    run = db.session.get(DrillRun, run_id)
+    """The current user's own run (any other id is a 404), with its version and customers."""
+    run = db.session.get(
+        DrillRun,
+        run_id,
+        options=[db.joinedload(DrillRun.version), db.joinedload(DrillRun.customers)],
+    )
     if run is None or run.user_id != current_user.id:
         abort(404)
     return run

@@ -141,33 +141,45 @@ def start_run(user, drill, now: datetime | None = None) -> DrillRun:
     return run
 
 
-def advance_run(run: DrillRun, now: datetime | None = None) -> bool:
-    """Persist every transition due by `now`; True when the run finished now."""
+@dataclass(frozen=True)
+class Advanced:
+    """What `advance_run` did: whether it wrote anything (to commit), whether the run ended."""
+
+    changed: bool
+    finished: bool
+
+
+def advance_run(run: DrillRun, now: datetime | None = None) -> Advanced:
+    """Persist every transition due by `now` (nothing is written when nothing is due)."""
     if run.status != RUNNING:
-        return False
+        return Advanced(changed=False, finished=False)
     now = now or utcnow()
     horizon = min(now, run.ends_at)
     patience = run.version.spec["patience"]
     replied = first_replies(run)
     found = run_sessions(run)
+    changed = False
     for customer in run.customers:
         if customer.left_at is not None or customer.arrives_at > horizon:
             continue
         if customer.session_id is None:
             found[customer.session_id] = _arrive(run, customer)
+            changed = True
         if customer.session_id in replied:
             continue
         session = found[customer.session_id]
         times = moments(customer, patience)
         if customer.followed_up_at is None and times.follow_up <= horizon:
             _follow_up(session, customer, times.follow_up, patience)
+            changed = True
         if times.leave <= horizon:
             _leave(customer, session, times.leave)
+            changed = True
     if now >= run.ends_at or _all_done(run, found):
         finish_run(run, now)
-        return True
+        return Advanced(changed=True, finished=True)
     db.session.flush()
-    return False
+    return Advanced(changed=changed, finished=False)
 
 
 def _arrive(run: DrillRun, customer: DrillCustomer) -> RoleplaySession:

@@ -71,17 +71,19 @@ def workspace(run_id: int):
 
 
 def _advance(run) -> bool:
-    """Persist what is due and commit; when the run ended, queue its grading."""
+    """Persist what is due and commit (nothing to commit when nothing was due); when the run
+    ended, queue its grading."""
     try:
-        finished = runs.advance_run(run, utcnow())
-        db.session.commit()
+        advanced = runs.advance_run(run, utcnow())
+        if advanced.changed:
+            db.session.commit()
     except (IntegrityError, OperationalError, runs.Superseded):
         # The agent's message landed at the same moment; the next request advances again.
         db.session.rollback()
         return False
-    if finished:
+    if advanced.finished:
         _queue_grading(run)
-    return finished
+    return advanced.finished
 
 
 def _queue_grading(run) -> None:
@@ -113,7 +115,9 @@ def _customer_session(run, position: int):
         return None
     from trainer.roleplay.models import RoleplaySession
 
-    return db.session.get(RoleplaySession, customer.session_id)
+    return db.session.get(
+        RoleplaySession, customer.session_id, options=[db.joinedload(RoleplaySession.version)]
+    )
 
 
 @bp.post("/runs/<int:run_id>/customers/<int:position>/turns")
@@ -130,10 +134,10 @@ def post_turn(run_id: int, position: int):
     if run.status != RUNNING or session is None:
         return jsonify(error=_("This customer is no longer waiting for you.")), 409
     try:
-        saved = sessions.post_agent_message(session, current_user, body["text"])
+        saved, job = replies.post_agent_message(session, current_user, body["text"])
     except sessions.TurnRefused as refused:
         return jsonify(error=refused.message), refused.status
-    return _reply_stream(session, saved)
+    return _reply_stream(session, saved, job)
 
 
 @bp.post("/runs/<int:run_id>/customers/<int:position>/reply")
@@ -151,8 +155,8 @@ def retry_reply(run_id: int, position: int):
     return _reply_stream(session)
 
 
-def _reply_stream(session, saved: dict | None = None):
-    job = replies.prepare_reply(session)
+def _reply_stream(session, saved: dict | None = None, job: replies.ReplyJob | None = None):
+    job = job or replies.prepare_reply(session)
     if job is None:
         return jsonify(error=_("There is no message waiting for an answer.")), 409
     _load_user()

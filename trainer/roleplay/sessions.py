@@ -6,8 +6,6 @@ failing model can cost a reply, never the transcript.
 
 from datetime import datetime
 
-from sqlalchemy.exc import IntegrityError
-
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
@@ -91,6 +89,17 @@ def session_turns(session: RoleplaySession) -> list[RoleplayTurn]:
     )
 
 
+def recent_turns(session: RoleplaySession, count: int) -> list[RoleplayTurn]:
+    """The session's last `count` turns in order (one query, whatever the transcript's length)."""
+    rows = db.session.scalars(
+        db.select(RoleplayTurn)
+        .where(RoleplayTurn.session_id == session.id)
+        .order_by(RoleplayTurn.seq.desc())
+        .limit(count)
+    )
+    return list(reversed(list(rows)))
+
+
 def _unanswered(session: RoleplaySession) -> int:
     """Agent turns since the customer's last message."""
     last_customer = db.session.scalar(
@@ -105,8 +114,13 @@ def _unanswered(session: RoleplaySession) -> int:
     )
 
 
-def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
-    """Store the agent's message with the server's time, after checking the caps."""
+def new_agent_turn(
+    session: RoleplaySession, user, text: str, recent: list[RoleplayTurn] | None = None
+) -> RoleplayTurn:
+    """The agent's message as a turn stamped with the server's time, after checking the caps;
+    not added yet (`store_agent_turn` adds it).
+
+    `recent` is the session's last turns in order (at least 4, read here when not given)."""
     now = utcnow()
     if session.status != ACTIVE:
         raise TurnRefused(_("This conversation has ended."), 409)
@@ -114,15 +128,8 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
     limits.check_turn_rate(user, now)
     if session.engine == "openai":
         limits.check_daily_tokens(user, now)
-    recent = list(
-        db.session.scalars(
-            db.select(RoleplayTurn)
-            .where(RoleplayTurn.session_id == session.id)
-            .order_by(RoleplayTurn.seq.desc())
-            .limit(4)
-        )
-    )
-    last = recent[0]
+    newest_first = list(reversed(recent if recent is not None else recent_turns(session, 4)))
+    last = newest_first[0]
     if last.speaker == AGENT and _unanswered(session) >= MAX_UNANSWERED:
         raise TurnRefused(
             _("Wait for the customer's answer (or try again) before writing more."), 409
@@ -130,12 +137,12 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
     # The wait counts from the first unanswered customer message (a drill customer who waited
     # may have written twice), as transcript.reply_times measures it.
     waiting = None
-    for turn in recent:
+    for turn in newest_first[:4]:
         if turn.speaker != CUSTOMER:
             break
         waiting = turn
     seconds = (now - waiting.created_at).total_seconds() if waiting is not None else None
-    turn = RoleplayTurn(
+    return RoleplayTurn(
         session_id=session.id,
         seq=last.seq + 1,
         speaker=AGENT,
@@ -143,11 +150,20 @@ def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
         created_at=now,
         response_seconds=max(0.0, seconds) if seconds is not None else None,
     )
+
+
+def store_agent_turn(session: RoleplaySession, turn: RoleplayTurn) -> RoleplayTurn:
+    """Add the agent's turn (and the session's first response time) and flush."""
     if session.first_response_seconds is None and turn.response_seconds is not None:
         session.first_response_seconds = turn.response_seconds
     db.session.add(turn)
     db.session.flush()
     return turn
+
+
+def add_agent_turn(session: RoleplaySession, user, text: str) -> RoleplayTurn:
+    """Store the agent's message with the server's time, after checking the caps."""
+    return store_agent_turn(session, new_agent_turn(session, user, text))
 
 
 def end_session(session: RoleplaySession, reason: str = AGENT_ENDED) -> bool:
@@ -199,22 +215,3 @@ def check_retry(session: RoleplaySession, user) -> None:
         raise TurnRefused(_("This conversation has ended."), 409)
     if session.engine == "openai":
         limits.check_daily_tokens(user, utcnow())
-
-
-def post_agent_message(session: RoleplaySession, user, text: str) -> dict:
-    """Store and commit the agent's message; the "saved" event that acknowledges it.
-
-    Raises TurnRefused (nothing stored) when the turn is not allowed or another message took
-    the same place at the same moment."""
-    try:
-        turn = add_agent_turn(session, user, text)
-        db.session.commit()
-    except TurnRefused:
-        db.session.rollback()
-        raise
-    except IntegrityError as error:
-        db.session.rollback()
-        raise TurnRefused(
-            _("Another message was sent at the same moment. Try again."), 409
-        ) from error
-    return {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}

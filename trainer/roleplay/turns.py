@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _
 from trainer.extensions import db
-from trainer.roleplay import budget, limits
+from trainer.roleplay import budget, limits, sessions
 from trainer.roleplay.conversation import State, mood_label, react, replay
 from trainer.roleplay.engines import (
     CONNECTION,
@@ -30,8 +30,8 @@ from trainer.roleplay.engines import (
     ReplyRequest,
     get_engine,
 )
+from trainer.roleplay.limits import TurnRefused
 from trainer.roleplay.models import ACTIVE, AGENT, CUSTOMER, ENDED, RoleplaySession, RoleplayTurn
-from trainer.roleplay.sessions import queue_grading
 from trainer.roleplay.transcript import from_turns
 
 log = logging.getLogger("trainer.roleplay")
@@ -50,17 +50,6 @@ class ReplyJob:
     seq: int
 
 
-def _recent_turns(session: RoleplaySession, count: int) -> list[RoleplayTurn]:
-    """The session's last `count` turns in order (one query, whatever the transcript's length)."""
-    rows = db.session.scalars(
-        db.select(RoleplayTurn)
-        .where(RoleplayTurn.session_id == session.id)
-        .order_by(RoleplayTurn.seq.desc())
-        .limit(count)
-    )
-    return list(reversed(list(rows)))
-
-
 def stored_state(session: RoleplaySession, spec: dict) -> State:
     """The session's customer state; a session from before stored states is replayed once."""
     if session.state:
@@ -70,13 +59,26 @@ def stored_state(session: RoleplaySession, spec: dict) -> State:
     return replay(spec, from_turns(session.turns))
 
 
-def prepare_reply(session: RoleplaySession) -> ReplyJob | None:
-    """The reply owed to the agent's unanswered turn(s), or None when nothing is pending."""
+def _window(engine: str) -> int:
+    """Turns read for a reply: the model's context (the scripted customer reads only its
+    state), at least the customer's last message and the agent's unanswered turns after it."""
+    least = sessions.MAX_UNANSWERED + 1
+    if engine != "openai":
+        return least
+    return max(int(current_app.config.get("ROLEPLAY_HISTORY_TURNS", DEFAULT_HISTORY_TURNS)), least)
+
+
+def prepare_reply(
+    session: RoleplaySession, turns: list[RoleplayTurn] | None = None
+) -> ReplyJob | None:
+    """The reply owed to the agent's unanswered turn(s), or None when nothing is pending.
+
+    `turns` are the session's last turns in order (read here when not given)."""
     if session.status != ACTIVE:
         return None
     spec = session.version.spec
-    window = int(current_app.config.get("ROLEPLAY_HISTORY_TURNS", DEFAULT_HISTORY_TURNS))
-    turns = _recent_turns(session, max(window, 4))
+    if turns is None:
+        turns = sessions.recent_turns(session, _window(session.engine))
     pending = []
     for turn in reversed(turns):
         if turn.speaker != AGENT:
@@ -96,6 +98,33 @@ def prepare_reply(session: RoleplaySession) -> ReplyJob | None:
         user_id=session.user_id,
     )
     return ReplyJob(session.id, session.engine, request, turns[-1].seq + 1)
+
+
+def post_agent_message(session: RoleplaySession, user, text: str) -> tuple[dict, ReplyJob | None]:
+    """Store and commit the agent's message; the "saved" event that acknowledges it and the
+    reply it is owed.
+
+    One read of the recent turns serves the caps and the reply; the reply is prepared (the
+    offline reading of the turn, the customer's new state: no model call) before the turn is
+    written, so the write transaction stays short. Raises TurnRefused (nothing stored) when the
+    turn is not allowed or another message took the same place at the same moment."""
+    window = _window(session.engine)
+    try:
+        recent = sessions.recent_turns(session, window)
+        turn = sessions.new_agent_turn(session, user, text, recent)
+        job = prepare_reply(session, [*recent, turn][-window:])
+        sessions.store_agent_turn(session, turn)
+        saved = {"type": "saved", "seq": turn.seq, "at": turn.created_at.isoformat()}
+        db.session.commit()
+    except TurnRefused:
+        db.session.rollback()
+        raise
+    except IntegrityError as error:
+        db.session.rollback()
+        raise TurnRefused(
+            _("Another message was sent at the same moment. Try again."), 409
+        ) from error
+    return saved, job
 
 
 def engine_error_message(kind: str) -> str:
@@ -157,31 +186,48 @@ def run_reply(job: ReplyJob) -> Iterator[dict]:
 
 
 def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> dict:
-    """Save the complete reply, the new state and the ending it brings; the page's last event."""
+    """Save the complete reply, the new state and the ending it brings; the page's last event.
+
+    Written with plain statements (the reply row, the session's state, its status read back):
+    nothing is loaded first."""
     state, reaction = job.request.state, job.request.reaction
-    session = db.session.get(RoleplaySession, job.session_id)
     now = utcnow()
-    db.session.add(
-        RoleplayTurn(
-            session_id=job.session_id,
-            seq=job.seq,
-            speaker=CUSTOMER,
-            text=text,
-            created_at=now,
-            mood=state.mood,
-            tokens=tokens,
-            model_seconds=round(model_seconds, 3),
+    sessions_table = RoleplaySession.__table__
+    try:
+        db.session.execute(
+            db.insert(RoleplayTurn.__table__).values(
+                session_id=job.session_id,
+                seq=job.seq,
+                speaker=CUSTOMER,
+                text=text,
+                created_at=now,
+                mood=state.mood,
+                tokens=tokens,
+                model_seconds=round(model_seconds, 3),
+            )
         )
-    )
-    session.mood = state.mood
-    session.state = state.to_json()
-    if reaction.end_reason and session.status == ACTIVE:
-        session.status, session.end_reason, session.ended_at = ENDED, reaction.end_reason, now
-        queue_grading(job.session_id)
+    except IntegrityError:
+        # Another request answered (or the agent wrote again) first; that one wins.
+        db.session.rollback()
+        return {"type": "superseded"}
+    this_session = sessions_table.c.id == job.session_id
+    if reaction.end_reason:
+        ended = db.session.execute(
+            db.update(sessions_table)
+            .where(this_session, sessions_table.c.status == ACTIVE)
+            .values(status=ENDED, end_reason=reaction.end_reason, ended_at=now)
+        )
+        if ended.rowcount == 1:
+            sessions.queue_grading(job.session_id)
+    status, end_reason = db.session.execute(
+        db.update(sessions_table)
+        .where(this_session)
+        .values(mood=state.mood, state=state.to_json())
+        .returning(sessions_table.c.status, sessions_table.c.end_reason)
+    ).one()
     try:
         db.session.commit()
     except IntegrityError:
-        # Another request answered (or the agent wrote again) first; that one wins.
         db.session.rollback()
         return {"type": "superseded"}
     return {
@@ -191,7 +237,7 @@ def store_reply(job: ReplyJob, text: str, tokens: int, model_seconds: float) -> 
         "at": now.isoformat(),
         "mood": state.mood,
         "mood_label": mood_label(job.request.spec, state.mood),
-        "ended": session.status != ACTIVE,
-        "end_reason": session.end_reason,
+        "ended": status != ACTIVE,
+        "end_reason": end_reason,
         "model_seconds": round(model_seconds, 3),
     }

@@ -62,12 +62,12 @@ def breaches_in(text: str, rules: tuple[Rule, ...], folder: Folder) -> list[Brea
     for sentence in clause.sentences(text):
         folded = [folder.fold(part[0]) for part in sentence]
         whole = "".join(folded)
+        # A rule's `unless` looks at the whole sentence: decided once per sentence.
+        live = [r for r in rules if r.unless is None or not r.unless.search(whole)]
         for index, (raw, question, start, _end) in enumerate(sentence):
             pair = index + 1 < len(sentence)
             joined = folded[index] + folded[index + 1] if pair else ""
-            for rule in rules:
-                if rule.unless is not None and rule.unless.search(whole):
-                    continue
+            for rule in live:
                 following = folded[index + 1] if pair else ""
                 if folded[index] and _breaks(rule, folded[index], question, following=following):
                     found.append(Breach(rule.id, raw, rule.severity))

@@ -73,13 +73,20 @@ def spec_words(spec: dict | None) -> dict[str, list[str]]:
 
 
 def _covered_share(norm: str, words: list[str]) -> tuple[float, int]:
+    """(share of characters inside occurrences of the words, number of occurrences): each
+    word's non-overlapping occurrences from the left (plain `str.find`, no regex per word)."""
     covered = [False] * len(norm)
     hits = 0
     for word in words:
-        for match in re.finditer(re.escape(word), norm):
+        if not word:
+            hits += len(norm) + 1  # an empty word occurs at every position and covers nothing
+            continue
+        start = norm.find(word)
+        while start >= 0:
             hits += 1
-            for i in range(match.start(), match.end()):
-                covered[i] = True
+            end = start + len(word)
+            covered[start:end] = [True] * len(word)
+            start = norm.find(word, end)
     return (sum(covered) / len(norm) if norm else 0.0), hits
 
 

@@ -29,8 +29,11 @@ bp = Blueprint("roleplay", __name__, url_prefix="/roleplay", template_folder="..
 
 
 def get_own_session_or_404(session_id: int) -> RoleplaySession:
-    """The current user's own session (any other id is a 404, not a hint that it exists)."""
-    session = db.session.get(RoleplaySession, session_id)
+    """The current user's own session (any other id is a 404, not a hint that it exists), with
+    its scenario version (one query)."""
+    session = db.session.get(
+        RoleplaySession, session_id, options=[db.joinedload(RoleplaySession.version)]
+    )
     if session is None or session.user_id != current_user.id:
         abort(404)
     return session
@@ -128,10 +131,10 @@ def post_turn(session_id: int):
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return jsonify(error=_('Send the message as JSON: {"text": "..."}.')), 400
     try:
-        saved = sessions.post_agent_message(session, current_user, body["text"])
+        saved, job = replies.post_agent_message(session, current_user, body["text"])
     except sessions.TurnRefused as refused:
         return jsonify(error=refused.message), refused.status
-    return _reply_stream(session, saved)
+    return _reply_stream(session, saved, job)
 
 
 @bp.post("/sessions/<int:session_id>/reply")
@@ -146,8 +149,10 @@ def retry_reply(session_id: int):
     return _reply_stream(session)
 
 
-def _reply_stream(session: RoleplaySession, saved: dict | None = None) -> Response:
-    job = replies.prepare_reply(session)
+def _reply_stream(
+    session: RoleplaySession, saved: dict | None = None, job: replies.ReplyJob | None = None
+) -> Response:
+    job = job or replies.prepare_reply(session)
     if job is None:
         return jsonify(error=_("There is no message waiting for an answer.")), 409
     # The reply may take a while: hand the connection back to the pool until it is stored.
