@@ -4,6 +4,7 @@ import hashlib
 import secrets
 
 from flask import current_app, request, session
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from trainer.accounts.models import AuthSession, User
@@ -35,32 +36,52 @@ def start_session(user: User) -> AuthSession:
     return auth
 
 
+# The signed-in user (with the team pages show beside the name) and the session's own columns
+# in one query, built once: the session row is not loaded as an object, and a touch or revocation
+# is one UPDATE by its id.
+_SESSION_USER = (
+    select(
+        User,
+        AuthSession.id,
+        AuthSession.created_at,
+        AuthSession.last_seen_at,
+        AuthSession.revoked_at,
+    )
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(User.team))
+)
+
+
 def load_session_user(user_id: str) -> User | None:
     """The user of the current cookie's session, if that session is alive; else None."""
     token = session.get(SESSION_KEY)
     if not token or not str(user_id).isdigit():
         return None
-    auth = db.session.scalar(  # with its user and team in the same query: one per request
-        db.select(AuthSession)
-        .where(AuthSession.token_hash == _digest(token))
-        .options(joinedload(AuthSession.user).joinedload(User.team))
-    )
-    if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
+    row = db.session.execute(_SESSION_USER, {"token_hash": _digest(token)}).first()
+    if row is None:
+        return None
+    user, auth_id, created_at, last_seen_at, revoked_at = row
+    if revoked_at is not None or user.id != int(user_id):
         return None
     now = utcnow()
     cfg = current_app.config
     expired = (
-        now - auth.created_at > cfg["PERMANENT_SESSION_LIFETIME"]
-        or now - auth.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
+        now - created_at > cfg["PERMANENT_SESSION_LIFETIME"]
+        or now - last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
     )
-    if expired or not auth.user.active:
-        auth.revoked_at = now
-        db.session.commit()
+    if expired or not user.active:
+        _update_session(auth_id, revoked_at=now)
         return None
-    if (now - auth.last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
-        auth.last_seen_at = now
-        db.session.commit()
-    return auth.user
+    if (now - last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
+        _update_session(auth_id, last_seen_at=now)
+    return user
+
+
+def _update_session(auth_id: int, **values) -> None:
+    """Write `values` to one session row and commit (a revocation or a once-a-minute touch)."""
+    db.session.execute(update(AuthSession).where(AuthSession.id == auth_id).values(**values))
+    db.session.commit()
 
 
 def end_session() -> None:
