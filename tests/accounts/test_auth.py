@@ -81,6 +81,30 @@ def test_idle_and_absolute_timeouts(app, make_user):
         assert client.get("/").status_code == 302
 
 
+def test_a_live_session_is_touched_once_a_minute_and_an_idle_one_revoked(
+    app, make_user, count_queries
+):
+    user = make_user("agent")
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        client = app.test_client()
+        login(client, user)
+        started = db.session.scalar(db.select(AuthSession.last_seen_at))
+        with count_queries() as counter:
+            assert client.get("/healthz").status_code == 200
+        assert sum("auth_sessions" in s for s in counter.statements) == 1  # the one lookup
+        traveller.shift(timedelta(minutes=29))
+        for _ in range(3):  # active within the idle limit: each request's touch keeps it alive
+            assert client.get("/").status_code == 200
+            traveller.shift(timedelta(minutes=29))
+        db.session.expire_all()
+        row = db.session.scalar(db.select(AuthSession))
+        assert row.last_seen_at > started and row.revoked_at is None
+        traveller.shift(timedelta(minutes=2))  # 31 minutes since the last request
+        assert client.get("/").status_code == 302
+        db.session.expire_all()
+        assert db.session.scalar(db.select(AuthSession.revoked_at)) is not None
+
+
 def test_login_is_throttled_per_account_without_locking_others(app, make_user, client):
     user = make_user("agent")
     other = make_user("agent")
