@@ -208,3 +208,40 @@ def test_changing_own_password_signs_out_every_other_session(app, make_user):
     assert response.status_code == 302
     assert own.get("/").status_code == 200  # the person who changed it stays signed in
     assert stolen.get("/").status_code == 302  # every other session is gone
+
+
+def test_no_more_than_a_few_passwords_are_hashed_at_once(app, monkeypatch):
+    # 64 MiB per argon2 hash: a worker's threads must not all hash at the same moment.
+    import threading
+
+    from trainer.accounts import passwords
+
+    running, most, lock = [0], [0], threading.Lock()
+    release = threading.Event()
+
+    class SlowHasher:
+        def hash(self, password):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            release.wait(timeout=5)
+            with lock:
+                running[0] -= 1
+            return "hashed"
+
+    monkeypatch.setattr(passwords, "_hasher", SlowHasher)
+    threads = [
+        threading.Thread(target=passwords.hash_password, args=("x",))
+        for _ in range(passwords.HASHING_AT_ONCE + 4)
+    ]
+    for thread in threads:
+        thread.start()
+    for _ in range(100):
+        with lock:
+            if running[0] >= passwords.HASHING_AT_ONCE:
+                break
+        threading.Event().wait(0.02)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert most[0] == passwords.HASHING_AT_ONCE
