@@ -7,7 +7,11 @@ import os
 bind = os.environ.get("TRAINER_BIND", "127.0.0.1:8000")
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, multiprocessing.cpu_count())))
-threads = int(os.environ.get("TRAINER_THREADS", 8))
+# A role-play turn waiting on the model holds a thread (not a database connection: the turn hands
+# it back before streaming), and an idle thread costs little memory, so a worker keeps enough
+# threads for many waiting turns and still serves pages: 2 workers × 32 threads let 60 turns
+# wait on a silent model while the other pages keep their speed (docs/operations.md).
+threads = int(os.environ.get("TRAINER_THREADS", 32))
 timeout = 120  # streamed role-play replies can take a while; threads keep other requests moving
 graceful_timeout = 30
 keepalive = 5

@@ -23,6 +23,11 @@ def create_app(config: object | None = None, **overrides: object) -> Flask:
     app = Flask(__name__, instance_path=str(INSTANCE), instance_relative_config=False)
     app.config.from_object(config or Config())
     app.config.update(overrides)
+    from trainer.core.db import engine_options
+
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {})
+    )
 
     from trainer.core import clock, errors, i18n, inputs, logs, markdown, memo, security
     from trainer.core.db import tune_sqlite

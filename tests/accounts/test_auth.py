@@ -81,6 +81,30 @@ def test_idle_and_absolute_timeouts(app, make_user):
         assert client.get("/").status_code == 302
 
 
+def test_a_live_session_is_touched_once_a_minute_and_an_idle_one_revoked(
+    app, make_user, count_queries
+):
+    user = make_user("agent")
+    with time_machine.travel(utcnow(), tick=False) as traveller:
+        client = app.test_client()
+        login(client, user)
+        started = db.session.scalar(db.select(AuthSession.last_seen_at))
+        with count_queries() as counter:
+            assert client.get("/healthz").status_code == 200
+        assert sum("auth_sessions" in s for s in counter.statements) == 1  # the one lookup
+        traveller.shift(timedelta(minutes=29))
+        for _ in range(3):  # active within the idle limit: each request's touch keeps it alive
+            assert client.get("/").status_code == 200
+            traveller.shift(timedelta(minutes=29))
+        db.session.expire_all()
+        row = db.session.scalar(db.select(AuthSession))
+        assert row.last_seen_at > started and row.revoked_at is None
+        traveller.shift(timedelta(minutes=2))  # 31 minutes since the last request
+        assert client.get("/").status_code == 302
+        db.session.expire_all()
+        assert db.session.scalar(db.select(AuthSession.revoked_at)) is not None
+
+
 def test_login_is_throttled_per_account_without_locking_others(app, make_user, client):
     user = make_user("agent")
     other = make_user("agent")
@@ -184,3 +208,40 @@ def test_changing_own_password_signs_out_every_other_session(app, make_user):
     assert response.status_code == 302
     assert own.get("/").status_code == 200  # the person who changed it stays signed in
     assert stolen.get("/").status_code == 302  # every other session is gone
+
+
+def test_no_more_than_a_few_passwords_are_hashed_at_once(app, monkeypatch):
+    # 64 MiB per argon2 hash: a worker's threads must not all hash at the same moment.
+    import threading
+
+    from trainer.accounts import passwords
+
+    running, most, lock = [0], [0], threading.Lock()
+    release = threading.Event()
+
+    class SlowHasher:
+        def hash(self, password):
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+            release.wait(timeout=5)
+            with lock:
+                running[0] -= 1
+            return "hashed"
+
+    monkeypatch.setattr(passwords, "_hasher", SlowHasher)
+    threads = [
+        threading.Thread(target=passwords.hash_password, args=("x",))
+        for _ in range(passwords.HASHING_AT_ONCE + 4)
+    ]
+    for thread in threads:
+        thread.start()
+    for _ in range(100):
+        with lock:
+            if running[0] >= passwords.HASHING_AT_ONCE:
+                break
+        threading.Event().wait(0.02)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert most[0] == passwords.HASHING_AT_ONCE

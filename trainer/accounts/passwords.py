@@ -1,6 +1,7 @@
 """Password hashing (argon2id) and the password policy."""
 
 import functools
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -10,6 +11,11 @@ from trainer.core.i18n import _
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
+# Each hash takes ARGON2_MEMORY_COST (64 MiB) while it runs, outside the GIL: a worker with 32
+# threads (gunicorn.conf.py) would need 2 GiB if 32 people signed in at once. At most this many
+# hash at the same time per process; the others wait their turn (a few hundred ms).
+HASHING_AT_ONCE = 4
+_hashing = threading.BoundedSemaphore(HASHING_AT_ONCE)
 
 
 def _hasher() -> PasswordHasher:
@@ -23,13 +29,15 @@ def _hasher() -> PasswordHasher:
 
 def hash_password(password: str) -> str:
     """An argon2id hash of the password."""
-    return _hasher().hash(password)
+    with _hashing:
+        return _hasher().hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """True when the password matches; never raises on a malformed hash."""
     try:
-        return _hasher().verify(password_hash, password)
+        with _hashing:
+            return _hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

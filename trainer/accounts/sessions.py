@@ -5,7 +5,7 @@ import secrets
 from collections.abc import Callable
 
 from flask import Flask, current_app, request, session
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.orm import joinedload
 
 from trainer.accounts.models import AuthSession, User
@@ -26,7 +26,7 @@ def read_with_session(
     per_user: bool = True,
     endpoints: frozenset[str] | None = None,
 ) -> None:
-    """Have a GET request's session load also read `column(AuthSession.user_id)` (a scalar
+    """Have a GET request's session load also read `column(User.id)` (a scalar
     subquery) in the same statement, kept in the request memo under `memo.session_key(name,
     user_id)` (`session_key(name)` when not `per_user`): a figure every page needs (the unread
     notifications, the configuration's revision), or one page (`endpoints`) needs, then costs
@@ -66,38 +66,60 @@ def start_session(user: User) -> AuthSession:
     return auth
 
 
+# The signed-in user (with the team pages show beside the name) and the session's own columns
+# in one query, built once: the session row is not loaded as an object, and a touch or revocation
+# is one UPDATE by its id.
+_SESSION_USER = (
+    select(
+        User,
+        AuthSession.id,
+        AuthSession.created_at,
+        AuthSession.last_seen_at,
+        AuthSession.revoked_at,
+    )
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(AuthSession.token_hash == bindparam("token_hash"))
+    .options(joinedload(User.team))
+)
+
+
 def load_session_user(user_id: str) -> User | None:
     """The user of the current cookie's session, if that session is alive; else None."""
     token = session.get(SESSION_KEY)
     if not token or not str(user_id).isdigit():
         return None
-    # With its user and team, and on a GET the figures other features read with it
-    # (read_with_session), in the same query: one per request.
+    # On a GET, the figures other features read with the session (read_with_session) come
+    # as extra columns of the same statement: still one query per request.
     reads = _reads_here()
-    row = db.session.execute(
-        db.select(AuthSession, *(column(AuthSession.user_id) for column, _ in reads.values()))
-        .where(AuthSession.token_hash == _digest(token))
-        .options(joinedload(AuthSession.user).joinedload(User.team))
-    ).first()
-    auth = row[0] if row is not None else None
-    if auth is None or auth.revoked_at is not None or auth.user_id != int(user_id):
+    statement = _SESSION_USER
+    if reads:
+        statement = statement.add_columns(*(column(User.id) for column, _ in reads.values()))
+    row = db.session.execute(statement, {"token_hash": _digest(token)}).first()
+    if row is None:
         return None
-    for (name, (_column, per_user)), value in zip(reads.items(), row[1:], strict=True):
-        remember(session_key(name, auth.user_id if per_user else None), value)
+    user, auth_id, created_at, last_seen_at, revoked_at = row[:5]
+    if revoked_at is not None or user.id != int(user_id):
+        return None
+    for (name, (_column, per_user)), value in zip(reads.items(), row[5:], strict=True):
+        remember(session_key(name, user.id if per_user else None), value)
     now = utcnow()
     cfg = current_app.config
     expired = (
-        now - auth.created_at > cfg["PERMANENT_SESSION_LIFETIME"]
-        or now - auth.last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
+        now - created_at > cfg["PERMANENT_SESSION_LIFETIME"]
+        or now - last_seen_at > cfg["SESSION_IDLE_TIMEOUT"]
     )
-    if expired or not auth.user.active:
-        auth.revoked_at = now
-        db.session.commit()
+    if expired or not user.active:
+        _update_session(auth_id, revoked_at=now)
         return None
-    if (now - auth.last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
-        auth.last_seen_at = now
-        db.session.commit()
-    return auth.user
+    if (now - last_seen_at).total_seconds() > TOUCH_INTERVAL_SECONDS:
+        _update_session(auth_id, last_seen_at=now)
+    return user
+
+
+def _update_session(auth_id: int, **values) -> None:
+    """Write `values` to one session row and commit (a revocation or a once-a-minute touch)."""
+    db.session.execute(update(AuthSession).where(AuthSession.id == auth_id).values(**values))
+    db.session.commit()
 
 
 def end_session() -> None:

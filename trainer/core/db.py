@@ -55,6 +55,15 @@ def get_or_create(session: Session, model: type, defaults: dict | None = None, *
     return session.scalar(query)
 
 
+def engine_options(url: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The engine options for `url`: a SQLite file is not a server that can drop a connection,
+    so its pool does not ping before each checkout (a statement on every request for nothing);
+    other databases keep the configured ping (a restarted server costs one 503, not many)."""
+    if url.startswith("sqlite"):
+        return {**options, "pool_pre_ping": False}
+    return dict(options)
+
+
 def tune_sqlite(engine: Engine, pragmas: dict[str, Any]) -> None:
     """Set `pragmas` on every new connection of a SQLite engine (no-op for other databases).
 
