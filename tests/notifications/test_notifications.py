@@ -59,7 +59,7 @@ def test_bell_count_is_read_with_the_session_on_a_get(app, make_user, outbox, co
         page = client.get("/notifications/").get_data(as_text=True)
     assert 'data-testid="unread-count">2<' in page
     assert counted.count == plain.count
-    session_loads = [s for s in counted.statements if "FROM auth_sessions" in s]
+    session_loads = [s for s in counted.statements if "auth_sessions.token_hash" in s]
     assert len(session_loads) == 1 and "notifications" in session_loads[0]
     with app.test_request_context("/", method="POST"):
         app.preprocess_request()
