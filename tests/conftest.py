@@ -135,97 +135,67 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
-def _admin_engine(url: str) -> sa.Engine:
-    """An AUTOCOMMIT engine on the server's default database (CREATE/DROP DATABASE)."""
-    target = sa.make_url(url).set(database="postgres")
-    return sa.create_engine(target, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
-
-
-def _pg_copy(url: str, name: str) -> str:
-    """A new PostgreSQL database `name` copied from the one at `url` (which nobody may use)."""
-    source = sa.make_url(url)
-    admin = _admin_engine(url)
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}" TEMPLATE "{source.database}"'))
-    finally:
-        admin.dispose()
-    return source.set(database=name).render_as_string(hide_password=False)
-
-
-def _pg_drop(url: str) -> None:
-    admin = _admin_engine(url)
-    try:
-        with admin.connect() as conn:
-            name = sa.make_url(url).database
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+def _run_commands(app, commands: tuple[str, ...]) -> None:
+    runner = app.test_cli_runner()
+    for command in commands:
+        result = runner.invoke(args=command.split())
+        assert result.exit_code == 0, f"{command}: {result.output}"
 
 
 @pytest.fixture(scope="session")
 def seeded_templates(database_url, tmp_path_factory):
-    """Templates on which CLI commands already ran (`content sync`, `seed-demo`), built once
-    per run and worker on first use: `@pytest.mark.seeded("content sync", "seed-demo")` gives a
-    test a pristine copy of one instead of running the commands itself (seconds per test).
+    """SQLite templates on which CLI commands already ran (`content sync`, `seed-demo`), built
+    once per run and worker on first use: `@pytest.mark.seeded("content sync", "seed-demo")`
+    gives a test a copy of one instead of running the commands itself (seconds per test).
+    On PostgreSQL the marked test runs the commands on its own database (a database copied per
+    test would cost a CREATE and a DROP DATABASE, and a DROP waits for a checkpoint).
     """
     built: dict[tuple[str, ...], str] = {}
 
     def template(commands: tuple[str, ...]) -> str:
-        if commands in built:
-            return built[commands]
-        if database_url.startswith("sqlite"):
+        if commands not in built:
             path = tmp_path_factory.mktemp("seeded") / "template.db"
             shutil.copyfile(database_url.removeprefix("sqlite:///"), path)
             url = f"sqlite:///{path}"
-        else:
-            url = _pg_copy(database_url, f"{sa.make_url(database_url).database}_s{len(built)}")
-        app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
-        with app.app_context():
-            runner = app.test_cli_runner()
-            for command in commands:
-                result = runner.invoke(args=command.split())
-                assert result.exit_code == 0, f"{command}: {result.output}"
-            db.session.remove()
-            db.engine.dispose()
-        built[commands] = url
-        return url
+            app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
+            with app.app_context():
+                _run_commands(app, commands)
+                db.session.remove()
+                db.engine.dispose()
+            built[commands] = url
+        return built[commands]
 
-    yield template
-    for url in built.values():
-        if not url.startswith("sqlite"):
-            _pg_drop(url)
+    return template
 
 
 @pytest.fixture
 def app(request, database_url, tmp_path):
-    """The app bound to a pristine database for this test (see `seeded_templates` for the
-    `seeded` marker: a database on which CLI commands already ran)."""
+    """The app bound to a pristine database for this test (with the `seeded` marker: one on
+    which these CLI commands ran, see `seeded_templates`)."""
     is_sqlite = database_url.startswith("sqlite")
     seeded = request.node.get_closest_marker("seeded")
-    source = database_url
-    if seeded:
-        source = request.getfixturevalue("seeded_templates")(tuple(seeded.args))
-    url = source
+    url = database_url
     if is_sqlite:
+        source = database_url
+        if seeded:
+            source = request.getfixturevalue("seeded_templates")(tuple(seeded.args))
         copy = tmp_path / "test.db"
         shutil.copyfile(source.removeprefix("sqlite:///"), copy)
         url = f"sqlite:///{copy}"
-    elif seeded:
-        url = _pg_copy(source, f"{sa.make_url(source).database}_t")
     app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
     app.test_client_class = IsolatedClient
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
+        if seeded and not is_sqlite:
+            _run_commands(app, tuple(seeded.args))
+            db.session.remove()
         yield app
         db.session.remove()
-        if not is_sqlite and not seeded:
+        if not is_sqlite:
             tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         db.engine.dispose()
-    if seeded and not is_sqlite:
-        _pg_drop(url)
 
 
 @pytest.fixture
