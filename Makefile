@@ -11,8 +11,7 @@ PORT ?= 5000
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) translations
@@ -38,12 +37,13 @@ run: demo
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
 
 # Non-browser tests spread over one pytest-xdist worker per core (each worker has its own
-# template database, and on PostgreSQL its own database); then the browser tests in one process.
+# template database, and on PostgreSQL its own databases); then the browser tests, spread the
+# same way (each test serves its own app and database; each worker drives its own Chromium).
 PYTEST_WORKERS ?= auto
 test: install
 	$(BIN)/lint-imports
 	$(BIN)/pytest -m "not e2e" -n $(PYTEST_WORKERS)
-	$(BIN)/pytest tests/e2e
+	$(BIN)/pytest tests/e2e -n $(PYTEST_WORKERS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,11 +12,13 @@ import shutil
 import uuid
 from collections.abc import Iterator
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
+from werkzeug.routing import Rule
 
 from trainer import create_app
 from trainer.config import TestingConfig
@@ -39,6 +41,53 @@ class IsolatedClient(FlaskClient):
     def open(self, *args, **kwargs):
         kwargs.setdefault("buffered", True)
         return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class SharedTemplateCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the apps of every test in this process.
+
+    Each test builds its own app, whose Jinja environment would compile every template it
+    renders again (a few hundred ms per page-rendering test). Jinja checks the source's checksum
+    before reusing code, so an edited template is still compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.codes: dict[str, tuple[str, object]] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        checksum, code = self.codes.get(bucket.key, (None, None))
+        if checksum == bucket.checksum:
+            bucket.code = code
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.codes[bucket.key] = (bucket.checksum, bucket.code)
+
+
+TEMPLATE_CACHE = SharedTemplateCache()
+
+
+def _memoise_url_builders() -> None:
+    """Let the apps of this process share Werkzeug's compiled URL builders.
+
+    Werkzeug compiles two builder functions per URL rule (through `ast` and `compile`) every time
+    a rule joins a map: about 45 ms of every test's app. A builder depends only on the rule's
+    parsed parts, its defaults and the flavour; it reaches the converters through the rule it
+    is bound to at call time, so one compiled function serves every app's copy of the rule.
+    """
+    compile_builder = Rule._compile_builder  # noqa: SLF001
+    builders: dict[tuple, object] = {}
+
+    def shared(self, append_unknown: bool = True):
+        defaults = repr(sorted((self.defaults or {}).items()))
+        key = (self.rule, tuple(self._trace), defaults, append_unknown)  # noqa: SLF001
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = shared  # noqa: SLF001
+
+
+_memoise_url_builders()
 
 
 def pytest_configure(config) -> None:
@@ -86,18 +135,60 @@ def _migrate(url: str) -> None:
         db.engine.dispose()
 
 
+def _run_commands(app, commands: tuple[str, ...]) -> None:
+    runner = app.test_cli_runner()
+    for command in commands:
+        result = runner.invoke(args=command.split())
+        assert result.exit_code == 0, f"{command}: {result.output}"
+
+
+@pytest.fixture(scope="session")
+def seeded_templates(database_url, tmp_path_factory):
+    """SQLite templates on which CLI commands already ran (`content sync`, `seed-demo`), built
+    once per run and worker on first use: `@pytest.mark.seeded("content sync", "seed-demo")`
+    gives a test a copy of one instead of running the commands itself (seconds per test).
+    On PostgreSQL the marked test runs the commands on its own database (a database copied per
+    test would cost a CREATE and a DROP DATABASE, and a DROP waits for a checkpoint).
+    """
+    built: dict[tuple[str, ...], str] = {}
+
+    def template(commands: tuple[str, ...]) -> str:
+        if commands not in built:
+            path = tmp_path_factory.mktemp("seeded") / "template.db"
+            shutil.copyfile(database_url.removeprefix("sqlite:///"), path)
+            url = f"sqlite:///{path}"
+            app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
+            with app.app_context():
+                _run_commands(app, commands)
+                db.session.remove()
+                db.engine.dispose()
+            built[commands] = url
+        return built[commands]
+
+    return template
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
-    """The app bound to a pristine database for this test."""
+def app(request, database_url, tmp_path):
+    """The app bound to a pristine database for this test (with the `seeded` marker: one on
+    which these CLI commands ran, see `seeded_templates`)."""
     is_sqlite = database_url.startswith("sqlite")
+    seeded = request.node.get_closest_marker("seeded")
     url = database_url
     if is_sqlite:
+        source = database_url
+        if seeded:
+            source = request.getfixturevalue("seeded_templates")(tuple(seeded.args))
         copy = tmp_path / "test.db"
-        shutil.copyfile(database_url.removeprefix("sqlite:///"), copy)
+        shutil.copyfile(source.removeprefix("sqlite:///"), copy)
         url = f"sqlite:///{copy}"
     app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
     app.test_client_class = IsolatedClient
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
+        if seeded and not is_sqlite:
+            _run_commands(app, tuple(seeded.args))
+            db.session.remove()
         yield app
         db.session.remove()
         if not is_sqlite:

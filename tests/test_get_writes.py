@@ -56,9 +56,9 @@ def _real_urls(rule, candidates) -> list[str]:
     return urls
 
 
+@pytest.mark.seeded("seed-demo")
 @pytest.mark.parametrize("role", ROLES)
-def test_get_pages_do_not_write(app, runner, make_user, request, role):
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+def test_get_pages_do_not_write(app, make_user, request, role):
     if role in DEMO:  # the demo's own agent and manager see the richest pages
         email, password = DEMO[role]
         user = get_user_by_email(email)

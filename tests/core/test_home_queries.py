@@ -7,6 +7,8 @@ graded role-plays, OKR sets and certifications once between them.
 
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import login
 from trainer.accounts.services import get_user_by_email
 from trainer.core.clock import utcnow
@@ -32,6 +34,8 @@ def _panels(app, agent, count_queries) -> dict[str, int]:
     counts = {}
     db.session.refresh(agent)
     for widget in home_widgets_for(agent):
+        with app.test_request_context():  # warm-up: this app's first read of the configuration
+            widget.context(agent)
         with app.test_request_context(), count_queries() as counter:
             widget.context(agent)
         counts[widget.template] = counter.count
@@ -77,10 +81,8 @@ def _grow(agent) -> None:
     db.session.commit()
 
 
-def test_agent_home_and_lesson_queries_do_not_grow(app, runner, count_queries):
-    for args in (["content", "sync"], ["seed-demo"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
+@pytest.mark.seeded("content sync", "seed-demo")
+def test_agent_home_and_lesson_queries_do_not_grow(app, count_queries):
     agent = get_user_by_email("agent@demo.trainer")
     client = app.test_client()
     login(client, agent, DEMO_PASSWORD)

@@ -25,11 +25,16 @@ DEMO = {
 }
 
 
+# Every test here reads the shipped content and the demo users with their history.
+pytestmark = pytest.mark.seeded("content sync", "seed-demo")
+
+
 @pytest.fixture
-def demo(app, runner):
-    """Shipped content and the demo users with their history."""
-    for args in (["content", "sync"], ["seed-demo"]):
-        assert runner.invoke(args=args).exit_code == 0
+def demo(app):
+    """The demo data of the module's `seeded` mark (its agent: the data is there)."""
+    agent = get_user_by_email(DEMO["agent"][0])
+    assert agent is not None
+    return agent
 
 
 def _home(app, role):

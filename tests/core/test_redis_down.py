@@ -6,6 +6,7 @@ the test kills it while users work, then starts it again. Without a redis-server
 closed-port test still runs.
 """
 
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -78,9 +79,14 @@ def private_redis(tmp_path):
         server.kill()
 
 
+@contextlib.contextmanager
 def _app_on(app, url: str):
-    """An app on the test's database with the limiter and the queue on `url`."""
-    return create_app(
+    """An app on the test's database with the limiter and the queue on `url`, inside its context.
+
+    Its engine is disposed on the way out: its pooled connections would otherwise be closed by
+    the garbage collector (psycopg warns then, in whatever test happens to be running).
+    """
+    served = create_app(
         app_config.TestingConfig(),
         SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
         RATELIMIT_STORAGE_URI=url,
@@ -90,6 +96,21 @@ def _app_on(app, url: str):
         TRAINER_QUEUE_NAME=f"test-{uuid.uuid4().hex[:12]}",
         TRAINER_QUEUE_IMMEDIATE=False,
     )
+    with served.app_context():
+        try:
+            yield served
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _emails(*users) -> list[str]:
+    """The users' emails, read before switching apps: inside another app's context, the test's
+    session would load expired attributes through that app's engine and keep its connection past
+    the engine's disposal (a psycopg connection then left to the garbage collector)."""
+    emails = [user.email for user in users]
+    db.session.commit()
+    return emails
 
 
 def _login(client, email: str, password: str) -> int:
@@ -97,25 +118,23 @@ def _login(client, email: str, password: str) -> int:
 
 
 def test_redis_down_login_throttling_and_queue_degrade_and_recover(app, make_user, private_redis):
-    agent, other = make_user("agent"), make_user("agent")
-    db.session.commit()
-    served = _app_on(app, private_redis.url)
-    client = served.test_client()
-    with served.app_context():
+    agent, other = _emails(make_user("agent"), make_user("agent"))
+    with _app_on(app, private_redis.url) as served:
+        client = served.test_client()
         # Redis up: the shared store counts the guesses.
-        assert [_login(client, agent.email, "wrong") for _ in range(3)] == [200, 200, 200]
-        assert _login(client, agent.email, "wrong") == 429
+        assert [_login(client, agent, "wrong") for _ in range(3)] == [200, 200, 200]
+        assert _login(client, agent, "wrong") == 429
         assert redis.Redis.from_url(private_redis.url).keys("LIMITS*")
 
         private_redis.kill()
 
         # Redis down: a login works, guessing is still throttled (per process), no 500.
-        assert _login(client, other.email, PASSWORD) == 302
+        assert _login(client, other, PASSWORD) == 302
         assert client.get("/").status_code == 200
-        guesses = [_login(client, agent.email, "wrong") for _ in range(4)]
+        guesses = [_login(client, agent, "wrong") for _ in range(4)]
         assert 500 not in guesses and guesses[-1] == 429
         # The queue: the request that enqueues a mail succeeds; the job waits in the ledger.
-        forgot = client.post("/password/forgot", data={"email": other.email})
+        forgot = client.post("/password/forgot", data={"email": other})
         assert forgot.status_code == 302
         run = db.session.scalar(
             db.select(JobRun).where(JobRun.name == "accounts.password_reset_mail")
@@ -126,18 +145,14 @@ def test_redis_down_login_throttling_and_queue_degrade_and_recover(app, make_use
         private_redis.start()
         assert jobs.recover(utcnow() + timedelta(minutes=10)) >= 1
         assert jobs.huey.pending_count() >= 1
-        assert _login(client, other.email, PASSWORD) == 302
-        db.session.remove()
+        assert _login(client, other, PASSWORD) == 302
 
 
 def test_a_closed_redis_port_never_fails_a_login(app, make_user):
-    agent = make_user("agent")
-    db.session.commit()
-    served = _app_on(app, f"redis://127.0.0.1:{_free_port()}/0")  # nothing listens there
-    client = served.test_client()
-    with served.app_context():
-        assert _login(client, agent.email, PASSWORD) == 302
+    (agent,) = _emails(make_user("agent"))
+    with _app_on(app, f"redis://127.0.0.1:{_free_port()}/0") as served:  # nothing listens there
+        client = served.test_client()
+        assert _login(client, agent, PASSWORD) == 302
         assert client.get("/").status_code == 200
-        statuses = [_login(client, agent.email, "wrong") for _ in range(5)]
+        statuses = [_login(client, agent, "wrong") for _ in range(5)]
         assert 500 not in statuses and statuses[-1] == 429
-        db.session.remove()
