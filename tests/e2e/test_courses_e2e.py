@@ -65,7 +65,10 @@ def test_trainer_edits_a_lesson_and_the_agent_sees_the_change(
     sign_in(trainer)
 
     page.goto(f"{server_url}/courses/manage/edit-live")
-    page.click("[data-testid=edit-lesson]")
+    # Type only once the editor's page has loaded and its script listens: a fill racing the
+    # page load would fire no input event, and the preview would never follow.
+    with page.expect_navigation(wait_until="load"):
+        page.click("[data-testid=edit-lesson]")
     body = page.locator("textarea[name=body]")
     body.fill("## 新的小标题\n\n培训师刚刚改写的内容。\n\n::: tip\n先说可以，再说条件。\n:::\n")
     # The live preview follows the typing, sanitised on the server.
