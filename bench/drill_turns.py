@@ -116,20 +116,8 @@ def _drills(app, measure: _Measure, runs: int) -> None:
 
 def run(database_url: str | None = None, chats: int = 3, runs: int = 3) -> dict:
     """Measure role-play and drill turns; their medians (CPU ms, wall ms, queries)."""
-    from trainer import create_app
-
     with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'turns.db'}"
-        app = create_app(
-            SQLALCHEMY_DATABASE_URI=url,
-            ROLEPLAY_ENGINE="scripted",
-            ROLEPLAY_SCRIPTED_DELAY=0.0,
-            ROLEPLAY_TURNS_PER_MINUTE=100_000,
-            SESSION_COOKIE_SECURE=False,
-            WTF_CSRF_ENABLED=False,
-            LOGIN_RATE_LIMIT_IP="100000 per minute",
-            LOGIN_RATE_LIMIT_ACCOUNT="100000 per minute",
-        )
+        app = turn_cost.turns_app(database_url or f"sqlite:///{Path(folder) / 'turns.db'}")
         with app.app_context():
             from trainer.extensions import db
 

@@ -84,23 +84,27 @@ def _chat(app) -> tuple[list[float], list[float]]:
     return times, cpu
 
 
-def run(database_url: str | None = None, chats: int = 5) -> dict:
-    """Play `chats` long chats; medians of early and late turns (ms), their ratio, pass/fail."""
+def turns_app(url: str):
+    """The app as the turn benches measure it: scripted customer with no typing delay, no
+    turn-rate or login limits, plain http (the CSRF check costs the same on every turn)."""
     from trainer import create_app
 
+    return create_app(
+        SQLALCHEMY_DATABASE_URI=url,
+        ROLEPLAY_ENGINE="scripted",
+        ROLEPLAY_SCRIPTED_DELAY=0.0,
+        ROLEPLAY_TURNS_PER_MINUTE=100_000,
+        SESSION_COOKIE_SECURE=False,
+        WTF_CSRF_ENABLED=False,
+        LOGIN_RATE_LIMIT_IP="100000 per minute",
+        LOGIN_RATE_LIMIT_ACCOUNT="100000 per minute",
+    )
+
+
+def run(database_url: str | None = None, chats: int = 5) -> dict:
+    """Play `chats` long chats; medians of early and late turns (ms), their ratio, pass/fail."""
     with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite:///{Path(folder) / 'turns.db'}"
-        app = create_app(
-            SQLALCHEMY_DATABASE_URI=url,
-            ROLEPLAY_ENGINE="scripted",
-            ROLEPLAY_SCRIPTED_DELAY=0.0,
-            ROLEPLAY_TURNS_PER_MINUTE=100_000,
-            # The test client speaks plain http; the CSRF check costs the same on every turn.
-            SESSION_COOKIE_SECURE=False,
-            WTF_CSRF_ENABLED=False,
-            LOGIN_RATE_LIMIT_IP="100000 per minute",
-            LOGIN_RATE_LIMIT_ACCOUNT="100000 per minute",
-        )
+        app = turns_app(database_url or f"sqlite:///{Path(folder) / 'turns.db'}")
         with app.app_context():
             _prepare(app)
             runs = [_chat(app) for _ in range(chats)]
