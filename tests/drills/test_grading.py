@@ -7,6 +7,7 @@ from sqlalchemy import event
 from tests.conftest import GetWriteWatcher
 from tests.drills.conftest import reply, start, tick
 from tests.jobs.conftest import queue, run_queued  # noqa: F401 - fixtures
+from trainer.core.jobmodels import JobRun
 from trainer.drills.models import DrillRun
 from trainer.drills.results import summarise_runs
 from trainer.extensions import db
@@ -59,7 +60,11 @@ def test_finish_queues_grading_and_the_results_page_waits_for_it(
     # A second "End the drill" queues nothing more.
     assert client.post(f"/drills/runs/{run_id}/finish").status_code == 302
     assert len(queue) == 2
-    assert run_queued(queue) == 2  # what the worker does
+    # What the worker does: the two gradings, then the one skills refresh both queued for the
+    # agent (the second grade found it still queued under the agent's key).
+    assert run_queued(queue) == 3
+    refreshes = db.session.scalars(db.select(JobRun).where(JobRun.name == "skills.refresh")).all()
+    assert [r.status for r in refreshes] == ["done"]
     status = _reads_only(lambda: client.get(f"/drills/runs/{run_id}/grading")).get_json()
     db.session.expire_all()
     summary = summarise_runs([db.session.get(DrillRun, run_id)])[run_id]

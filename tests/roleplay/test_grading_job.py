@@ -111,7 +111,10 @@ def test_ending_queues_the_job_and_the_page_follows_it(
     assert again.status_code == 202 and again.get_json()["status"] == "queued"
     assert len(queue) == 1
     assert db.session.scalar(db.select(db.func.count()).select_from(JobRun)) == 1
-    assert run_queued(queue) == 1  # what the worker does
+    # What the worker does: the grade, then the agent's skills refresh that the grade queued.
+    assert run_queued(queue) == 2
+    refresh = db.session.scalars(db.select(JobRun).where(JobRun.name == "skills.refresh")).one()
+    assert refresh.args == [agent_id, True] and refresh.status == DONE
     grade = _stored_once(session_id, agent_id)
     assert grade.judge == "llm" and len(fake_llm.judge_requests()) == 1
     assert _job(session_id).status == DONE

@@ -60,6 +60,9 @@ class JobSpec:
     lease: timedelta
     # A config key holding the lease in seconds, read when the job is claimed (else `lease`).
     lease_setting: str | None = None
+    # Free the key when a worker claims the job: an enqueue under the same key while it is still
+    # queued returns it (a burst coalesces into one run), one after the claim queues a new run.
+    coalesce: bool = False
 
     def lease_now(self) -> timedelta:
         """The lease to take now: the configured one, or the registered default."""
@@ -99,11 +102,14 @@ def job(
     backoff: float = 2.0,
     lease_seconds: int = 900,
     lease_setting: str | None = None,
+    coalesce: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register an idempotent job under `name`; `func.enqueue(*args, key=…)` queues it.
 
     `lease_setting` names a config key with the lease in seconds (read at each claim), for a
-    lease a site tunes (and a test shortens) without a code change."""
+    lease a site tunes (and a test shortens) without a code change. With `coalesce`, the key
+    only holds while the job waits in the queue: enqueues under it before a worker claims the
+    job add nothing, the first one after the claim queues a fresh run (which sees their data)."""
 
     def register(func: Callable[..., Any]) -> Callable[..., Any]:
         REGISTRY[name] = JobSpec(
@@ -114,6 +120,7 @@ def job(
             backoff,
             timedelta(seconds=lease_seconds),
             lease_setting,
+            coalesce,
         )
         func.enqueue = lambda *args, key=None, **kwargs: enqueue(name, *args, key=key, **kwargs)
         func.job_name = name
@@ -195,6 +202,12 @@ def execute(job_id: int, now: datetime | None = None) -> bool:
     if spec is None:
         log.error("job %s: no such row or unknown job name", job_id)
         return False
+    # A coalescing job gives its key up with the claim (the claim commits before the job reads).
+    freed = (
+        {"key": f"{run.key}#{job_id}"}
+        if spec.coalesce and not run.key.endswith(f"#{job_id}")
+        else {}
+    )
     claim = db.session.execute(
         update(JobRun)
         .where(
@@ -207,6 +220,7 @@ def execute(job_id: int, now: datetime | None = None) -> bool:
             attempts=JobRun.attempts + 1,
             lease_until=now + spec.lease_now(),
             updated_at=now,
+            **freed,
         )
     )
     db.session.commit()

@@ -5,6 +5,8 @@ KPI records and course progress; lower features tell it about new evidence throu
 signals in core/events.py, never by importing it.
 """
 
+import importlib
+
 from flask import Flask
 
 from trainer.core.i18n import _l
@@ -18,6 +20,7 @@ def init_app(app: Flask) -> None:
     from trainer.core.features import PERFORMANCE, add_home_widget, add_nav
     from trainer.skills import cli, content, demo, home, notices, remediation, views
 
+    importlib.import_module("trainer.skills.jobs")  # registers skills.refresh before any signal
     app.extensions["trainer_skills"] = True
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.skills_group)

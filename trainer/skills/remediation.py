@@ -1,11 +1,16 @@
 """After new evidence: refresh snapshots, record remediations, auto-assign where trainers chose.
 
 Receivers of the signals in core/events.py run inside the sender's transaction (after its
-flush, before its commit): no commit here, and nothing slow. For each weak skill with an open
-next step, one remediation row is recorded per (agent, skill, triggering evidence); a skill
-set to "auto-assign" also gets the lesson's course and the re-drill scenario assigned through
-the courses and role-play services (due in N days) and the agent is notified. A new remediation
-is opened only when the agent has none for that skill whose re-drill is still to be done.
+flush, before its commit): no commit here, and nothing slow. For one agent (a quiz submitted,
+a role-play graded, a lesson read) they only queue the job `skills.refresh` (skills/jobs.py),
+keyed per agent, so the sender's transaction (and SQLite's write lock) stays short; a KPI
+import (already batched, often a job itself) remediates its agents in place.
+
+For each weak skill with an open next step, one remediation row is recorded per (agent, skill,
+triggering evidence); a skill set to "auto-assign" also gets the lesson's course and the re-drill
+scenario assigned through the courses and role-play services (due in N days) and the agent is
+notified. A new remediation is opened only when the agent has none for that skill whose re-drill
+is still to be done.
 """
 
 import logging
@@ -15,7 +20,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from trainer.accounts.models import User
-from trainer.core import clock
+from trainer.core import clock, jobs
 from trainer.courses.assignments import AssignmentError, assign_course
 from trainer.courses.models import Course
 from trainer.extensions import db
@@ -31,6 +36,7 @@ from trainer.skills.skillmap import SkillMap
 
 log = logging.getLogger("trainer.skills")
 KIND = "skill_remediation"
+JOB = "skills.refresh"
 
 
 def _enabled() -> bool:
@@ -134,16 +140,28 @@ def remediate(skill_map: SkillMap, user_ids: list[int]) -> int:
     return count
 
 
-def _run(user_ids: list[int]) -> None:
-    """Remediate in a savepoint: a failure here is logged and never undoes the sender's work
-    (a grade, an attempt, a KPI import)."""
+def refresh_now(user_ids: list[int], open_remediations: bool = True) -> None:
+    """Refresh the agents' snapshots (and remediate) in a savepoint: a failure here is logged and
+    never undoes the surrounding work (a KPI import, the job's ledger row)."""
     if not _enabled() or not user_ids:
         return
     try:
         with db.session.begin_nested():
-            remediate(store.active_map(), user_ids)
+            if open_remediations:
+                remediate(store.active_map(), user_ids)
+            else:
+                snapshots.refresh(store.active_map(), user_ids)
     except Exception:
-        log.exception("skills: remediation failed for users %s", user_ids[:20])
+        log.exception("skills: refresh failed for users %s", user_ids[:20])
+
+
+def queue_refresh(user_id: int, open_remediations: bool = True) -> None:
+    """Queue the agent's refresh, pushed when the sender commits; while one waits in the queue
+    for this agent, another event adds nothing (the job reads the evidence when it runs)."""
+    if not _enabled():
+        return
+    kind = "remediate" if open_remediations else "snapshot"
+    jobs.enqueue(JOB, user_id, open_remediations, key=f"{JOB}:{user_id}:{kind}")
 
 
 def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
@@ -154,7 +172,7 @@ def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
         )
     ).first()
     if row is not None and not row.trial:
-        _run([row.user_id])
+        queue_refresh(row.user_id)
 
 
 def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
@@ -187,20 +205,14 @@ def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
 def on_quiz_attempt_finished(sender=None, *, attempt, user_id: int, **_kwargs) -> None:
     """A quiz attempt was graded: only attempts with questions the map measures matter."""
     if _enabled() and _measures_skills(store.active_map(), attempt.id):
-        _run([user_id])
+        queue_refresh(user_id)
 
 
 def on_kpis_imported(sender=None, *, agent_ids, **_kwargs) -> None:
-    """KPI days were written for these agents."""
-    _run(sorted(set(agent_ids)))
+    """KPI days were written for these agents (one batch, in the import's own transaction)."""
+    refresh_now(sorted(set(agent_ids)))
 
 
 def on_lesson_completed(sender=None, *, user_id: int, **_kwargs) -> None:
     """A lesson was read: a next step may be half done (no new remediation comes of it)."""
-    if not _enabled():
-        return
-    try:
-        with db.session.begin_nested():
-            snapshots.refresh(store.active_map(), [user_id])
-    except Exception:
-        log.exception("skills: snapshot refresh failed for user %s", user_id)
+    queue_refresh(user_id, open_remediations=False)
