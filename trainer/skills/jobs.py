@@ -12,5 +12,6 @@ from trainer.skills import remediation
 @job(remediation.JOB, retries=2, retry_delay=30, lease_seconds=300, coalesce=True)
 def refresh_agent(user_id: int, open_remediations: bool = True) -> None:
     """Refresh the agent's snapshot and, with `open_remediations`, open remediations for new
-    weaknesses (idempotent: unique per trigger); the job runner commits."""
-    remediation.refresh_now([user_id], open_remediations)
+    weaknesses (idempotent: unique per trigger); the job runner commits, and a failure is
+    retried by the queue."""
+    remediation.refresh([user_id], open_remediations)

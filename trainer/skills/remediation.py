@@ -140,17 +140,23 @@ def remediate(skill_map: SkillMap, user_ids: list[int]) -> int:
     return count
 
 
-def refresh_now(user_ids: list[int], open_remediations: bool = True) -> None:
-    """Refresh the agents' snapshots (and remediate) in a savepoint: a failure here is logged and
-    never undoes the surrounding work (a KPI import, the job's ledger row)."""
+def refresh(user_ids: list[int], open_remediations: bool = True) -> None:
+    """Refresh the agents' snapshots and, with `open_remediations`, open remediations for new
+    weaknesses, in a savepoint; a failure raises (the job's retries take it from there)."""
     if not _enabled() or not user_ids:
         return
+    with db.session.begin_nested():
+        if open_remediations:
+            remediate(store.active_map(), user_ids)
+        else:
+            snapshots.refresh(store.active_map(), user_ids)
+
+
+def refresh_now(user_ids: list[int], open_remediations: bool = True) -> None:
+    """`refresh` inside another piece of work (a KPI import): a failure is logged and never
+    undoes the surrounding work."""
     try:
-        with db.session.begin_nested():
-            if open_remediations:
-                remediate(store.active_map(), user_ids)
-            else:
-                snapshots.refresh(store.active_map(), user_ids)
+        refresh(user_ids, open_remediations)
     except Exception:
         log.exception("skills: refresh failed for users %s", user_ids[:20])
 
