@@ -144,21 +144,29 @@ def _enrollments_key(user_id: int) -> tuple:
     return ("courses.enrollments", user_id)
 
 
-def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Course id → lessons readers see, and → those the user completed at their current version."""
-    if not course_ids:
-        return {}, {}
+@cache
+def _lesson_counts_statement() -> Any:
+    """The statement of `_lesson_counts`, the user's id and the course ids bound: built once."""
     done_here = and_(
         LessonProgress.lesson_id == Lesson.id,
-        LessonProgress.user_id == user.id,
+        LessonProgress.user_id == bindparam("user_id"),
         LessonProgress.completed_version == Lesson.version,
     )
-    rows = db.session.execute(
+    course_ids = bindparam("course_ids", expanding=True)
+    return (
         db.select(Lesson.course_id, func.count(Lesson.id), func.count(LessonProgress.id))
         .outerjoin(LessonProgress, done_here)
         .where(Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None))
         .group_by(Lesson.course_id)
-    ).all()
+    )
+
+
+def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Course id → lessons readers see, and → those the user completed at their current version."""
+    if not course_ids:
+        return {}, {}
+    params = {"user_id": user.id, "course_ids": list(course_ids)}
+    rows = db.session.execute(_lesson_counts_statement(), params).all()
     return {c: total for c, total, _ in rows}, {c: done for c, _, done in rows if done}
 
 
