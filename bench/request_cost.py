@@ -36,6 +36,21 @@ def _client(app, agent: int):
     return client, CSRF_META.search(page).group(1)
 
 
+def _a_lesson(client) -> str:
+    """The URL of a lesson the signed-in agent can read (the first of a course they can open)."""
+    import html
+
+    from bench.flows.courses import CARD, LESSON_LINK
+
+    catalogue = client.get("/courses/").get_data(as_text=True)
+    for slug in CARD.findall(catalogue):
+        page = client.get(f"/courses/{slug}").get_data(as_text=True)
+        links = [u for u in LESSON_LINK.findall(page) if u.startswith(f"/courses/{slug}/")]
+        if links:
+            return html.unescape(links[0])
+    raise RuntimeError("no readable lesson for the bench agent")
+
+
 def paths(app, agent: int = 1):
     """(name, one request) for each measured path; every request is checked for its status."""
     import random
@@ -61,8 +76,11 @@ def paths(app, agent: int = 1):
         url = f"/quizzes/attempts/{started}/submit"
         return client.post(url, data={"csrf_token": token}), 302
 
+    lesson = _a_lesson(client)
     return [
         ("healthz", lambda: (client.get("/healthz"), 200)),
+        ("agent home", lambda: (client.get("/"), 200)),
+        ("lesson page", lambda: (client.get(lesson), 200)),
         ("quiz autosave", autosave),
         ("quiz page", lambda: (client.get(f"/quizzes/{QUIZ}"), 200)),
         ("quiz attempt page", lambda: (client.get(f"/quizzes/attempts/{attempt}"), 200)),

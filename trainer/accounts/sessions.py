@@ -3,6 +3,7 @@
 import hashlib
 import secrets
 from collections.abc import Callable
+from typing import Any
 
 from flask import Flask, current_app, request, session
 from sqlalchemy import ColumnElement, bindparam, select, update
@@ -83,6 +84,19 @@ _SESSION_USER = (
 )
 
 
+def _session_statement(reads: dict) -> Any:
+    """The session's statement with the columns of `reads` added, built once per app and set of
+    reads (the columns are expressions of the user's id column, the same on every request)."""
+    if not reads:
+        return _SESSION_USER
+    built = current_app.extensions.setdefault("trainer_session_statements", {})
+    key = tuple(reads)
+    if key not in built:
+        columns = (column(User.id) for column, _ in reads.values())
+        built[key] = _SESSION_USER.add_columns(*columns)
+    return built[key]
+
+
 def load_session_user(user_id: str) -> User | None:
     """The user of the current cookie's session, if that session is alive; else None."""
     token = session.get(SESSION_KEY)
@@ -91,9 +105,7 @@ def load_session_user(user_id: str) -> User | None:
     # On a GET, the figures other features read with the session (read_with_session) come
     # as extra columns of the same statement: still one query per request.
     reads = _reads_here()
-    statement = _SESSION_USER
-    if reads:
-        statement = statement.add_columns(*(column(User.id) for column, _ in reads.values()))
+    statement = _session_statement(reads)
     row = db.session.execute(statement, {"token_hash": _digest(token)}).first()
     if row is None:
         return None

@@ -6,8 +6,10 @@ through scorecards.services; grants and endorsements from this package's tables.
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import bindparam, func
 
 from trainer.accounts.models import User
 from trainer.certification.engine import AgentEvidence
@@ -23,16 +25,15 @@ from trainer.roleplay import achievements as roleplay_api
 from trainer.scorecards import services as scorecards
 
 
-def _one_agent(user_id: int) -> tuple[list[Certification], frozenset[str]]:
-    """One agent's proposed and granted certifications (oldest first, with who proposed them and
-    their certificates) and the levels they hold a trainer endorsement for: one statement from
-    the user's row, so the endorsements come even without a certification."""
+@cache
+def _one_agent_statement() -> Any:
+    """The statement of `_one_agent`, the user's id a bound parameter: built once per process."""
     endorsed = (
         db.select(func.aggregate_strings(Endorsement.level, ","))
         .where(Endorsement.user_id == User.id, Endorsement.withdrawn_at.is_(None))
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         db.select(Certification, endorsed)
         .select_from(User)
         .outerjoin(
@@ -41,10 +42,17 @@ def _one_agent(user_id: int) -> tuple[list[Certification], frozenset[str]]:
                 Certification.user_id == User.id, Certification.status.in_((PROPOSED, GRANTED))
             ),
         )
-        .where(User.id == user_id)
+        .where(User.id == bindparam("user_id"))
         .options(db.joinedload(Certification.proposed_by), db.joinedload(Certification.certificate))
         .order_by(Certification.created_at)
-    ).unique()
+    )
+
+
+def _one_agent(user_id: int) -> tuple[list[Certification], frozenset[str]]:
+    """One agent's proposed and granted certifications (oldest first, with who proposed them and
+    their certificates) and the levels they hold a trainer endorsement for: one statement from
+    the user's row, so the endorsements come even without a certification."""
+    rows = db.session.execute(_one_agent_statement(), {"user_id": user_id}).unique()
     rows = rows.all()  # one row for the user (NULL certification) or one per certification
     certifications = [certification for certification, _levels in rows if certification]
     levels = (rows[0][1] or "") if rows else ""

@@ -125,7 +125,10 @@ def nav_for(user: Any) -> list[NavItem]:
 
 def nav_groups_for(user: Any) -> list[NavGroup]:
     """The user's links in menu groups (NAV_GROUPS order); one flat group for agents."""
-    items = nav_for(user)
+    return _grouped(user, nav_for(user))
+
+
+def _grouped(user: Any, items: list[NavItem]) -> list[NavGroup]:
     if not items:
         return []
     if user.role in FLAT_NAV_ROLES:
@@ -158,4 +161,6 @@ def actions_for(user: Any) -> list[ActionItem]:
 
 def inject_nav() -> dict:
     """Template context: the header navigation for the current user."""
-    return {"nav_items": nav_for(current_user), "nav_groups": nav_groups_for(current_user)}
+    user = current_user._get_current_object()  # noqa: SLF001 (one proxy lookup, not one per link)
+    items = nav_for(user)
+    return {"nav_items": items, "nav_groups": _grouped(user, items)}

@@ -7,9 +7,10 @@ certification relies on, and later edits do not take it away.
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, bindparam, func, or_
 
 from trainer.core import events
 from trainer.core.clock import utcnow
@@ -143,38 +144,45 @@ def _enrollments_key(user_id: int) -> tuple:
     return ("courses.enrollments", user_id)
 
 
-def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
-    """Course id → lessons readers see, and → those the user completed at their current version."""
-    if not course_ids:
-        return {}, {}
+@cache
+def _lesson_counts_statement() -> Any:
+    """The statement of `_lesson_counts`, the user's id and the course ids bound: built once."""
     done_here = and_(
         LessonProgress.lesson_id == Lesson.id,
-        LessonProgress.user_id == user.id,
+        LessonProgress.user_id == bindparam("user_id"),
         LessonProgress.completed_version == Lesson.version,
     )
-    rows = db.session.execute(
+    course_ids = bindparam("course_ids", expanding=True)
+    return (
         db.select(Lesson.course_id, func.count(Lesson.id), func.count(LessonProgress.id))
         .outerjoin(LessonProgress, done_here)
         .where(Lesson.course_id.in_(course_ids), Lesson.retired_at.is_(None))
         .group_by(Lesson.course_id)
-    ).all()
+    )
+
+
+def _lesson_counts(user: Any, course_ids: list[int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Course id → lessons readers see, and → those the user completed at their current version."""
+    if not course_ids:
+        return {}, {}
+    params = {"user_id": user.id, "course_ids": list(course_ids)}
+    rows = db.session.execute(_lesson_counts_statement(), params).all()
     return {c: total for c, total, _ in rows}, {c: done for c, _, done in rows if done}
 
 
-def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[int, int]]:
-    """Published, current courses with their readable lessons and those the user completed at
-    their current version (course id → count): one GROUP BY query.
-
-    The same statement reads the user's enrolments (in any course: the certification evidence
-    counts courses no longer published too) and keeps them for the GET (`enrollments_of`)."""
+@cache
+def _courses_with_counts_statement() -> Any:
+    """The statement of `courses_with_counts`, the user's id a bound parameter: built once per
+    process (building it costs more CPU than the database spends running it)."""
+    user_id = bindparam("user_id")
     done_here = and_(
         LessonProgress.lesson_id == Lesson.id,
-        LessonProgress.user_id == user.id,
+        LessonProgress.user_id == user_id,
         LessonProgress.completed_version == Lesson.version,
     )
     listed = and_(Course.published, Course.retired_at.is_(None))
-    enrolled = and_(Enrollment.course_id == Course.id, Enrollment.user_id == user.id)
-    rows = db.session.execute(
+    enrolled = and_(Enrollment.course_id == Course.id, Enrollment.user_id == user_id)
+    return (
         db.select(
             Course,
             func.count(Lesson.id),
@@ -187,7 +195,16 @@ def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[i
         .outerjoin(LessonProgress, done_here)
         .where(or_(listed, Enrollment.id.is_not(None)))
         .group_by(Course.id, Enrollment.id)
-    ).all()
+    )
+
+
+def courses_with_counts(user: Any) -> tuple[list[Course], dict[int, int], dict[int, int]]:
+    """Published, current courses with their readable lessons and those the user completed at
+    their current version (course id → count): one GROUP BY query.
+
+    The same statement reads the user's enrolments (in any course: the certification evidence
+    counts courses no longer published too) and keeps them for the GET (`enrollments_of`)."""
+    rows = db.session.execute(_courses_with_counts_statement(), {"user_id": user.id}).all()
     remember(_enrollments_key(user.id), {e.course_id: e for *_, e, _listed in rows if e})
     rows = [row for row in rows if row.listed]
     totals = {c.id: total for c, total, *_ in rows if total}

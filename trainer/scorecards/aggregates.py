@@ -6,8 +6,9 @@ falling back to conversations), so a quiet day counts less than a busy one.
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from functools import cache
 
-from sqlalchemy import Float, case, cast, func, literal_column, select, union_all
+from sqlalchemy import Float, bindparam, case, cast, func, literal_column, select, union_all
 
 from trainer.accounts.models import User
 from trainer.core.evidence import KpiSummary
@@ -60,6 +61,24 @@ def summaries_for_agents(user_ids: Iterable[int], start: date, end: date) -> dic
     return {row.agent_id: _summary(row) for row in db.session.execute(query)}
 
 
+@cache
+def _windows_statement(count: int):
+    """The UNION ALL of `count` per-window GROUP BYs, with the agent ids and each window's
+    bounds as bound parameters: built once per process and number of windows, since building
+    the expression (a weighted mean per KPI per window) costs more than running it."""
+    ids = bindparam("ids", expanding=True)
+    parts = [
+        select(literal_column(str(n)).label("span_no"), KpiRecord.agent_id, *_kpi_columns())
+        .where(
+            KpiRecord.agent_id.in_(ids),
+            KpiRecord.day.between(bindparam(f"start_{n}"), bindparam(f"end_{n}")),
+        )
+        .group_by(KpiRecord.agent_id)
+        for n in range(count)
+    ]
+    return union_all(*parts)
+
+
 def summaries_for_windows(
     user_ids: Iterable[int], windows: Sequence[tuple[date, date]]
 ) -> list[dict[int, KpiSummary]]:
@@ -68,14 +87,11 @@ def summaries_for_windows(
     ids = list(set(user_ids))
     if not ids or not windows:
         return [{} for _window in windows]
-    parts = [
-        select(literal_column(str(n)).label("span_no"), KpiRecord.agent_id, *_kpi_columns())
-        .where(KpiRecord.agent_id.in_(ids), KpiRecord.day.between(start, end))
-        .group_by(KpiRecord.agent_id)
-        for n, (start, end) in enumerate(windows)
-    ]
+    params: dict = {"ids": ids}
+    for n, (start, end) in enumerate(windows):
+        params[f"start_{n}"], params[f"end_{n}"] = start, end
     found: list[dict[int, KpiSummary]] = [{} for _window in windows]
-    for row in db.session.execute(union_all(*parts)):
+    for row in db.session.execute(_windows_statement(len(windows)), params):
         found[int(row.span_no)][row.agent_id] = _summary(row)
     return found
 
