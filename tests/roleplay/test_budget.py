@@ -114,6 +114,7 @@ def held_queue(app, tmp_path):
     yield jobs.huey
     jobs.huey.storage.flush_all()
 
+
 def _ended_session(agent) -> RoleplaySession:
     session = _pending_session(agent, "非常抱歉让您着急了，麻烦发一下照片。")
     sessions.end_session(session)
