@@ -356,6 +356,18 @@ class GetWriteWatcher:
         self.writes.append((request.full_path, " ".join(statement.split())[:160]))
 
 
+def reads_only(call):
+    """Run `call` (GET requests) and fail if any of them wrote to the database; its result."""
+    watcher = GetWriteWatcher()
+    event.listen(db.engine, "before_cursor_execute", watcher)
+    try:
+        result = call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", watcher)
+    assert watcher.writes == [], f"GET requests wrote to the database: {watcher.writes}"
+    return result
+
+
 @pytest.fixture
 def no_writes_on_get(app):
     """Fail the test if any GET request writes to the database (SQLAlchemy event hook)."""

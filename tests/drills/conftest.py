@@ -68,6 +68,17 @@ def reply(client, run_id: int, position: int, text: str) -> tuple[int, list[dict
     return 200, read_events(response)
 
 
+def serve_two(client, org_clock) -> int:
+    """Start the tiny rush and answer its two customers 3 s and 8 s in; the run id."""
+    run_id = start(client)
+    tick(client, run_id)
+    org_clock.shift(3)
+    assert reply(client, run_id, 1, "非常抱歉，给您添麻烦了，请问有照片吗？")[0] == 200
+    org_clock.shift(5)
+    assert reply(client, run_id, 2, "您好，抱歉让您久等，我马上帮您处理。")[0] == 200
+    return run_id
+
+
 def start(client, slug: str = "tiny-rush") -> int:
     """Start a drill through its button; the run id."""
     response = client.post(f"/drills/{slug}/start")

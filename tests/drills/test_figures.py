@@ -2,7 +2,7 @@
 run finishes, again when a grade lands or a trainer changes one, cleared by a new policy (and
 stored again by a job); readers never see figures that differ from `summarise_runs`."""
 
-from tests.drills.conftest import reply, start, tick
+from tests.drills.conftest import serve_two
 from tests.jobs.conftest import queue, run_queued  # noqa: F401 - fixtures
 from trainer.drills.achievements import drill_results
 from trainer.drills.figures import figures_of, run_figures
@@ -33,12 +33,7 @@ def _stored_as_live(run_id: int):
 
 
 def _finished_run(client, clock) -> int:
-    run_id = start(client)
-    tick(client, run_id)
-    clock.shift(3)
-    assert reply(client, run_id, 1, "非常抱歉，给您添麻烦了，请问有照片吗？")[0] == 200
-    clock.shift(5)
-    assert reply(client, run_id, 2, "您好，抱歉让您久等，我马上帮您处理。")[0] == 200
+    run_id = serve_two(client, clock)
     assert client.post(f"/drills/runs/{run_id}/finish").status_code == 302
     return run_id
 

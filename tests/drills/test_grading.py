@@ -2,36 +2,13 @@
 page says "评分中…" and polls a GET status endpoint that only reads, until every served
 conversation is graded, then shows the score computed by drills.results."""
 
-from sqlalchemy import event
-
-from tests.conftest import GetWriteWatcher
-from tests.drills.conftest import reply, start, tick
+from tests.conftest import reads_only
+from tests.drills.conftest import serve_two
 from tests.jobs.conftest import queue, run_queued  # noqa: F401 - fixtures
 from trainer.core.jobmodels import JobRun
 from trainer.drills.models import DrillRun
 from trainer.drills.results import summarise_runs
 from trainer.extensions import db
-
-
-def _reads_only(call):
-    watcher = GetWriteWatcher()
-    event.listen(db.engine, "before_cursor_execute", watcher)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", watcher)
-    assert watcher.writes == []
-    return result
-
-
-def _served_two(client, clock) -> int:
-    run_id = start(client)
-    tick(client, run_id)
-    clock.shift(3)
-    assert reply(client, run_id, 1, "非常抱歉，给您添麻烦了，请问有照片吗？")[0] == 200
-    clock.shift(5)
-    assert reply(client, run_id, 2, "您好，抱歉让您久等，我马上帮您处理。")[0] == 200
-    return run_id
 
 
 def test_finish_queues_grading_and_the_results_page_waits_for_it(
@@ -43,17 +20,17 @@ def test_finish_queues_grading_and_the_results_page_waits_for_it(
 ):
     make_drill()
     client, _agent = login_as("agent")
-    run_id = _served_two(client, clock)
+    run_id = serve_two(client, clock)
     with count_queries() as finishing:
         assert client.post(f"/drills/runs/{run_id}/finish").status_code == 302
     assert finishing.count <= 60, finishing.count  # grading inline took about 122
     assert len(queue) == 2  # one grading job per served conversation; nothing graded yet
-    page = _reads_only(lambda: client.get(f"/drills/runs/{run_id}/results"))
+    page = reads_only(lambda: client.get(f"/drills/runs/{run_id}/results"))
     html = page.get_data(as_text=True)
     assert 'data-testid="dr-grading"' in html and "评分中…" in html
     assert f'data-status-url="/drills/runs/{run_id}/grading"' in html
     assert "drill_results.js" in html
-    status = _reads_only(lambda: client.get(f"/drills/runs/{run_id}/grading")).get_json()
+    status = reads_only(lambda: client.get(f"/drills/runs/{run_id}/grading")).get_json()
     assert status["pending"] and status["score"] is None
     assert (status["graded"], status["total"]) == (0, 2)
     assert "0 / 2" in status["message"]
@@ -65,7 +42,7 @@ def test_finish_queues_grading_and_the_results_page_waits_for_it(
     assert run_queued(queue) == 3
     refreshes = db.session.scalars(db.select(JobRun).where(JobRun.name == "skills.refresh")).all()
     assert [r.status for r in refreshes] == ["done"]
-    status = _reads_only(lambda: client.get(f"/drills/runs/{run_id}/grading")).get_json()
+    status = reads_only(lambda: client.get(f"/drills/runs/{run_id}/grading")).get_json()
     db.session.expire_all()
     summary = summarise_runs([db.session.get(DrillRun, run_id)])[run_id]
     assert not status["pending"] and status["score"] == summary.score is not None
@@ -78,7 +55,7 @@ def test_finish_queues_grading_and_the_results_page_waits_for_it(
 def test_only_the_agent_and_managers_see_grading_status(app, login_as, make_drill, clock):
     make_drill()
     client, _agent = login_as("agent")
-    run_id = _served_two(client, clock)
+    run_id = serve_two(client, clock)
     other, _ = login_as("agent")
     assert other.get(f"/drills/runs/{run_id}/grading").status_code in (403, 404)
     anonymous = app.test_client()

@@ -7,9 +7,8 @@ import time
 
 import httpx
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import PASSWORD, GetWriteWatcher
+from tests.conftest import PASSWORD, reads_only
 from tests.jobs.conftest import queue, run_queued  # noqa: F401 - fixture
 from trainer.core import importruns, jobs
 from trainer.core.importruns import ImportRun
@@ -42,13 +41,8 @@ def _run(run_id) -> ImportRun:
 
 
 def _progress_page(client, run_id) -> str:
-    watcher = GetWriteWatcher()
-    event.listen(db.engine, "before_cursor_execute", watcher)
-    try:
-        response = client.get(f"/imports/{run_id}")
-    finally:
-        event.remove(db.engine, "before_cursor_execute", watcher)
-    assert watcher.writes == [] and response.status_code == 200
+    response = reads_only(lambda: client.get(f"/imports/{run_id}"))
+    assert response.status_code == 200
     return response.get_data(as_text=True)
 
 

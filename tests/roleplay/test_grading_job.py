@@ -6,9 +6,8 @@ import signal
 import time
 
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import GetWriteWatcher
+from tests.conftest import reads_only
 from tests.jobs.conftest import queue, run_queued, wait_for, worker  # noqa: F401 - fixtures
 from tests.roleplay.conftest import say, start_chat
 from trainer.core import jobs
@@ -37,26 +36,14 @@ def _job(session_id) -> JobRun | None:
     return jobs.find(autograde.job_key(session_id))
 
 
-def _reads_only(call):
-    """Run `call` (GET requests) and fail if any of them wrote to the database."""
-    watcher = GetWriteWatcher()
-    event.listen(db.engine, "before_cursor_execute", watcher)
-    try:
-        result = call()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", watcher)
-    assert watcher.writes == []
-    return result
-
-
 def _status(client, session_id) -> dict:
-    response = _reads_only(lambda: client.get(f"/roleplay/sessions/{session_id}/grading"))
+    response = reads_only(lambda: client.get(f"/roleplay/sessions/{session_id}/grading"))
     assert response.status_code == 200
     return response.get_json()
 
 
 def _page(client, session_id) -> str:
-    response = _reads_only(lambda: client.get(f"/roleplay/sessions/{session_id}/result"))
+    response = reads_only(lambda: client.get(f"/roleplay/sessions/{session_id}/result"))
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
