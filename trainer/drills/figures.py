@@ -10,9 +10,12 @@ without stored figures is summarised when read, so every reader sees `summarise_
 
 from dataclasses import asdict, dataclass, fields
 
+from trainer.core import jobs
 from trainer.drills.models import FINISHED, DrillCustomer, DrillRun
 from trainer.drills.results import RunSummary, summarise_runs
 from trainer.extensions import db
+
+STORE_JOB = "drills.store_figures"  # trainer/drills/jobs.py
 
 
 @dataclass(frozen=True)
@@ -74,12 +77,10 @@ def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
 def on_policy_saved(sender=None, **_kwargs) -> None:
     """A new policy counts breaches anew: forget every stored figure (summarised when read
     until stored again) and queue the job that stores them all again."""
-    from trainer.drills.jobs import store_missing_figures  # the job module imports this one
-
     db.session.execute(
         db.update(DrillRun)
         .where(DrillRun.figures.is_not(None))
         .values(figures=None)
         .execution_options(synchronize_session="fetch")
     )
-    store_missing_figures.enqueue()
+    jobs.enqueue(STORE_JOB)

@@ -11,7 +11,7 @@ log = logging.getLogger(__name__)
 BATCH = 200  # runs summarised per statement group
 
 
-@job("drills.store_figures", retries=2, retry_delay=60, lease_seconds=3600)
+@job(figures.STORE_JOB, retries=2, retry_delay=60, lease_seconds=3600)
 def store_missing_figures() -> None:
     """Store the figures of every finished run without them; the job runner commits
     (idempotent: a rerun finds nothing missing)."""
