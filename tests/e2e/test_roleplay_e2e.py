@@ -143,3 +143,27 @@ def test_spent_ai_budget_notice_shows_in_the_chat(
         expect(notice).to_have_text("今天的 AI 额度已用完：顾客改用脚本回复。")
         expect(page.locator(".rp-customer").last).to_contain_text("订单号 2024111100123。")
         expect(page.locator("#rp-error")).to_be_hidden()
+
+
+def test_chat_works_without_its_script(browser, server_url, make_user, scenario):
+    """A phone that has not loaded the chat's script yet (or blocks it) still chats: the form
+    posts the message, the page comes back with the customer's reply."""
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
+    try:
+        from tests.conftest import PASSWORD
+
+        agent = make_user("agent")
+        page.goto(f"{server_url}/login")
+        page.fill("input[name=email]", agent.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form.form button[type=submit]")
+        page.goto(f"{server_url}/roleplay/scenarios/tiny-parcel")
+        page.click("[data-testid=rp-start]")
+        page.fill("[data-testid=rp-input]", "非常抱歉，理解您着急！请问订单号是多少？")
+        page.click("[data-testid=rp-send]")
+        expect(page.locator(".rp-customer").last).to_have_text(re.compile("订单号 2024111100123。"))
+        expect(page.locator(".rp-agent")).to_contain_text("请问订单号是多少？")
+        assert "text=" not in page.url
+    finally:
+        context.close()

@@ -173,10 +173,41 @@ def test_bad_json_gets_a_clear_error(app, login_as, make_scenario):
     make_scenario()
     client, _ = login_as("agent")
     session_id = start_chat(client, "tiny-parcel")
-    response = client.post(f"/roleplay/sessions/{session_id}/turns", data="not json")
+    response = client.post(
+        f"/roleplay/sessions/{session_id}/turns", data="not json", content_type="application/json"
+    )
     assert response.status_code == 400 and response.get_json()["error"]
     response = client.post(f"/roleplay/sessions/{session_id}/turns", json={"text": 5})
     assert response.status_code == 400
+
+
+def test_chat_form_works_before_the_script_has_loaded(app, login_as, make_scenario, clock):
+    """The composer posted as a plain form (script not loaded yet, or none): the message and the
+    customer's reply are stored and the chat page shows them; a refused message is explained in
+    the user's language and stores nothing."""
+    make_scenario()
+    client, _ = login_as("agent")
+    session_id = start_chat(client, "tiny-parcel")
+    clock.shift(5)
+    response = client.post(
+        f"/roleplay/sessions/{session_id}/turns", data={"text": "非常抱歉，麻烦发一下照片。"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/roleplay/sessions/{session_id}")
+    turns = _session(session_id).turns
+    assert [t.speaker for t in turns] == ["customer", "agent", "customer"]
+    page = client.get(f"/roleplay/sessions/{session_id}").get_data(as_text=True)
+    assert "非常抱歉，麻烦发一下照片。" in page and turns[-1].text.split("\n")[0] in page
+
+    response = client.post(
+        f"/roleplay/sessions/{session_id}/turns",
+        data={"text": "   "},
+        headers={"Accept-Language": "zh-CN"},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert '<div class="flash flash-error">请先输入消息。</div>' in response.get_data(as_text=True)
+    assert len(_session(session_id).turns) == 3
 
 
 def test_other_users_sessions_are_invisible(app, login_as, make_scenario, make_team, clock):

@@ -125,8 +125,14 @@ def chat(session_id: int):
 @bp.post("/sessions/<int:session_id>/turns")
 @signed_in
 def post_turn(session_id: int):
-    """Store the agent's message, then stream the customer's reply."""
+    """Store the agent's message, then stream the customer's reply.
+
+    The chat page's script sends JSON and reads the stream; the same form posted before the
+    script has loaded (or without it) stores the message, waits for the reply and shows the
+    chat page again."""
     session = get_own_session_or_404(session_id)
+    if not request.is_json:
+        return _post_turn_form(session)
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not isinstance(body.get("text"), str):
         return jsonify(error=_('Send the message as JSON: {"text": "..."}.')), 400
@@ -135,6 +141,25 @@ def post_turn(session_id: int):
     except sessions.TurnRefused as refused:
         return jsonify(error=refused.message), refused.status
     return _reply_stream(session, saved, job)
+
+
+def _post_turn_form(session: RoleplaySession) -> Response:
+    """The chat form posted as a page: the message and the whole reply, then the chat page."""
+    back = redirect(url_for("roleplay.chat", session_id=session.id))
+    try:
+        _saved, job = replies.post_agent_message(
+            session, current_user, request.form.get("text", "")
+        )
+    except sessions.TurnRefused as refused:
+        flash(refused.message, "error")
+        return back
+    if job is not None:
+        _load_user()
+        db.session.close()
+        for event in replies.run_reply(job):
+            if event["type"] in ("error", "notice"):
+                flash(event["message"], "error" if event["type"] == "error" else "info")
+    return back
 
 
 @bp.post("/sessions/<int:session_id>/reply")
