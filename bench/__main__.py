@@ -42,6 +42,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--flows", default="", help="comma-separated flow modules (default all)")
     parser.add_argument("--no-focus", action="store_true", help="skip the focused phases")
     parser.add_argument(
+        "--focus",
+        default="",
+        help="comma-separated words picking the focused phases (e.g. autosave,home; default all)",
+    )
+    parser.add_argument(
         "--stalled", type=int, default=20, help="role-plays waiting on a stalled model (0: skip)"
     )
     parser.add_argument("--no-mixed", action="store_true", help="skip the mixed-flows phase")
@@ -66,8 +71,9 @@ async def run_app(url: str, users: dict, flows: list, args) -> list:
     """Focused phases, mixed flows and the burst against the app: their samples."""
     agents = users["agent"]
     phases = []
+    picked = [word for word in args.focus.split(",") if word]
     if not args.no_focus:
-        phases.append(await focus.run_focused(url, agents[: args.users], args.seconds))
+        phases.append(await focus.run_focused(url, agents[: args.users], args.seconds, picked))
     if not args.no_mixed:
         mixed = pick_users(users, args.users)
         phases.append(await harness.run_load(url, mixed, flows, args.seconds))

@@ -97,12 +97,16 @@ PHASES: list[tuple[str, Callable[[UserSession], Awaitable[object]], Step]] = [
 ]
 
 
-async def run_focused(base_url: str, agents: list[dict], seconds: float) -> Samples:
-    """Each focused phase in turn, all agents at once, `seconds` long each."""
+async def run_focused(
+    base_url: str, agents: list[dict], seconds: float, picked: list[str] | None = None
+) -> Samples:
+    """Each focused phase in turn (those whose name holds one of the `picked` words, when
+    given), all agents at once, `seconds` long each."""
     samples = Samples()
     sessions = await signed_in(base_url, agents, samples)
+    phases = [p for p in PHASES if not picked or any(word in p[0] for word in picked)]
     try:
-        for name, setup, step in PHASES:
+        for name, setup, step in phases:
             states = await asyncio.gather(*(setup(s) for s in sessions))
             stop_at = time.perf_counter() + seconds
 
