@@ -9,6 +9,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from trainer.core.sqlite_writers import queue_writers
+
 
 class UTCDateTime(TypeDecorator):
     """A timestamp stored as naive UTC and always returned timezone-aware (UTC).
@@ -68,7 +70,8 @@ def tune_sqlite(engine: Engine, pragmas: dict[str, Any]) -> None:
     """Set `pragmas` on every new connection of a SQLite engine (no-op for other databases).
 
     WAL lets readers work while one request writes, and a busy timeout makes a second writer
-    wait its turn instead of failing at once with "database is locked".
+    wait its turn instead of failing at once with "database is locked"; within a process,
+    writers queue for their turn (core.sqlite_writers).
     """
     if engine.dialect.name != "sqlite" or not pragmas:
         return
@@ -79,3 +82,5 @@ def tune_sqlite(engine: Engine, pragmas: dict[str, Any]) -> None:
         for name, value in pragmas.items():
             cursor.execute(f"PRAGMA {name}={value}")
         cursor.close()
+
+    queue_writers(engine, int(pragmas.get("busy_timeout", 5000)) / 1000)
