@@ -17,6 +17,12 @@ graceful_timeout = 30
 keepalive = 5
 accesslog = os.environ.get("TRAINER_ACCESS_LOG", "-")
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Each worker listens on a socket of its own (SO_REUSEPORT) and the kernel spreads new
+# connections over them. On one shared socket the worker that last went back to waiting takes
+# most of them: 18 of the bench's 20 kept-alive connections went to one worker, which then
+# served 90 % of the requests on one core (one interpreter lock) while the other core idled
+# (docs/operations.md). A unix socket path cannot be bound once per worker, so not there.
+reuse_port = not bind.startswith("unix:") and os.environ.get("TRAINER_REUSE_PORT", "1") != "0"
 
 
 def on_starting(server):
@@ -28,3 +34,12 @@ def on_starting(server):
             f"gunicorn: {server.cfg.workers} workers need a shared login-throttling store; set "
             "RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379 (or WEB_CONCURRENCY=1)."
         )
+
+
+def post_worker_init(worker):
+    """Compile the templates once, before the worker's threads all compile them for their first
+    pages (trainer/core/warmup.py)."""
+    from trainer.core.warmup import warm_up
+
+    if hasattr(worker.wsgi, "jinja_env"):
+        warm_up(worker.wsgi)

@@ -34,3 +34,38 @@ def test_a_worker_keeps_threads_for_pages_while_many_turns_wait_on_the_model():
     assert settings["worker_class"] == "gthread"
     if "TRAINER_THREADS" not in os.environ:
         assert settings["threads"] >= 32
+
+
+def _settings(monkeypatch, **env: str) -> dict:
+    import runpy
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(monkeypatch):
+    # One shared socket let one worker take most kept-alive connections (docs/operations.md).
+    assert _settings(monkeypatch, TRAINER_BIND="127.0.0.1:8000")["reuse_port"] is True
+
+
+def test_workers_share_a_unix_socket_which_cannot_be_bound_once_per_worker(monkeypatch):
+    assert _settings(monkeypatch, TRAINER_BIND="unix:/run/trainer.sock")["reuse_port"] is False
+
+
+def test_a_worker_compiles_the_templates_before_its_first_page(app, monkeypatch, agent_client):
+    from types import SimpleNamespace
+
+    from jinja2 import TemplateNotFound
+
+    _settings(monkeypatch)["post_worker_init"](SimpleNamespace(wsgi=app))
+    names = {n for n in app.jinja_env.list_templates() if n.endswith(".html")}
+    assert names and names <= {name for _loader, name in app.jinja_env.cache}
+
+    def no_source(*_args):
+        raise TemplateNotFound("compiled at start-up, never read again")
+
+    monkeypatch.setattr(app.jinja_env.loader, "get_source", no_source)
+    response = agent_client.get("/")  # every template the home page includes is compiled
+    assert response.status_code == 200
+    assert b'data-testid="home-actions"' in response.data

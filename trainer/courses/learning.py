@@ -2,9 +2,10 @@
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_
+from sqlalchemy import Select, and_, bindparam
 
 from trainer.core.clock import utcnow
 from trainer.core.memo import request_memo
@@ -76,6 +77,20 @@ def _read_overview(user: Any) -> Overview:
     return overview
 
 
+@cache
+def _lessons_with_progress_statement() -> Select:
+    """A course's lessons with one user's progress (course and user ids bound): built once per
+    process, as the home page reads it on every visit."""
+    user_id = bindparam("user_id")
+    mine = and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user_id)
+    return (
+        db.select(Lesson, LessonProgress)
+        .outerjoin(LessonProgress, mine)
+        .where(Lesson.course_id == bindparam("course_id"), Lesson.retired_at.is_(None))
+        .order_by(Lesson.position)
+    )
+
+
 def _resume(user: Any, overview: Overview) -> tuple[Course, Lesson] | None:
     """Continue the open course the user worked on last; else start the most urgent one."""
     open_ = [s for s in overview.statuses if s.completed_at is None and not s.locked and s.total]
@@ -87,15 +102,8 @@ def _resume(user: Any, overview: Overview) -> tuple[Course, Lesson] | None:
         if not assigned:
             return None
         choice = min(assigned, key=lambda s: s.due_at or FAR_FUTURE)
-    rows = db.session.execute(  # the lessons with the user's progress, in one query
-        db.select(Lesson, LessonProgress)
-        .outerjoin(
-            LessonProgress,
-            and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == user.id),
-        )
-        .where(Lesson.course_id == choice.course.id, Lesson.retired_at.is_(None))
-        .order_by(Lesson.position)
-    ).all()
+    params = {"user_id": user.id, "course_id": choice.course.id}
+    rows = db.session.execute(_lessons_with_progress_statement(), params).all()
     lessons = [lesson for lesson, _progress in rows]
     progress = {lesson.id: done for lesson, done in rows if done is not None}
     lesson = resume_lesson(lessons, progress, choice.enrollment)

@@ -1,5 +1,9 @@
 """Runs as lists: an agent's past drills, a team's finished drills."""
 
+from functools import cache
+
+from sqlalchemy import Select, bindparam
+
 from trainer.core.memo import memo_active, request_memo
 from trainer.drills.models import FINISHED, DrillRun
 from trainer.extensions import db
@@ -40,13 +44,17 @@ def runs_of(user_id: int) -> list[DrillRun]:
     the home panel's latest run and the level panel's finished drills share it."""
 
     def load() -> list[DrillRun]:
-        return list(
-            db.session.scalars(
-                db.select(DrillRun)
-                .where(DrillRun.user_id == user_id)
-                .options(db.joinedload(DrillRun.drill), db.joinedload(DrillRun.version))
-                .order_by(DrillRun.id.desc())
-            )
-        )
+        return list(db.session.scalars(_runs_of_statement(), {"user_id": user_id}))
 
     return request_memo(("drills.runs", user_id), load)
+
+
+@cache
+def _runs_of_statement() -> Select:
+    """The statement of `runs_of`, the user's id a bound parameter: built once per process."""
+    return (
+        db.select(DrillRun)
+        .where(DrillRun.user_id == bindparam("user_id"))
+        .options(db.joinedload(DrillRun.drill), db.joinedload(DrillRun.version))
+        .order_by(DrillRun.id.desc())
+    )

@@ -1,8 +1,9 @@
 """Public API of role-play for the features above it: graded results per agent."""
 
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 
 from trainer.core.evidence import RoleplayResult
 from trainer.core.memo import memo_active, request_memo
@@ -73,15 +74,22 @@ def own_sessions(user_id: int) -> list[RoleplaySession]:
     read once per GET request, for the home panel's recent sessions and the graded results."""
 
     def load() -> list[RoleplaySession]:
-        query = (
-            db.select(RoleplaySession)
-            .where(RoleplaySession.user_id == user_id, RoleplaySession.trial.is_(False))
-            .options(db.joinedload(RoleplaySession.scenario), db.joinedload(RoleplaySession.grade))
-            .order_by(RoleplaySession.started_at.desc(), RoleplaySession.id.desc())
-        )
-        return list(db.session.scalars(query).unique())
+        rows = db.session.scalars(_own_sessions_statement(), {"user_id": user_id})
+        return list(rows.unique())
 
     return request_memo(("roleplay.sessions", user_id), load)
+
+
+@cache
+def _own_sessions_statement() -> Select:
+    """The statement of `own_sessions`, the user's id a bound parameter: built once per process
+    (building a statement costs more CPU than the database spends running this one)."""
+    return (
+        db.select(RoleplaySession)
+        .where(RoleplaySession.user_id == bindparam("user_id"), RoleplaySession.trial.is_(False))
+        .options(db.joinedload(RoleplaySession.scenario), db.joinedload(RoleplaySession.grade))
+        .order_by(RoleplaySession.started_at.desc(), RoleplaySession.id.desc())
+    )
 
 
 def _graded(sessions: list[RoleplaySession]) -> list[RoleplayResult]:

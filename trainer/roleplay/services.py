@@ -1,6 +1,9 @@
 """Role-play services the pages read: histories, assignments (public API: achievements)."""
 
 from datetime import datetime
+from functools import cache
+
+from sqlalchemy import Select, bindparam
 
 from trainer.core import audit
 from trainer.core.clock import utcnow
@@ -74,14 +77,19 @@ def can_view_session(user, session: RoleplaySession) -> bool:
 
 def assigned_scenarios(user) -> list[RoleplayAssignment]:
     """Published scenarios assigned to the user, soonest due first, with completion known."""
-    return list(
-        db.session.scalars(
-            db.select(RoleplayAssignment)
-            .join(Scenario, Scenario.id == RoleplayAssignment.scenario_id)
-            .where(RoleplayAssignment.user_id == user.id, Scenario.published)
-            .options(db.contains_eager(RoleplayAssignment.scenario))
-            .order_by(RoleplayAssignment.due_at.is_(None), RoleplayAssignment.due_at, Scenario.slug)
-        )
+    return list(db.session.scalars(_assigned_statement(), {"user_id": user.id}))
+
+
+@cache
+def _assigned_statement() -> Select:
+    """The statement of `assigned_scenarios`, the user's id a bound parameter: built once per
+    process (the home page reads it on every visit)."""
+    return (
+        db.select(RoleplayAssignment)
+        .join(Scenario, Scenario.id == RoleplayAssignment.scenario_id)
+        .where(RoleplayAssignment.user_id == bindparam("user_id"), Scenario.published)
+        .options(db.contains_eager(RoleplayAssignment.scenario))
+        .order_by(RoleplayAssignment.due_at.is_(None), RoleplayAssignment.due_at, Scenario.slug)
     )
 
 

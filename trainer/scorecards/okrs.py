@@ -8,9 +8,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, bindparam
 from sqlalchemy.orm import joinedload, selectinload
 
 from trainer.core import audit
@@ -66,12 +67,19 @@ def _load_options():
 
 def _agent_sets_joined(agent_id: int) -> dict[str, OkrSet]:
     """Every OKR set of the agent by quarter, objectives and key results joined: one query."""
-    query = (
+    sets = db.session.scalars(_agent_sets_statement(), {"agent_id": agent_id})
+    return {s.quarter: s for s in sets.unique()}
+
+
+@cache
+def _agent_sets_statement() -> Select:
+    """The statement of `_agent_sets_joined`, the agent's id a bound parameter: built once per
+    process (the home page reads it on every visit)."""
+    return (
         db.select(OkrSet)
-        .where(OkrSet.agent_id == agent_id)
+        .where(OkrSet.agent_id == bindparam("agent_id"))
         .options(joinedload(OkrSet.objectives).joinedload(OkrObjective.key_results))
     )
-    return {s.quarter: s for s in db.session.scalars(query).unique()}
 
 
 def _memo_sets(agent_id: int) -> dict[str, OkrSet] | None:
