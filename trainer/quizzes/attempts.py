@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.core import audit, events
 from trainer.core.clock import utcnow
@@ -25,10 +26,13 @@ from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.quizzes.draw import DrawError, draw_questions
 from trainer.quizzes.grading import grade_response
-from trainer.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
+from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
 from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
 from trainer.quizzes.results import QuizResult, current_result, cycle_attempts
+from trainer.quizzes.spec import spec_from_content
+
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class AttemptError(ValueError):
@@ -127,14 +131,6 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         raise AttemptError(str(error)) from error
     if quiz.shuffle_questions:
         rng.shuffle(questions)
-    attempt = QuizAttempt(
-        quiz_id=quiz.id,
-        user_id=user.id,
-        number=max((a.number for a in attempts), default=0) + 1,
-        state=IN_PROGRESS,
-        started_at=now,
-        deadline_at=deadline_for(quiz, now),
-    )
     slots = [
         {
             "slot": slot,
@@ -143,19 +139,21 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         }
         for slot, question in enumerate(questions)
     ]
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-            # Every slot in one executemany, not one INSERT per question.
-            if slots:
-                db.session.execute(
-                    insert(AttemptAnswer), [{"attempt_id": attempt.id, **s} for s in slots]
-                )
-        db.session.expire(attempt, ["answers"])
-    except IntegrityError:
-        # A second tab or double click started it at the same moment: use that one.
-        db.session.expire_all()
+    # Everything is read and drawn above: the write transaction is these three statements.
+    values = {
+        "quiz_id": quiz.id,
+        "user_id": user.id,
+        "number": max((a.number for a in attempts), default=0) + 1,
+        "state": IN_PROGRESS,
+        "started_at": now,
+        "deadline_at": deadline_for(quiz, now),
+    }
+    insert_attempt = INSERTS[db.session.get_bind().dialect.name](QuizAttempt).values(values)
+    attempt = db.session.scalar(insert_attempt.on_conflict_do_nothing().returning(QuizAttempt))
+    if attempt is None:
+        # A second tab or double click took this attempt number at the same moment: use the
+        # attempt it started. The clash skips the row instead of failing the transaction, so
+        # no savepoint is needed (and an overdue attempt finalised above stays finalised).
         existing = db.session.scalar(
             select(QuizAttempt).where(
                 QuizAttempt.quiz_id == quiz.id,
@@ -164,8 +162,11 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
             )
         )
         if existing is None:
-            raise AttemptError(_("Please try again.")) from None
+            raise AttemptError(_("Please try again."))
         return existing
+    if slots:
+        # Every slot in one executemany, not one INSERT per question.
+        db.session.execute(insert(AttemptAnswer), [{"attempt_id": attempt.id, **s} for s in slots])
     audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
     return attempt
 
@@ -240,39 +241,147 @@ def save_fields(
 
 
 def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | None = None) -> bool:
-    """Finish and grade the attempt exactly once; False if it was already finished."""
+    """Finish and grade the attempt exactly once; False if it was already finished.
+
+    The answers are read and marked before the first write, so the write transaction (SQLite's
+    one write lock) holds only the statements that store the result: one conditional UPDATE
+    that finishes the attempt with its score, a check that no save landed between the read and
+    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit.
+    """
     finished_at = at or utcnow()
+    attempt_id = attempt.id
+    sheet = _read_answer_sheet(attempt_id)
+    marks = mark_sheet(sheet)
     result = db.session.execute(
         update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == IN_PROGRESS)
-        .values(state=FINISHED, submitted_at=finished_at, finished_by=by)
+        .where(QuizAttempt.id == attempt_id, QuizAttempt.state == IN_PROGRESS)
+        .values(
+            state=FINISHED,
+            submitted_at=finished_at,
+            finished_by=by,
+            score=marks.score,
+            passed=marks.passed,
+        )
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(attempt)
     if result.rowcount != 1:
+        db.session.expire(attempt)
         return False
-    grade_attempt(attempt)
-    audit.record(None, "quiz_attempt.finish", attempt, by=by, score=attempt.score)
+    # Without a row lock (SQLite, or an overdue attempt finalised on the way) a save may have
+    # been committed after the read above and before the UPDATE: grade what is stored now.
+    stored = dict(
+        db.session.execute(
+            select(AttemptAnswer.id, AttemptAnswer.response).where(
+                AttemptAnswer.attempt_id == attempt_id
+            )
+        ).all()
+    )
+    if any(stored.get(a.id) != a.response for a in sheet.answers):
+        sheet = sheet.with_responses(stored)
+        marks = mark_sheet(sheet)
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id)
+            .values(score=marks.score, passed=marks.passed)
+            .execution_options(synchronize_session=False)
+        )
+    _store_fractions(marks)
+    for key, value in (
+        ("state", FINISHED),
+        ("submitted_at", finished_at),
+        ("finished_by", by),
+        ("score", marks.score),
+        ("passed", marks.passed),
+    ):
+        set_committed_value(attempt, key, value)
+    audit.record(None, "quiz_attempt.finish", attempt, by=by, score=marks.score)
     events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
 
 
+@dataclass(frozen=True)
+class SheetAnswer:
+    """One slot as grading needs it: the answer row, its response and the version drawn."""
+
+    id: int
+    response: dict | None
+    content: dict
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """An attempt's answers with their versions' content, and the quiz's pass mark."""
+
+    pass_mark: float
+    answers: tuple[SheetAnswer, ...]
+
+    def with_responses(self, responses: dict[int, dict | None]) -> "AnswerSheet":
+        """The same sheet with the responses given per answer id."""
+        answers = tuple(
+            SheetAnswer(a.id, responses.get(a.id, a.response), a.content) for a in self.answers
+        )
+        return AnswerSheet(self.pass_mark, answers)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The result of marking a sheet: each answer's fraction, the score (0-100) and pass."""
+
+    fractions: dict[int, float]
+    score: float
+    passed: bool
+
+
+def _read_answer_sheet(attempt_id: int) -> AnswerSheet:
+    """The attempt's answers, their versions' content and the pass mark in one query."""
+    rows = db.session.execute(
+        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
+        .select_from(QuizAttempt)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
+        .where(QuizAttempt.id == attempt_id)
+        .order_by(AttemptAnswer.slot)
+    ).all()
+    answers = tuple(SheetAnswer(r.id, r.response, r.data) for r in rows if r.id is not None)
+    return AnswerSheet(rows[0].pass_mark if rows else 0, answers)
+
+
+def mark_sheet(sheet: AnswerSheet) -> Marks:
+    """Mark every slot against the version it drew; the score is the mean fraction × 100."""
+    fractions = {}
+    total = 0.0
+    for answer in sheet.answers:
+        grade = grade_response(spec_from_content(answer.content), answer.response)
+        fractions[answer.id] = round(grade.fraction, 6)
+        total += grade.fraction
+    score = max(total, 0.0) / len(sheet.answers) * 100 if sheet.answers else 0.0
+    score = round(score, 2)
+    return Marks(fractions, score, score >= sheet.pass_mark)
+
+
+def _store_fractions(marks: Marks) -> None:
+    """Every slot's fraction in one executemany; answers already loaded are kept in step."""
+    if not marks.fractions:
+        return
+    table = AttemptAnswer.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("answer_id")),
+        [{"answer_id": i, "fraction": f} for i, f in marks.fractions.items()],
+    )
+    for answer_id, fraction in marks.fractions.items():
+        loaded = db.session.identity_map.get(db.session.identity_key(AttemptAnswer, answer_id))
+        if loaded is not None:
+            set_committed_value(loaded, "fraction", fraction)
+
+
 def grade_attempt(attempt: QuizAttempt) -> None:
     """Mark every slot against the version it drew and set the score (0-100) and pass."""
-    answers = db.session.scalars(
-        select(AttemptAnswer)
-        .where(AttemptAnswer.attempt_id == attempt.id)
-        .options(selectinload(AttemptAnswer.version))
-    ).all()
-    total = 0.0
-    for answer in answers:
-        grade = grade_response(answer.version.spec(), answer.response)
-        answer.fraction = round(grade.fraction, 6)
-        total += grade.fraction
-    score = max(total, 0.0) / len(answers) * 100 if answers else 0.0
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    attempt.score = round(score, 2)
-    attempt.passed = attempt.score >= quiz.pass_mark
+    db.session.flush()
+    marks = mark_sheet(_read_answer_sheet(attempt.id))
+    _store_fractions(marks)
+    attempt.score = marks.score
+    attempt.passed = marks.passed
     db.session.flush()
 
 
