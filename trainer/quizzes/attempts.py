@@ -10,6 +10,7 @@
   acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
 """
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,7 +25,7 @@ from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
-from trainer.quizzes.draw import DrawError, draw_questions
+from trainer.quizzes.draw import DrawError, draw_versions
 from trainer.quizzes.grading import grade_response
 from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
@@ -114,6 +115,18 @@ def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
     return min(ends) if ends else None
 
 
+@functools.cache
+def _insert_attempt_statement(dialect: str):
+    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING it, built once per dialect: a
+    clash on (quiz, user, number) skips the row instead of failing the transaction."""
+    table = QuizAttempt.__table__
+    columns = ("quiz_id", "user_id", "number", "state", "started_at", "deadline_at")
+    values = {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    return (
+        INSERTS[dialect](QuizAttempt).values(values).on_conflict_do_nothing().returning(QuizAttempt)
+    )
+
+
 def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
     """The user's running attempt, or a new one with its questions and option order drawn."""
     now = utcnow()
@@ -126,18 +139,18 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         raise AttemptError(status.reason)
     rng = rng or random.Random()  # noqa: S311 - fairness, not secrecy
     try:
-        questions = draw_questions(quiz.draw_rules, rng)
+        versions = draw_versions(quiz.draw_rules, rng)
     except DrawError as error:
         raise AttemptError(str(error)) from error
     if quiz.shuffle_questions:
-        rng.shuffle(questions)
+        rng.shuffle(versions)
     slots = [
         {
             "slot": slot,
-            "version_id": question.current_version.id,
-            "layout": make_layout(question.current_version.spec(), quiz.shuffle_options, rng),
+            "version_id": version_id,
+            "layout": make_layout(spec_from_content(content), quiz.shuffle_options, rng),
         }
-        for slot, question in enumerate(questions)
+        for slot, (version_id, content) in enumerate(versions)
     ]
     # Everything is read and drawn above: the write transaction is these three statements.
     values = {
@@ -148,8 +161,8 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         "started_at": now,
         "deadline_at": deadline_for(quiz, now),
     }
-    insert_attempt = INSERTS[db.session.get_bind().dialect.name](QuizAttempt).values(values)
-    attempt = db.session.scalar(insert_attempt.on_conflict_do_nothing().returning(QuizAttempt))
+    statement = _insert_attempt_statement(db.session.get_bind().dialect.name)
+    attempt = db.session.scalar(statement, values)
     if attempt is None:
         # A second tab or double click took this attempt number at the same moment: use the
         # attempt it started. The clash skips the row instead of failing the transaction, so
@@ -166,7 +179,8 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         return existing
     if slots:
         # Every slot in one executemany, not one INSERT per question.
-        db.session.execute(insert(AttemptAnswer), [{"attempt_id": attempt.id, **s} for s in slots])
+        rows = [{"attempt_id": attempt.id, **s} for s in slots]
+        db.session.execute(insert(AttemptAnswer.__table__), rows)
     audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
     return attempt
 
