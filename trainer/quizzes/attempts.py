@@ -53,15 +53,22 @@ def grace() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
 
 
+@functools.cache
+def _user_attempts_statement():
+    """A user's attempts at a quiz, oldest first (built once, run with bound parameters)."""
+    return (
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
+        )
+        .order_by(QuizAttempt.number)
+    )
+
+
 def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
     """All of a user's attempts at a quiz, oldest first."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id)
-            .order_by(QuizAttempt.number)
-        )
-    )
+    params = {"quiz_id": quiz.id, "user_id": user.id}
+    return list(db.session.scalars(_user_attempts_statement(), params))
 
 
 @dataclass
@@ -121,7 +128,7 @@ def _insert_attempt_statement(dialect: str):
     clash on (quiz, user, number) skips the row instead of failing the transaction."""
     table = QuizAttempt.__table__
     columns = ("quiz_id", "user_id", "number", "state", "started_at", "deadline_at")
-    values = {c: bindparam(c, type_=table.c[c].type) for c in columns}
+    values = _bound(table, *columns)
     return (
         INSERTS[dialect](QuizAttempt).values(values).on_conflict_do_nothing().returning(QuizAttempt)
     )
@@ -203,11 +210,15 @@ def finalise_if_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bo
     return True
 
 
+@functools.cache
+def _lock_statement():
+    """An attempt FOR UPDATE (built once, run with a bound id)."""
+    return select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).with_for_update()
+
+
 def lock_attempt(attempt_id: int) -> QuizAttempt | None:
     """Load an attempt holding its row lock until commit (saves and submits queue up)."""
-    return db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
-    )
+    return db.session.scalar(_lock_statement(), {"attempt_id": attempt_id})
 
 
 def save_fields(
@@ -266,39 +277,18 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     attempt_id = attempt.id
     sheet = _read_answer_sheet(attempt_id)
     marks = mark_sheet(sheet)
-    result = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt_id, QuizAttempt.state == IN_PROGRESS)
-        .values(
-            state=FINISHED,
-            submitted_at=finished_at,
-            finished_by=by,
-            score=marks.score,
-            passed=marks.passed,
-        )
-        .execution_options(synchronize_session=False)
-    )
+    finish = {"attempt_id": attempt_id, "submitted_at": finished_at, "finished_by": by}
+    result = db.session.execute(_finish_statement(), {**finish, **marks.result})
     if result.rowcount != 1:
         db.session.expire(attempt)
         return False
     # Without a row lock (SQLite, or an overdue attempt finalised on the way) a save may have
     # been committed after the read above and before the UPDATE: grade what is stored now.
-    stored = dict(
-        db.session.execute(
-            select(AttemptAnswer.id, AttemptAnswer.response).where(
-                AttemptAnswer.attempt_id == attempt_id
-            )
-        ).all()
-    )
+    stored = dict(db.session.execute(_responses_statement(), {"attempt_id": attempt_id}).all())
     if any(stored.get(a.id) != a.response for a in sheet.answers):
         sheet = sheet.with_responses(stored)
         marks = mark_sheet(sheet)
-        db.session.execute(
-            update(QuizAttempt)
-            .where(QuizAttempt.id == attempt_id)
-            .values(score=marks.score, passed=marks.passed)
-            .execution_options(synchronize_session=False)
-        )
+        db.session.execute(_rescore_statement(), {"attempt_id": attempt_id, **marks.result})
     _store_fractions(marks)
     for key, value in (
         ("state", FINISHED),
@@ -311,6 +301,63 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     audit.record(None, "quiz_attempt.finish", attempt, by=by, score=marks.score)
     events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
+
+
+def _bound(table, *columns: str) -> dict:
+    """Bound parameters named and typed after `columns` of `table`."""
+    return {c: bindparam(c, type_=table.c[c].type) for c in columns}
+
+
+@functools.cache
+def _finish_statement():
+    """UPDATE the attempt to finished with its result, only while it is in progress."""
+    table = QuizAttempt.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"), table.c.state == IN_PROGRESS)
+        .values(state=FINISHED, **_bound(table, "submitted_at", "finished_by", "score", "passed"))
+    )
+
+
+@functools.cache
+def _rescore_statement():
+    """UPDATE the attempt's score and pass."""
+    table = QuizAttempt.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"))
+        .values(**_bound(table, "score", "passed"))
+    )
+
+
+@functools.cache
+def _responses_statement():
+    """(answer id, response) of every slot of an attempt."""
+    return select(AttemptAnswer.id, AttemptAnswer.response).where(
+        AttemptAnswer.attempt_id == bindparam("attempt_id")
+    )
+
+
+@functools.cache
+def _sheet_statement():
+    """The pass mark and every slot's id, response and version content, in slot order."""
+    return (
+        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
+        .select_from(QuizAttempt)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
+        .where(QuizAttempt.id == bindparam("attempt_id"))
+        .order_by(AttemptAnswer.slot)
+    )
+
+
+@functools.cache
+def _fractions_statement():
+    """UPDATE one slot's fraction (run as an executemany)."""
+    table = AttemptAnswer.__table__
+    statement = update(table).where(table.c.id == bindparam("answer_id"))
+    return statement.values(_bound(table, "fraction"))
 
 
 @dataclass(frozen=True)
@@ -345,18 +392,15 @@ class Marks:
     score: float
     passed: bool
 
+    @property
+    def result(self) -> dict:
+        """The attempt's columns this sets."""
+        return {"score": self.score, "passed": self.passed}
+
 
 def _read_answer_sheet(attempt_id: int) -> AnswerSheet:
     """The attempt's answers, their versions' content and the pass mark in one query."""
-    rows = db.session.execute(
-        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
-        .select_from(QuizAttempt)
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
-        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
-        .where(QuizAttempt.id == attempt_id)
-        .order_by(AttemptAnswer.slot)
-    ).all()
+    rows = db.session.execute(_sheet_statement(), {"attempt_id": attempt_id}).all()
     answers = tuple(SheetAnswer(r.id, r.response, r.data) for r in rows if r.id is not None)
     return AnswerSheet(rows[0].pass_mark if rows else 0, answers)
 
@@ -378,11 +422,8 @@ def _store_fractions(marks: Marks) -> None:
     """Every slot's fraction in one executemany; answers already loaded are kept in step."""
     if not marks.fractions:
         return
-    table = AttemptAnswer.__table__
-    db.session.execute(
-        update(table).where(table.c.id == bindparam("answer_id")),
-        [{"answer_id": i, "fraction": f} for i, f in marks.fractions.items()],
-    )
+    rows = [{"answer_id": i, "fraction": f} for i, f in marks.fractions.items()]
+    db.session.execute(_fractions_statement(), rows)
     for answer_id, fraction in marks.fractions.items():
         loaded = db.session.identity_map.get(db.session.identity_key(AttemptAnswer, answer_id))
         if loaded is not None:
