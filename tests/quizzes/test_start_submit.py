@@ -72,3 +72,45 @@ def test_a_start_that_loses_the_attempt_number_resumes_the_winner(
         db.select(AuditEvent).where(AuditEvent.action == "quiz_attempt.start")
     ).all()
     assert len(starts) == 1
+
+
+def _after_first_write(statements: list[str]) -> list[str]:
+    """The statements from the first INSERT/UPDATE on: what runs holding SQLite's write lock."""
+    verbs = [s.split(None, 1)[0].upper() for s in statements]
+    first = next(i for i, verb in enumerate(verbs) if verb in ("INSERT", "UPDATE"))
+    return statements[first:]
+
+
+def _heads(statements: list[str]) -> list[str]:
+    """The first three words of each statement."""
+    return [" ".join(s.split()[:3]) for s in statements]
+
+
+def test_start_and_submit_read_everything_before_their_first_write(
+    login_as, make_quiz, count_queries
+):
+    client, _user = login_as("agent")
+    client.get("/")
+    quiz = make_quiz(count=4, bank_size=8)
+    with count_queries() as start:
+        response = client.post(f"/quizzes/{quiz.slug}/start")
+    assert response.status_code == 302
+    assert _heads(_after_first_write(start.statements)) == [
+        "INSERT INTO quiz_attempts",
+        "INSERT INTO quiz_attempt_answers",
+        "INSERT INTO audit_events",
+    ]
+    attempt_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    with count_queries() as submit:
+        assert client.post(f"/quizzes/attempts/{attempt_id}/submit").status_code == 302
+    held = _after_first_write(submit.statements)
+    assert _heads(held)[:4] == [
+        "UPDATE quiz_attempts SET",
+        "SELECT quiz_attempt_answers.id, quiz_attempt_answers.response",
+        "UPDATE quiz_attempt_answers SET",
+        "INSERT INTO audit_events",
+    ]
+    # The marking's reads (versions' content, the pass mark) all come before the write lock.
+    assert not any("quiz_question_versions.data" in s or "pass_mark" in s for s in held)
+    assert any("quiz_question_versions.data" in s for s in submit.statements)
+    assert db.session.get(QuizAttempt, attempt_id).state == "finished"

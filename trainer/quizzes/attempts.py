@@ -8,6 +8,10 @@
   only while it is in progress, and submit flips its state with a conditional UPDATE, so a
   double click, two tabs or a save racing a submit give exactly one grade that includes every
   acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
+- Start and submit do every read (and the draw, the marking) before their first write: on
+  SQLite the write lock is held from the first write to the commit, so the write transaction
+  is only the statements that store the result. Submit then checks, after its UPDATE, that
+  no save landed since it read the answers, and regrades if one did.
 """
 
 import functools
