@@ -6,10 +6,11 @@ import threading
 import pytest
 
 from tests.quizzes.conftest import right_fields
+from trainer.accounts.models import User
 from trainer.core.audit import AuditEvent
 from trainer.extensions import db
 from trainer.quizzes import attempts as service
-from trainer.quizzes.models import QuizAttempt
+from trainer.quizzes.models import Quiz, QuizAttempt
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL"), reason="row locks need PostgreSQL"
@@ -90,3 +91,22 @@ def test_a_save_racing_a_submit_is_either_graded_or_refused(app, make_quiz, make
         assert graded.score == 100
     else:
         assert graded.score == 0
+
+
+def test_simultaneous_starts_make_one_attempt(app, make_quiz, make_user):
+    quiz = make_quiz(count=3)
+    user = make_user("agent")
+    quiz_id, user_id = quiz.id, user.id
+
+    def start():
+        attempt_id = service.start_attempt(
+            db.session.get(Quiz, quiz_id), db.session.get(User, user_id)
+        ).id
+        db.session.commit()
+        return attempt_id
+
+    results = _in_threads(app, start, 6)
+    assert len(set(results)) == 1
+    db.session.expire_all()
+    attempts = db.session.scalars(db.select(QuizAttempt).where(QuizAttempt.user_id == user_id))
+    assert [a.id for a in attempts] == results[:1]

@@ -8,27 +8,36 @@
   only while it is in progress, and submit flips its state with a conditional UPDATE, so a
   double click, two tabs or a save racing a submit give exactly one grade that includes every
   acknowledged save (on PostgreSQL; SQLite serialises writers anyway).
+- Start and submit do every read (and the draw, the marking) before their first write: on
+  SQLite the write lock is held from the first write to the commit, so the write transaction
+  is only the statements that store the result. Submit then checks, after its UPDATE, that
+  no save landed since it read the answers, and regrades if one did.
 """
 
+import functools
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.core import audit, events
 from trainer.core.clock import utcnow
 from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
-from trainer.quizzes.draw import DrawError, draw_questions
+from trainer.quizzes.draw import DrawError, draw_versions
 from trainer.quizzes.grading import grade_response
-from trainer.quizzes.models import AttemptAnswer, Quiz, QuizAttempt
+from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
 from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
 from trainer.quizzes.results import QuizResult, current_result, cycle_attempts
+from trainer.quizzes.spec import spec_from_content
+
+INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class AttemptError(ValueError):
@@ -48,15 +57,22 @@ def grace() -> timedelta:
     return timedelta(seconds=int(current_app.config.get("QUIZ_GRACE_SECONDS", 60)))
 
 
+@functools.cache
+def _user_attempts_statement():
+    """A user's attempts at a quiz, oldest first (built once, run with bound parameters)."""
+    return (
+        select(QuizAttempt)
+        .where(
+            QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
+        )
+        .order_by(QuizAttempt.number)
+    )
+
+
 def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
     """All of a user's attempts at a quiz, oldest first."""
-    return list(
-        db.session.scalars(
-            select(QuizAttempt)
-            .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.user_id == user.id)
-            .order_by(QuizAttempt.number)
-        )
-    )
+    params = {"quiz_id": quiz.id, "user_id": user.id}
+    return list(db.session.scalars(_user_attempts_statement(), params))
 
 
 @dataclass
@@ -110,6 +126,18 @@ def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
     return min(ends) if ends else None
 
 
+@functools.cache
+def _insert_attempt_statement(dialect: str):
+    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING it, built once per dialect: a
+    clash on (quiz, user, number) skips the row instead of failing the transaction."""
+    table = QuizAttempt.__table__
+    columns = ("quiz_id", "user_id", "number", "state", "started_at", "deadline_at")
+    values = _bound(table, *columns)
+    return (
+        INSERTS[dialect](QuizAttempt).values(values).on_conflict_do_nothing().returning(QuizAttempt)
+    )
+
+
 def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
     """The user's running attempt, or a new one with its questions and option order drawn."""
     now = utcnow()
@@ -122,40 +150,34 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         raise AttemptError(status.reason)
     rng = rng or random.Random()  # noqa: S311 - fairness, not secrecy
     try:
-        questions = draw_questions(quiz.draw_rules, rng)
+        versions = draw_versions(quiz.draw_rules, rng)
     except DrawError as error:
         raise AttemptError(str(error)) from error
     if quiz.shuffle_questions:
-        rng.shuffle(questions)
-    attempt = QuizAttempt(
-        quiz_id=quiz.id,
-        user_id=user.id,
-        number=max((a.number for a in attempts), default=0) + 1,
-        state=IN_PROGRESS,
-        started_at=now,
-        deadline_at=deadline_for(quiz, now),
-    )
+        rng.shuffle(versions)
     slots = [
         {
             "slot": slot,
-            "version_id": question.current_version.id,
-            "layout": make_layout(question.current_version.spec(), quiz.shuffle_options, rng),
+            "version_id": version_id,
+            "layout": make_layout(spec_from_content(content), quiz.shuffle_options, rng),
         }
-        for slot, question in enumerate(questions)
+        for slot, (version_id, content) in enumerate(versions)
     ]
-    try:
-        with db.session.begin_nested():
-            db.session.add(attempt)
-            db.session.flush()
-            # Every slot in one executemany, not one INSERT per question.
-            if slots:
-                db.session.execute(
-                    insert(AttemptAnswer), [{"attempt_id": attempt.id, **s} for s in slots]
-                )
-        db.session.expire(attempt, ["answers"])
-    except IntegrityError:
-        # A second tab or double click started it at the same moment: use that one.
-        db.session.expire_all()
+    # Everything is read and drawn above: the write transaction is these three statements.
+    values = {
+        "quiz_id": quiz.id,
+        "user_id": user.id,
+        "number": max((a.number for a in attempts), default=0) + 1,
+        "state": IN_PROGRESS,
+        "started_at": now,
+        "deadline_at": deadline_for(quiz, now),
+    }
+    statement = _insert_attempt_statement(db.session.get_bind().dialect.name)
+    attempt = db.session.scalar(statement, values)
+    if attempt is None:
+        # A second tab or double click took this attempt number at the same moment: use the
+        # attempt it started. The clash skips the row instead of failing the transaction, so
+        # no savepoint is needed (and an overdue attempt finalised above stays finalised).
         existing = db.session.scalar(
             select(QuizAttempt).where(
                 QuizAttempt.quiz_id == quiz.id,
@@ -164,8 +186,12 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
             )
         )
         if existing is None:
-            raise AttemptError(_("Please try again.")) from None
+            raise AttemptError(_("Please try again."))
         return existing
+    if slots:
+        # Every slot in one executemany, not one INSERT per question.
+        rows = [{"attempt_id": attempt.id, **s} for s in slots]
+        db.session.execute(insert(AttemptAnswer.__table__), rows)
     audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
     return attempt
 
@@ -188,11 +214,15 @@ def finalise_if_overdue(attempt: QuizAttempt, now: datetime | None = None) -> bo
     return True
 
 
+@functools.cache
+def _lock_statement():
+    """An attempt FOR UPDATE (built once, run with a bound id)."""
+    return select(QuizAttempt).where(QuizAttempt.id == bindparam("attempt_id")).with_for_update()
+
+
 def lock_attempt(attempt_id: int) -> QuizAttempt | None:
     """Load an attempt holding its row lock until commit (saves and submits queue up)."""
-    return db.session.scalar(
-        select(QuizAttempt).where(QuizAttempt.id == attempt_id).with_for_update()
-    )
+    return db.session.scalar(_lock_statement(), {"attempt_id": attempt_id})
 
 
 def save_fields(
@@ -240,39 +270,177 @@ def save_fields(
 
 
 def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | None = None) -> bool:
-    """Finish and grade the attempt exactly once; False if it was already finished."""
+    """Finish and grade the attempt exactly once; False if it was already finished.
+
+    The answers are read and marked before the first write, so the write transaction (SQLite's
+    one write lock) holds only the statements that store the result: one conditional UPDATE
+    that finishes the attempt with its score, a check that no save landed between the read and
+    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit.
+    """
     finished_at = at or utcnow()
-    result = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == IN_PROGRESS)
-        .values(state=FINISHED, submitted_at=finished_at, finished_by=by)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.expire(attempt)
+    attempt_id = attempt.id
+    sheet = _read_answer_sheet(attempt_id)
+    marks = mark_sheet(sheet)
+    finish = {"attempt_id": attempt_id, "submitted_at": finished_at, "finished_by": by}
+    result = db.session.execute(_finish_statement(), {**finish, **marks.result})
     if result.rowcount != 1:
+        db.session.expire(attempt)
         return False
-    grade_attempt(attempt)
-    audit.record(None, "quiz_attempt.finish", attempt, by=by, score=attempt.score)
+    # Without a row lock (SQLite, or an overdue attempt finalised on the way) a save may have
+    # been committed after the read above and before the UPDATE: grade what is stored now.
+    stored = dict(db.session.execute(_responses_statement(), {"attempt_id": attempt_id}).all())
+    if any(stored.get(a.id) != a.response for a in sheet.answers):
+        sheet = sheet.with_responses(stored)
+        marks = mark_sheet(sheet)
+        db.session.execute(_rescore_statement(), {"attempt_id": attempt_id, **marks.result})
+    _store_fractions(marks)
+    for key, value in (
+        ("state", FINISHED),
+        ("submitted_at", finished_at),
+        ("finished_by", by),
+        ("score", marks.score),
+        ("passed", marks.passed),
+    ):
+        set_committed_value(attempt, key, value)
+    audit.record(None, "quiz_attempt.finish", attempt, by=by, score=marks.score)
     events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
 
 
+def _bound(table, *columns: str) -> dict:
+    """Bound parameters named and typed after `columns` of `table`."""
+    return {c: bindparam(c, type_=table.c[c].type) for c in columns}
+
+
+@functools.cache
+def _finish_statement():
+    """UPDATE the attempt to finished with its result, only while it is in progress."""
+    table = QuizAttempt.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"), table.c.state == IN_PROGRESS)
+        .values(state=FINISHED, **_bound(table, "submitted_at", "finished_by", "score", "passed"))
+    )
+
+
+@functools.cache
+def _rescore_statement():
+    """UPDATE the attempt's score and pass."""
+    table = QuizAttempt.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("attempt_id"))
+        .values(**_bound(table, "score", "passed"))
+    )
+
+
+@functools.cache
+def _responses_statement():
+    """(answer id, response) of every slot of an attempt."""
+    return select(AttemptAnswer.id, AttemptAnswer.response).where(
+        AttemptAnswer.attempt_id == bindparam("attempt_id")
+    )
+
+
+@functools.cache
+def _sheet_statement():
+    """The pass mark and every slot's id, response and version content, in slot order."""
+    return (
+        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
+        .select_from(QuizAttempt)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
+        .where(QuizAttempt.id == bindparam("attempt_id"))
+        .order_by(AttemptAnswer.slot)
+    )
+
+
+@functools.cache
+def _fractions_statement():
+    """UPDATE one slot's fraction (run as an executemany)."""
+    table = AttemptAnswer.__table__
+    statement = update(table).where(table.c.id == bindparam("answer_id"))
+    return statement.values(_bound(table, "fraction"))
+
+
+@dataclass(frozen=True)
+class SheetAnswer:
+    """One slot as grading needs it: the answer row, its response and the version drawn."""
+
+    id: int
+    response: dict | None
+    content: dict
+
+
+@dataclass(frozen=True)
+class AnswerSheet:
+    """An attempt's answers with their versions' content, and the quiz's pass mark."""
+
+    pass_mark: float
+    answers: tuple[SheetAnswer, ...]
+
+    def with_responses(self, responses: dict[int, dict | None]) -> "AnswerSheet":
+        """The same sheet with the responses given per answer id."""
+        answers = tuple(
+            SheetAnswer(a.id, responses.get(a.id, a.response), a.content) for a in self.answers
+        )
+        return AnswerSheet(self.pass_mark, answers)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """The result of marking a sheet: each answer's fraction, the score (0-100) and pass."""
+
+    fractions: dict[int, float]
+    score: float
+    passed: bool
+
+    @property
+    def result(self) -> dict:
+        """The attempt's columns this sets."""
+        return {"score": self.score, "passed": self.passed}
+
+
+def _read_answer_sheet(attempt_id: int) -> AnswerSheet:
+    """The attempt's answers, their versions' content and the pass mark in one query."""
+    rows = db.session.execute(_sheet_statement(), {"attempt_id": attempt_id}).all()
+    answers = tuple(SheetAnswer(r.id, r.response, r.data) for r in rows if r.id is not None)
+    return AnswerSheet(rows[0].pass_mark if rows else 0, answers)
+
+
+def mark_sheet(sheet: AnswerSheet) -> Marks:
+    """Mark every slot against the version it drew; the score is the mean fraction × 100."""
+    fractions = {}
+    total = 0.0
+    for answer in sheet.answers:
+        grade = grade_response(spec_from_content(answer.content), answer.response)
+        fractions[answer.id] = round(grade.fraction, 6)
+        total += grade.fraction
+    score = max(total, 0.0) / len(sheet.answers) * 100 if sheet.answers else 0.0
+    score = round(score, 2)
+    return Marks(fractions, score, score >= sheet.pass_mark)
+
+
+def _store_fractions(marks: Marks) -> None:
+    """Every slot's fraction in one executemany; answers already loaded are kept in step."""
+    if not marks.fractions:
+        return
+    rows = [{"answer_id": i, "fraction": f} for i, f in marks.fractions.items()]
+    db.session.execute(_fractions_statement(), rows)
+    for answer_id, fraction in marks.fractions.items():
+        loaded = db.session.identity_map.get(db.session.identity_key(AttemptAnswer, answer_id))
+        if loaded is not None:
+            set_committed_value(loaded, "fraction", fraction)
+
+
 def grade_attempt(attempt: QuizAttempt) -> None:
     """Mark every slot against the version it drew and set the score (0-100) and pass."""
-    answers = db.session.scalars(
-        select(AttemptAnswer)
-        .where(AttemptAnswer.attempt_id == attempt.id)
-        .options(selectinload(AttemptAnswer.version))
-    ).all()
-    total = 0.0
-    for answer in answers:
-        grade = grade_response(answer.version.spec(), answer.response)
-        answer.fraction = round(grade.fraction, 6)
-        total += grade.fraction
-    score = max(total, 0.0) / len(answers) * 100 if answers else 0.0
-    quiz = db.session.get(Quiz, attempt.quiz_id)
-    attempt.score = round(score, 2)
-    attempt.passed = attempt.score >= quiz.pass_mark
+    db.session.flush()
+    marks = mark_sheet(_read_answer_sheet(attempt.id))
+    _store_fractions(marks)
+    attempt.score = marks.score
+    attempt.passed = marks.passed
     db.session.flush()
 
 

@@ -7,16 +7,17 @@ A quiz's `draw_rules` is a list of
 Rules are applied in order and never draw the same question twice.
 """
 
+import functools
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 
 from trainer.core.i18n import _, label
 from trainer.extensions import db
 from trainer.quizzes.categories import category_name
 from trainer.quizzes.forms import DIFFICULTY_LABELS
-from trainer.quizzes.models import Question, QuestionTag
+from trainer.quizzes.models import Question, QuestionTag, QuestionVersion
 
 
 class DrawError(ValueError):
@@ -85,7 +86,10 @@ def rule_to_json(rule: RandomRule | FixedRule) -> dict:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def _candidates_query(rule: RandomRule):
+    """The ids a rule may draw, in id order; built once per rule (building the statement costs
+    more than running it)."""
     query = select(Question.id).where(
         Question.retired_at.is_(None), Question.current_version_id.is_not(None)
     )
@@ -97,12 +101,12 @@ def _candidates_query(rule: RandomRule):
         query = query.where(Question.tag_rows.any(QuestionTag.tag == rule.tag))
     if rule.difficulty:
         query = query.where(Question.difficulty == rule.difficulty)
-    return query
+    return query.order_by(Question.id)
 
 
 def candidate_ids(rule: RandomRule) -> list[int]:
     """Ids of the active questions a random rule may draw."""
-    return list(db.session.scalars(_candidates_query(rule).order_by(Question.id)))
+    return list(db.session.scalars(_candidates_query(rule)))
 
 
 def check_rules(rules: list[RandomRule | FixedRule]) -> list[str]:
@@ -155,19 +159,23 @@ def describe_rule(rule: RandomRule | FixedRule) -> str:
     return _("%(count)d random from %(where)s", count=rule.count, where=", ".join(parts))
 
 
-def draw_questions(raw_rules: list, rng: random.Random) -> list[Question]:
-    """The questions for a new attempt; raises DrawError when the bank cannot fill a rule."""
+@functools.cache
+def _active_statement():
+    """The ids among `ids` of questions not retired."""
+    return select(Question.id).where(
+        Question.id.in_(bindparam("ids", expanding=True)), Question.retired_at.is_(None)
+    )
+
+
+def draw_question_ids(raw_rules: list, rng: random.Random) -> list[int]:
+    """The ids of the questions for a new attempt, in order; raises DrawError when the bank
+    cannot fill a rule."""
     rules = parse_rules(raw_rules)
     chosen: list[int] = []
     for rule in rules:
         if isinstance(rule, FixedRule):
-            active = set(
-                db.session.scalars(
-                    select(Question.id).where(
-                        Question.id.in_(rule.question_ids), Question.retired_at.is_(None)
-                    )
-                )
-            )
+            ids = list(rule.question_ids)
+            active = set(db.session.scalars(_active_statement(), {"ids": ids}))
             chosen += [i for i in rule.question_ids if i in active and i not in chosen]
             continue
         available = [i for i in candidate_ids(rule) if i not in chosen]
@@ -178,6 +186,32 @@ def draw_questions(raw_rules: list, rng: random.Random) -> list[Question]:
         chosen += rng.sample(available, rule.count)
     if not chosen:
         raise DrawError(_("This quiz cannot be started: the question bank has too few questions."))
+    return chosen
+
+
+@functools.cache
+def _current_versions_statement():
+    """(question id, current version id, its content) for the questions `ids`."""
+    return (
+        select(Question.id, QuestionVersion.id, QuestionVersion.data)
+        .join(QuestionVersion, QuestionVersion.id == Question.current_version_id)
+        .where(Question.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def draw_versions(raw_rules: list, rng: random.Random) -> list[tuple[int, dict]]:
+    """The current versions (id, content) of the questions for a new attempt, in order, read
+    as plain rows; raises DrawError when the bank cannot fill a rule."""
+    chosen = draw_question_ids(raw_rules, rng)
+    rows = db.session.execute(_current_versions_statement(), {"ids": chosen}).all()
+    versions = {question_id: (version_id, data) for question_id, version_id, data in rows}
+    return [versions[i] for i in chosen]
+
+
+def draw_questions(raw_rules: list, rng: random.Random) -> list[Question]:
+    """The questions for a new attempt (with their current versions); raises DrawError when
+    the bank cannot fill a rule."""
+    chosen = draw_question_ids(raw_rules, rng)
     questions = {
         q.id: q
         for q in db.session.scalars(
