@@ -96,6 +96,16 @@ def pytest_configure(config) -> None:
         compile_catalogues()
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark `db_free` every test that asks for no test database (`database_url`, which `app`
+    and every builder depend on): it runs the same whatever TEST_DATABASE_URL says, so CI runs
+    it once, in the SQLite pass, and leaves it out of the PostgreSQL one (`-m "not db_free"`).
+    """
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db_free)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> Iterator[str]:
     """A migrated template database for this run (SQLite file or a private PostgreSQL db).
@@ -172,6 +182,10 @@ def seeded_templates(database_url, tmp_path_factory):
 def app(request, database_url, tmp_path):
     """The app bound to a pristine database for this test (with the `seeded` marker: one on
     which these CLI commands ran, see `seeded_templates`)."""
+    if request.node.get_closest_marker("db_free"):
+        # Asked for through request.getfixturevalue: the test was marked as needing no
+        # database, so the PostgreSQL pass of CI would never run it.
+        pytest.fail("a db_free test uses the database: request `app` (or a builder) by name")
     is_sqlite = database_url.startswith("sqlite")
     seeded = request.node.get_closest_marker("seeded")
     url = database_url
