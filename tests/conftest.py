@@ -7,6 +7,8 @@ The schema is built once per run (per pytest-xdist worker) with `flask db upgrad
 
 import contextlib
 import contextvars
+import copy
+import functools
 import os
 import shutil
 import uuid
@@ -88,6 +90,35 @@ def _memoise_url_builders() -> None:
 
 
 _memoise_url_builders()
+
+
+def _memoise_yaml_parsing() -> None:
+    """Let the tests of this process share parsed YAML documents.
+
+    The same shipped files (configuration, courses, scenarios, drills, the skills map) are
+    parsed again by every test that syncs content or renders a page reading configuration:
+    pure-Python PyYAML made about a third of the suite's CPU time. `yamlsafe.compose` is a pure
+    function of its text, so a successful parse is kept (the node tree, only ever read, and
+    the data, handed out as a deep copy: callers may change it); refusals are not kept, so
+    their messages are built afresh in the current language. `compose` imported by name
+    (its own tests, the clause lexicons) stays the real one.
+    """
+    from trainer.core import yamlsafe
+
+    compose = yamlsafe.compose
+
+    @functools.lru_cache(maxsize=1024)
+    def parsed(text: str, loader_class: type) -> tuple:
+        return compose(text, loader_class)
+
+    def shared(text: str, loader_class: type = yamlsafe.StrictLoader) -> tuple:
+        node, data = parsed(text, loader_class)
+        return node, copy.deepcopy(data)
+
+    yamlsafe.compose = shared
+
+
+_memoise_yaml_parsing()
 
 
 def pytest_configure(config) -> None:
@@ -206,10 +237,32 @@ def app(request, database_url, tmp_path):
         yield app
         db.session.remove()
         if not is_sqlite:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _empty_postgres_database(db.engine)
         db.engine.dispose()
+
+
+# Sequences the test advanced go back to their start, as TRUNCATE … RESTART IDENTITY does.
+RESTART_USED_SEQUENCES = sa.text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
+def _empty_postgres_database(engine: sa.Engine) -> None:
+    """Leave the test's PostgreSQL database as migrated: no rows, sequences at their start.
+
+    TRUNCATE of every table took over a second per test (each truncated table gets new files);
+    a test writes to a few tables, so one statement finds those, and DELETE empties them,
+    referencing tables first.
+    """
+    tables = db.metadata.sorted_tables
+    probe = " UNION ALL ".join(f"""(SELECT '{t.name}' FROM "{t.name}" LIMIT 1)""" for t in tables)
+    with engine.begin() as conn:
+        filled = set(conn.execute(sa.text(probe)).scalars())
+        for table in reversed(tables):
+            if table.name in filled:
+                conn.execute(sa.text(f'DELETE FROM "{table.name}"'))
+        conn.execute(RESTART_USED_SEQUENCES)
 
 
 @pytest.fixture
