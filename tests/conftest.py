@@ -188,8 +188,9 @@ def seeded_templates(database_url, tmp_path_factory):
     """SQLite templates on which CLI commands already ran (`content sync`, `seed-demo`), built
     once per run and worker on first use: `@pytest.mark.seeded("content sync", "seed-demo")`
     gives a test a copy of one instead of running the commands itself (seconds per test).
-    On PostgreSQL the marked test runs the commands on its own database (a database copied per
-    test would cost a CREATE and a DROP DATABASE, and a DROP waits for a checkpoint).
+    On PostgreSQL the marked test gets the rows the commands left instead (`seeded_snapshots`;
+    a database copied per test would cost a CREATE and a DROP DATABASE, and a DROP waits for
+    a checkpoint).
     """
     built: dict[tuple[str, ...], str] = {}
 
@@ -207,6 +208,62 @@ def seeded_templates(database_url, tmp_path_factory):
         return built[commands]
 
     return template
+
+
+@pytest.fixture(scope="session")
+def seeded_snapshots():
+    """PostgreSQL's counterpart of `seeded_templates`: the rows (and sequence positions) the
+    CLI commands leave, taken once per run and worker on first use, then put back into the
+    test's emptied database by each marked test (running them costs seconds per test).
+    Restoring turns foreign-key triggers off (tables refer to each other both ways), which
+    takes a superuser: without one, there is no snapshot (None)."""
+    taken: dict[tuple[str, ...], tuple[dict, list] | None] = {}
+
+    def snapshot(app, commands: tuple[str, ...]) -> tuple[dict, list] | None:
+        if commands not in taken and not db.session.scalar(SUPERUSER):
+            taken[commands] = None
+        if commands not in taken:
+            _run_commands(app, commands)
+            db.session.remove()
+            with db.engine.connect() as conn:
+                rows = {
+                    table.name: [dict(row._mapping) for row in conn.execute(_ordered(table))]
+                    for table in db.metadata.sorted_tables
+                }
+                sequences = conn.execute(USED_SEQUENCES).all()
+            _empty_postgres_database(db.engine)
+            taken[commands] = (rows, sequences)
+        return taken[commands]
+
+    return snapshot
+
+
+def _ordered(table: sa.Table) -> sa.Select:
+    """All rows of `table` in primary-key order (rows referring to earlier rows come later)."""
+    return table.select().order_by(*table.primary_key.columns)
+
+
+SUPERUSER = sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+USED_SEQUENCES = sa.text(
+    "SELECT format('%I.%I', schemaname, sequencename), last_value"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
+def _restore_snapshot(engine: sa.Engine, snapshot: tuple[dict, list]) -> None:
+    """Insert a snapshot's rows (referenced tables first) and set its sequences."""
+    rows, sequences = snapshot
+    with engine.begin() as conn:
+        # The rows are consistent as a whole, not in any one insertion order.
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+        for name, value in sequences:
+            conn.execute(
+                sa.text("SELECT setval(CAST(:name AS regclass), :value)"),
+                dict(name=name, value=value),
+            )
 
 
 @pytest.fixture
@@ -232,8 +289,12 @@ def app(request, database_url, tmp_path):
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         if seeded and not is_sqlite:
-            _run_commands(app, tuple(seeded.args))
-            db.session.remove()
+            snapshot = request.getfixturevalue("seeded_snapshots")(app, tuple(seeded.args))
+            if snapshot is None:  # not a superuser: run the commands on this database
+                _run_commands(app, tuple(seeded.args))
+                db.session.remove()
+            else:
+                _restore_snapshot(db.engine, snapshot)
         yield app
         db.session.remove()
         if not is_sqlite:
