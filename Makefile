@@ -9,9 +9,12 @@ PORT ?= 5000
 
 .PHONY: run test install translations db content demo lint format bench bench-turns clean screenshots
 
+# uv installs the same packages from the same indexes (pip's settings, see .ci/uv_install.py)
+# in seconds instead of about two minutes; plain pip is the fallback if uv cannot.
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python .ci/uv_install.py -e '.[dev]' \
+	  || $(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP) translations

@@ -7,6 +7,8 @@ The schema is built once per run (per pytest-xdist worker) with `flask db upgrad
 
 import contextlib
 import contextvars
+import copy
+import functools
 import os
 import shutil
 import uuid
@@ -90,10 +92,49 @@ def _memoise_url_builders() -> None:
 _memoise_url_builders()
 
 
+def _memoise_yaml_parsing() -> None:
+    """Let the tests of this process share parsed YAML documents.
+
+    The same shipped files (configuration, courses, scenarios, drills, the skills map) are
+    parsed again by every test that syncs content or renders a page reading configuration:
+    pure-Python PyYAML made about a third of the suite's CPU time. `yamlsafe.compose` is a pure
+    function of its text, so a successful parse is kept (the node tree, only ever read, and
+    the data, handed out as a deep copy: callers may change it); refusals are not kept, so
+    their messages are built afresh in the current language. `compose` imported by name
+    (its own tests, the clause lexicons) stays the real one.
+    """
+    from trainer.core import yamlsafe
+
+    compose = yamlsafe.compose
+
+    @functools.lru_cache(maxsize=1024)
+    def parsed(text: str, loader_class: type) -> tuple:
+        return compose(text, loader_class)
+
+    def shared(text: str, loader_class: type = yamlsafe.StrictLoader) -> tuple:
+        node, data = parsed(text, loader_class)
+        return node, copy.deepcopy(data)
+
+    yamlsafe.compose = shared
+
+
+_memoise_yaml_parsing()
+
+
 def pytest_configure(config) -> None:
     """Compile translations once, in the main process (xdist workers start after this)."""
     if not hasattr(config, "workerinput"):
         compile_catalogues()
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark `db_free` every test that asks for no test database (`database_url`, which `app`
+    and every builder depend on): it runs the same whatever TEST_DATABASE_URL says, so CI runs
+    it once, in the SQLite pass, and leaves it out of the PostgreSQL one (`-m "not db_free"`).
+    """
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db_free)
 
 
 @pytest.fixture(scope="session")
@@ -147,8 +188,9 @@ def seeded_templates(database_url, tmp_path_factory):
     """SQLite templates on which CLI commands already ran (`content sync`, `seed-demo`), built
     once per run and worker on first use: `@pytest.mark.seeded("content sync", "seed-demo")`
     gives a test a copy of one instead of running the commands itself (seconds per test).
-    On PostgreSQL the marked test runs the commands on its own database (a database copied per
-    test would cost a CREATE and a DROP DATABASE, and a DROP waits for a checkpoint).
+    On PostgreSQL the marked test gets the rows the commands left instead (`seeded_snapshots`;
+    a database copied per test would cost a CREATE and a DROP DATABASE, and a DROP waits for
+    a checkpoint).
     """
     built: dict[tuple[str, ...], str] = {}
 
@@ -168,10 +210,70 @@ def seeded_templates(database_url, tmp_path_factory):
     return template
 
 
+@pytest.fixture(scope="session")
+def seeded_snapshots():
+    """PostgreSQL's counterpart of `seeded_templates`: the rows (and sequence positions) the
+    CLI commands leave, taken once per run and worker on first use, then put back into the
+    test's emptied database by each marked test (running them costs seconds per test).
+    Restoring turns foreign-key triggers off (tables refer to each other both ways), which
+    takes a superuser: without one, there is no snapshot (None)."""
+    taken: dict[tuple[str, ...], tuple[dict, list] | None] = {}
+
+    def snapshot(app, commands: tuple[str, ...]) -> tuple[dict, list] | None:
+        if commands not in taken and not db.session.scalar(SUPERUSER):
+            taken[commands] = None
+        if commands not in taken:
+            _run_commands(app, commands)
+            db.session.remove()
+            with db.engine.connect() as conn:
+                rows = {
+                    table.name: [dict(row._mapping) for row in conn.execute(_ordered(table))]
+                    for table in db.metadata.sorted_tables
+                }
+                sequences = conn.execute(USED_SEQUENCES).all()
+            _empty_postgres_database(db.engine)
+            taken[commands] = (rows, sequences)
+        return taken[commands]
+
+    return snapshot
+
+
+def _ordered(table: sa.Table) -> sa.Select:
+    """All rows of `table` in primary-key order (rows referring to earlier rows come later)."""
+    return table.select().order_by(*table.primary_key.columns)
+
+
+SUPERUSER = sa.text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+USED_SEQUENCES = sa.text(
+    "SELECT format('%I.%I', schemaname, sequencename), last_value"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
+def _restore_snapshot(engine: sa.Engine, snapshot: tuple[dict, list]) -> None:
+    """Insert a snapshot's rows (referenced tables first) and set its sequences."""
+    rows, sequences = snapshot
+    with engine.begin() as conn:
+        # The rows are consistent as a whole, not in any one insertion order.
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+        for name, value in sequences:
+            conn.execute(
+                sa.text("SELECT setval(CAST(:name AS regclass), :value)"),
+                dict(name=name, value=value),
+            )
+
+
 @pytest.fixture
 def app(request, database_url, tmp_path):
     """The app bound to a pristine database for this test (with the `seeded` marker: one on
     which these CLI commands ran, see `seeded_templates`)."""
+    if request.node.get_closest_marker("db_free"):
+        # Asked for through request.getfixturevalue: the test was marked as needing no
+        # database, so the PostgreSQL pass of CI would never run it.
+        pytest.fail("a db_free test uses the database: request `app` (or a builder) by name")
     is_sqlite = database_url.startswith("sqlite")
     seeded = request.node.get_closest_marker("seeded")
     url = database_url
@@ -187,15 +289,41 @@ def app(request, database_url, tmp_path):
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         if seeded and not is_sqlite:
-            _run_commands(app, tuple(seeded.args))
-            db.session.remove()
+            snapshot = request.getfixturevalue("seeded_snapshots")(app, tuple(seeded.args))
+            if snapshot is None:  # not a superuser: run the commands on this database
+                _run_commands(app, tuple(seeded.args))
+                db.session.remove()
+            else:
+                _restore_snapshot(db.engine, snapshot)
         yield app
         db.session.remove()
         if not is_sqlite:
-            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            _empty_postgres_database(db.engine)
         db.engine.dispose()
+
+
+# Sequences the test advanced go back to their start, as TRUNCATE … RESTART IDENTITY does.
+RESTART_USED_SEQUENCES = sa.text(
+    "SELECT setval(format('%I.%I', schemaname, sequencename)::regclass, start_value, false)"
+    " FROM pg_sequences WHERE schemaname = current_schema() AND last_value IS NOT NULL"
+)
+
+
+def _empty_postgres_database(engine: sa.Engine) -> None:
+    """Leave the test's PostgreSQL database as migrated: no rows, sequences at their start.
+
+    TRUNCATE of every table took over a second per test (each truncated table gets new files);
+    a test writes to a few tables, so one statement finds those, and DELETE empties them,
+    referencing tables first.
+    """
+    tables = db.metadata.sorted_tables
+    probe = " UNION ALL ".join(f"""(SELECT '{t.name}' FROM "{t.name}" LIMIT 1)""" for t in tables)
+    with engine.begin() as conn:
+        filled = set(conn.execute(sa.text(probe)).scalars())
+        for table in reversed(tables):
+            if table.name in filled:
+                conn.execute(sa.text(f'DELETE FROM "{table.name}"'))
+        conn.execute(RESTART_USED_SEQUENCES)
 
 
 @pytest.fixture

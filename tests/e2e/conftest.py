@@ -11,12 +11,17 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def pytest_collection_modifyitems(config, items):
-    """Mark every test here `e2e`; skip them when Chromium is missing, unless E2E_REQUIRED=1."""
+    """Mark every test here `e2e`; skip them when Chromium is missing, unless E2E_REQUIRED=1.
+    A test using the `demo` fixture starts from a copy of the seeded demo database."""
+    from tests.e2e.phone import DEMO_COMMANDS
+
     have_browser = os.path.exists(CHROMIUM)
     for item in items:
         if "/e2e/" not in str(item.fspath):
             continue
         item.add_marker(pytest.mark.e2e)
+        if "demo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.seeded(*DEMO_COMMANDS))
         if not have_browser and os.environ.get("E2E_REQUIRED") != "1":
             item.add_marker(pytest.mark.skip(reason="Chromium is not installed"))
 

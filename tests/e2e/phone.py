@@ -12,12 +12,22 @@ DEMO_LOGINS = {
 }
 
 
+DEMO_COMMANDS = ("content sync", "seed-demo")
+
+
 @pytest.fixture
-def demo(app, runner):
-    """The shipped content and the demo users with their history, as `make run` has them."""
-    for args in (["content", "sync"], ["seed-demo"]):
-        result = runner.invoke(args=args)
-        assert result.exit_code == 0, result.output
+def demo(request, app, runner):
+    """The shipped content and the demo users with their history, as `make run` has them.
+
+    Tests using this fixture get the `seeded` marker (tests/e2e/conftest.py): their database
+    is then a copy of a template on which these commands ran once (SQLite), or the commands
+    ran on it as the app was built (PostgreSQL). Unmarked, the commands run here.
+    """
+    seeded = request.node.get_closest_marker("seeded")
+    if seeded is None or tuple(seeded.args) != DEMO_COMMANDS:
+        for command in DEMO_COMMANDS:
+            result = runner.invoke(args=command.split())
+            assert result.exit_code == 0, result.output
     return DEMO_LOGINS
 
 
