@@ -96,3 +96,21 @@ def test_the_turn_ends_with_the_transaction(tmp_path, ending):
     with engine.begin() as again:  # the next writer gets its turn at once
         again.execute(text("INSERT INTO saves (who) VALUES (2)"))
     assert not queue._lock.locked()
+
+
+def test_a_thread_never_waits_for_its_own_turn(tmp_path):
+    """A second connection of the thread that has the turn (a job run inline after a commit)
+    writes at once once SQLite's own transaction is over, instead of waiting for itself."""
+    engine = _engine(tmp_path / "self.db")
+    queue = queue_writers(engine, wait_seconds=10)
+    first = engine.connect()
+    first.execute(text("SAVEPOINT outer_sp"))  # pysqlite: SQLite's transaction starts here…
+    first.execute(text("INSERT INTO saves (who) VALUES (1)"))
+    first.execute(text("RELEASE SAVEPOINT outer_sp"))  # …and is committed here
+    assert queue._lock.locked()  # the driver does not know: the turn is still the first's
+    started = time.monotonic()
+    with engine.begin() as second:
+        second.execute(text("INSERT INTO saves (who) VALUES (2)"))
+    assert time.monotonic() - started < 5
+    first.close()
+    assert not queue._lock.locked()

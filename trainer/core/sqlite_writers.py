@@ -33,21 +33,27 @@ class WriterQueue:
         self.wait_seconds = wait_seconds
         self._lock = threading.Lock()
         self._holder: int | None = None  # id() of the DBAPI connection whose turn it is
+        self._thread: int | None = None  # the thread that took it
 
     def take(self, connection: Any) -> None:
         """Wait for the turn of `connection` (nothing to do if it has it already)."""
         key = _key(connection)
         if self._holder == key:
             return
+        if self._thread == threading.get_ident():
+            # This thread's other connection has the turn (a job run inline after a commit, a
+            # savepoint's RELEASE that already ended SQLite's transaction): waiting would be
+            # waiting for itself, so SQLite's own lock decides, as without the queue.
+            return
         if self._lock.acquire(timeout=self.wait_seconds):
-            self._holder = key
+            self._holder, self._thread = key, threading.get_ident()
         else:
             log.warning("SQLite writer waited %ss for its turn; going on", self.wait_seconds)
 
     def give_back(self, connection: Any) -> None:
         """End the turn of `connection`, if it has it (after its commit or rollback)."""
         if self._holder == _key(connection):
-            self._holder = None
+            self._holder = self._thread = None
             self._lock.release()
 
 
