@@ -14,6 +14,7 @@ from typing import Any
 from trainer.roleplay.grading import grade_transcript
 from trainer.roleplay.metrics import exact_agreement, quadratic_weighted_kappa, spearman
 from trainer.roleplay.scenarios import scale_bounds
+from trainer.roleplay.transcript_files import TranscriptError, parse_transcript
 
 CASE_KEYS = {"scenario", "band", "critical", "breaches", "kind", "items", "twin", "why"}
 
@@ -38,8 +39,6 @@ class Case:
 
 def load_case(path: Path) -> Case:
     """Parse one file; ValidationInputError with the file name when it is malformed."""
-    from trainer.roleplay.cli import TranscriptError, parse_transcript
-
     name = path.name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
