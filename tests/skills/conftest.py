@@ -86,3 +86,26 @@ def make_graded(app):
         return session
 
     return build
+
+
+RETURNS_CATEGORY = "compliance/returns-consumer-protection"
+
+
+@pytest.fixture
+def returns_quiz(content):
+    """A quiz whose three questions measure the returns_policy skill."""
+    from tests.quizzes.conftest import spec_of
+    from trainer.quizzes import bank
+    from trainer.quizzes.quizdefs import QuizSettings, save_quiz
+
+    for n in range(3):
+        bank.save_question(spec_of("single", 900 + n, RETURNS_CATEGORY))
+    quiz = save_quiz(
+        QuizSettings(
+            slug="returns-check",
+            title={"zh_CN": "退货小测", "en": "Returns check"},
+            draw_rules=[{"type": "random", "count": 3, "category": RETURNS_CATEGORY}],
+        )
+    )
+    db.session.commit()
+    return quiz

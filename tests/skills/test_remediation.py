@@ -107,24 +107,12 @@ def test_a_kpi_import_refreshes_the_agents_and_opens_remediations(content, make_
     assert (row.user_id, row.skill, row.reason["kind"]) == (agent.id, "first_response", "kpi")
 
 
-def test_a_submitted_quiz_attempt_is_evidence_for_its_category(content, make_user):
+def test_a_submitted_quiz_attempt_is_evidence_for_its_category(returns_quiz, make_user):
     """A wrong-answered attempt of a returns-policy question makes returns_policy weak."""
-    from tests.quizzes.conftest import spec_of
-    from trainer.quizzes import bank
     from trainer.quizzes.attempts import start_attempt, submit_attempt
-    from trainer.quizzes.quizdefs import QuizSettings, save_quiz
     from trainer.skills import snapshots
 
-    category = "compliance/returns-consumer-protection"
-    for n in range(3):
-        bank.save_question(spec_of("single", 900 + n, category))
-    quiz = save_quiz(
-        QuizSettings(
-            slug="returns-check",
-            title={"zh_CN": "退货小测", "en": "Returns check"},
-            draw_rules=[{"type": "random", "count": 3, "category": category}],
-        )
-    )
+    quiz = returns_quiz
     agent = make_user("agent")
     attempt = start_attempt(quiz, agent)
     db.session.commit()

@@ -3,36 +3,16 @@ keyed per agent, run after the submit's commit (a worker, or inline in tests).""
 
 import pytest
 
-from tests.quizzes.conftest import spec_of
 from trainer.core import jobs
 from trainer.core.jobmodels import DONE, QUEUED, JobRun
 from trainer.extensions import db
-from trainer.quizzes import bank
-from trainer.quizzes.quizdefs import QuizSettings, save_quiz
 from trainer.skills import remediation, snapshots
 from trainer.skills.models import SkillRemediation
 
-CATEGORY = "compliance/returns-consumer-protection"
 # The submit request on SQLite: the login session (1), the grading (10), whether the attempt
 # measures a skill (map version, map, categories: 3) and the queued job (2). With the refresh
 # inside it, the same request ran 30 statements (snapshot, evidence, remediations, notices).
 SUBMIT_BOUND = 16
-
-
-@pytest.fixture
-def returns_quiz(content):
-    """A quiz whose questions measure the returns_policy skill."""
-    for n in range(3):
-        bank.save_question(spec_of("single", 900 + n, CATEGORY))
-    quiz = save_quiz(
-        QuizSettings(
-            slug="returns-check",
-            title={"zh_CN": "退货小测", "en": "Returns check"},
-            draw_rules=[{"type": "random", "count": 3, "category": CATEGORY}],
-        )
-    )
-    db.session.commit()
-    return quiz
 
 
 @pytest.fixture

@@ -154,7 +154,7 @@ def _post_turn_form(session: RoleplaySession) -> Response:
         flash(refused.message, "error")
         return back
     if job is not None:
-        _load_user()
+        _load_user()  # as in _reply_stream: the connection goes back while the model answers
         db.session.close()
         for event in replies.run_reply(job):
             if event["type"] in ("error", "notice"):
@@ -182,7 +182,7 @@ def _reply_stream(
         return jsonify(error=_("There is no message waiting for an answer.")), 409
     # The reply may take a while: hand the connection back to the pool until it is stored.
     # The signed-in user is read again after this view (response headers), so load it first.
-    current_user.is_active  # noqa: B018 - loads the attributes before detaching
+    _load_user()
     db.session.close()
     events = replies.run_reply(job)
     return _events(itertools.chain([saved], events) if saved else events)
