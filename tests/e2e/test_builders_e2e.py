@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.e2e.chat import fill_reply
 from trainer.extensions import db
 
 PHONE = {"width": 375, "height": 812}
@@ -57,7 +58,7 @@ def test_trainer_builds_tries_and_publishes_a_scenario_an_agent_plays_on_a_phone
     # "Save and try it" opens a trial chat with the scripted customer.
     page.wait_for_url(re.compile(r".*/roleplay/sessions/\d+$"))
     expect(page.locator("[data-testid=rp-transcript]")).to_contain_text("耳机右边没声音了")
-    page.fill("[data-testid=rp-input]", "非常抱歉！方便发一下视频吗？")
+    fill_reply(page, "非常抱歉！方便发一下视频吗？")
     page.click("[data-testid=rp-send]")
     expect(page.locator(".rp-customer").last).to_contain_text("我录了视频的")
     page.goto(f"{server_url}/roleplay/manage/earphones-no-sound")
@@ -73,10 +74,10 @@ def test_trainer_builds_tries_and_publishes_a_scenario_an_agent_plays_on_a_phone
     page.click("text=耳机没声音")
     page.click("[data-testid=rp-start]")
     expect(page.locator("[data-testid=rp-transcript]")).to_contain_text("耳机右边没声音了")
-    page.fill("[data-testid=rp-input]", "抱歉给您添麻烦了，请问有录视频吗？")
+    fill_reply(page, "抱歉给您添麻烦了，请问有录视频吗？")
     page.click("[data-testid=rp-send]")
     expect(page.locator(".rp-customer").last).to_contain_text("我录了视频的")
-    page.fill("[data-testid=rp-input]", "已经给您退款，全额原路退回。")
+    fill_reply(page, "已经给您退款，全额原路退回。")
     page.click("[data-testid=rp-send]")
     page.wait_for_url(re.compile(r".*/roleplay/sessions/\d+/result"))
     expect(page.locator("[data-testid=rp-total]")).to_be_visible()

@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.chat import fill_reply
 from trainer.config import ROOT
 from trainer.extensions import db
 
@@ -21,7 +22,7 @@ def shipped(app):
 
 def _send(page, text):
     before = page.locator(".rp-customer").count()
-    page.fill("[data-testid=rp-input]", text)
+    fill_reply(page, text)
     page.click("[data-testid=rp-send]")
     expect(page.locator(".rp-customer")).to_have_count(before + 1)
     expect(page.locator(".rp-customer.rp-streaming")).to_have_count(0)
@@ -44,8 +45,8 @@ def test_agent_solves_the_problem_and_the_customer_ends_satisfied(
     expect(reply).to_contain_text("钱多久能退回来")
     reply = _send(page, "退款会尽快原路退回的。")
     expect(reply).to_have_text(re.compile("具体多久呀"))  # a vague answer is not enough
-    page.fill(
-        "[data-testid=rp-input]",
+    fill_reply(
+        page,
         "商家收到退货后 48 小时内审核，通过后原路退回，一般 1-3 个工作日到账。"
         "您在订单页点「申请售后」提交就行。",
     )

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.chat import fill_reply
 from tests.roleplay.conftest import tiny_spec
 from tests.roleplay.fake_openai import FakeOpenAI
 from trainer.core.clock import utcnow
@@ -42,7 +43,7 @@ def test_agent_chats_watches_replies_stream_and_sees_the_result(
     page.click("[data-testid=rp-start]")
     expect(page.locator("[data-testid=rp-transcript]")).to_contain_text("杯子碎了！怎么办？")
 
-    page.fill("[data-testid=rp-input]", "非常抱歉，理解您着急！请问订单号是多少？")
+    fill_reply(page, "非常抱歉，理解您着急！请问订单号是多少？")
     page.keyboard.press("Enter")
     streaming = page.locator(".rp-customer.rp-streaming")
     expect(streaming).to_have_count(1)  # the reply is arriving…
@@ -53,10 +54,10 @@ def test_agent_chats_watches_replies_stream_and_sees_the_result(
     expect(page.locator(".rp-customer").last).to_have_text(re.compile("订单号 2024111100123。"))
     expect(page.locator(".rp-agent.rp-sending")).to_have_count(0)
 
-    page.fill("[data-testid=rp-input]", "麻烦发一下照片，我帮您核实。")
+    fill_reply(page, "麻烦发一下照片，我帮您核实。")
     page.click("[data-testid=rp-send]")
     expect(page.locator(".rp-customer").last).to_contain_text("我拍了照片的。")
-    page.fill("[data-testid=rp-input]", "抱歉久等，已为您全额退款，已退款到原账户。")
+    fill_reply(page, "抱歉久等，已为您全额退款，已退款到原账户。")
     page.click("[data-testid=rp-send]")
     # The customer is satisfied: the chat ends and the page moves on to the grade.
     page.wait_for_url(re.compile(r".*/roleplay/sessions/\d+/result"))
@@ -81,7 +82,7 @@ def test_ai_failure_shows_a_message_and_retry_gets_the_reply(
         page.goto(f"{server_url}/roleplay/scenarios/tiny-parcel")
         page.click("[data-testid=rp-start]")
         fake.fail_next("500")
-        page.fill("[data-testid=rp-input]", "您好，我帮您查一下。")
+        fill_reply(page, "您好，我帮您查一下。")
         page.click("[data-testid=rp-send]")
         expect(page.locator("[data-testid=rp-error]")).to_contain_text("AI 服务出错了")
         expect(page.locator("[data-testid=rp-error]")).to_contain_text("你的消息已保存")
@@ -137,7 +138,7 @@ def test_spent_ai_budget_notice_shows_in_the_chat(
         sign_in(agent)
         page.goto(f"{server_url}/roleplay/scenarios/tiny-parcel")
         page.click("[data-testid=rp-start]")
-        page.fill("[data-testid=rp-input]", "非常抱歉，理解您着急！请问订单号是多少？")
+        fill_reply(page, "非常抱歉，理解您着急！请问订单号是多少？")
         page.click("[data-testid=rp-send]")
         notice = page.locator("[data-testid=rp-transcript] [data-testid=rp-notice]")
         expect(notice).to_have_text("今天的 AI 额度已用完：顾客改用脚本回复。")

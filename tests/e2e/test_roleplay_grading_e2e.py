@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.chat import fill_reply
 from tests.e2e.test_roleplay_e2e import scenario  # noqa: F401 - fixture
 from tests.jobs.conftest import queue, worker  # noqa: F401 - fixtures
 from tests.roleplay.fake_openai import FakeOpenAI
@@ -37,7 +38,7 @@ def test_result_page_grades_by_itself(
         sign_in(make_user("agent"))
         page.goto(f"{server_url}/roleplay/scenarios/tiny-parcel")
         page.click("[data-testid=rp-start]")
-        page.fill("[data-testid=rp-input]", "非常抱歉让您着急了，麻烦发一下照片。")
+        fill_reply(page, "非常抱歉让您着急了，麻烦发一下照片。")
         page.click("[data-testid=rp-send]")
         expect(page.locator(".rp-customer").last).to_have_text(re.compile("好的，那你快点。"))
         page.once("dialog", lambda dialog: dialog.accept())

@@ -7,6 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.chat import fill_reply
 from trainer.config import ROOT
 from trainer.core.content import sync_content
 from trainer.extensions import db
@@ -24,7 +25,7 @@ def content(app):
 
 def _send(page, text: str) -> None:
     before = page.locator(".rp-customer").count()
-    page.fill("[data-testid=rp-input]", text)
+    fill_reply(page, text)
     page.click("[data-testid=rp-send]")
     page.wait_for_function(
         "n => document.querySelectorAll('.rp-customer:not(.rp-streaming)').length > n "

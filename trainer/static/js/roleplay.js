@@ -202,4 +202,5 @@
   updateCounter();
   scrollDown();
   input.focus();
+  root.setAttribute("data-ready", "true");  // the chat sends through this script from now on
 })();
