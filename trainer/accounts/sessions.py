@@ -67,10 +67,9 @@ def start_session(user: User) -> AuthSession:
     return auth
 
 
-# The signed-in user (with the team pages show beside the name) and the session's own columns
-# in one query, built once: the session row is not loaded as an object, and a touch or revocation
-# is one UPDATE by its id.
-_SESSION_USER = (
+# The signed-in user and the session's own columns in one query, built once: the session row is
+# not loaded as an object, and a touch or revocation is one UPDATE by its id.
+_SESSION_USER_ONLY = (
     select(
         User,
         AuthSession.id,
@@ -80,13 +79,18 @@ _SESSION_USER = (
     )
     .join(AuthSession, AuthSession.user_id == User.id)
     .where(AuthSession.token_hash == bindparam("token_hash"))
-    .options(joinedload(User.team))
 )
+# A page (GET, HEAD) also shows the user's team beside the name; a POST (an autosave, a form) seldom
+# does, and the join and a second loaded object are a tenth of its cost (it loads the team
+# lazily if it needs it).
+_SESSION_USER = _SESSION_USER_ONLY.options(joinedload(User.team))
 
 
 def _session_statement(reads: dict) -> Any:
     """The session's statement with the columns of `reads` added, built once per app and set of
     reads (the columns are expressions of the user's id column, the same on every request)."""
+    if not memo_active():  # not a GET or HEAD
+        return _SESSION_USER_ONLY
     if not reads:
         return _SESSION_USER
     built = current_app.extensions.setdefault("trainer_session_statements", {})
