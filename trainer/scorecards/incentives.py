@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from trainer.accounts.models import User
 from trainer.core.evidence import KpiSummary
+from trainer.core.pages import CursorPage, page_after
 from trainer.extensions import db
 from trainer.scorecards import okrs
 from trainer.scorecards.catalogue import current_catalogue
@@ -141,36 +142,10 @@ class Ranking:
         scores = [e.score for e in self.ranked]
         return round(statistics.fmean(scores), 1) if scores else None
 
-    def page(self, after: int | None, size: int | None = None) -> "RankingPage":
+    def page(self, after: int | None, size: int | None = None) -> CursorPage[RankEntry]:
         """The `size` (PAGE_SIZE) entries that follow the agent `after` (from the top without a
         cursor, or when that agent is no longer listed or was the last)."""
-        size = size or PAGE_SIZE
-        begin = 0
-        if after is not None:
-            found = next((n for n, e in enumerate(self.entries) if e.agent_id == after), None)
-            begin = 0 if found is None or found + 1 >= len(self.entries) else found + 1
-        chunk = self.entries[begin : begin + size]
-        more = begin + size < len(self.entries)
-        return RankingPage(
-            entries=chunk,
-            first=begin + 1,
-            total=len(self.entries),
-            next_after=chunk[-1].agent_id if chunk and more else None,
-        )
-
-
-@dataclass(frozen=True)
-class RankingPage:
-    """A window of the ranking and the cursor of the next one (None on the last page)."""
-
-    entries: list[RankEntry]
-    first: int  # position of the first entry, from 1
-    total: int
-    next_after: int | None
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.entries) - 1
+        return page_after(self.entries, lambda e: e.agent_id, after, size or PAGE_SIZE)
 
 
 def _agents_query(team_id: int | None, *columns) -> Select:

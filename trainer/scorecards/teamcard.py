@@ -144,6 +144,7 @@ def build_team_scorecard(
     )
 
 
+PAGE_SIZE = 50  # agents per page of the team scorecard (a peak season's temporary team is long)
 STATUS_FILTERS = ("all", "missed", "watch", "met", "nodata")
 SORT_KEYS = ("name", "conversations", "composite", "okr", "level", "missed")
 

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from trainer.core.auth import ADMIN, AGENT, MANAGER, role_required
 from trainer.core.clock import today, utcnow
+from trainer.core.pages import page_after
 from trainer.scorecards import figures, incentives, scorecard, teamcard
 from trainer.scorecards.access import get_visible_agent_or_404, viewer_team
 from trainer.scorecards.catalogue import current_catalogue
@@ -90,12 +91,15 @@ def _team_card():
 @bp.get("/team")
 @role_required(MANAGER, ADMIN)
 def team_scorecard():
-    """The team scorecard: every agent's KPIs, composite, OKR score and training results."""
+    """The team scorecard: every agent's KPIs, composite, OKR score and training results, a page
+    of agents at a time (`?after=<agent id>`: the page after that agent; the CSV has them all)."""
     card, rows = _team_card()
     teams = teamcard.all_teams() if current_user.role == ADMIN else []
-    return render_template(
-        "scorecards/team.html", card=card, rows=rows, teams=teams, args=request.args
-    )
+    after = request.args.get("after", type=int)
+    page = page_after(rows, lambda row: row.agent.id, after, teamcard.PAGE_SIZE)
+    # Sorting, filtering or exporting starts from the whole list again: links drop the cursor.
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    return render_template("scorecards/team.html", card=card, page=page, teams=teams, args=args)
 
 
 @bp.get("/team.csv")
