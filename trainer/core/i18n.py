@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from babel.support import NullTranslations
-from flask import Flask, current_app, g, has_request_context, request, session
+from flask import Flask, current_app, has_request_context, request, session
+from flask.globals import _cv_app
 from flask_babel import LazyString, force_locale, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
@@ -45,13 +46,14 @@ def translations() -> NullTranslations:
     the locale and domain objects it was found for, so a `force_locale` block (a mail in the
     recipient's language) or a new domain finds its own catalogue and the request's afterwards.
     """
-    if not g:  # no app context: Flask-Babel's untranslated catalogue
+    app_ctx = _cv_app.get(None)  # the app context itself: `g` through its proxy costs more
+    if app_ctx is None:  # Flask-Babel's untranslated catalogue
         return get_translations()
-    babel_ctx = g.get("_flask_babel")
+    babel_ctx = getattr(app_ctx.g, "_flask_babel", None)  # Flask-Babel's per-context namespace
     locale = getattr(babel_ctx, "babel_locale", None)
     if locale is None:
-        get_locale()  # selects the locale and keeps it in Flask-Babel's context
-        babel_ctx = g._flask_babel  # noqa: SLF001 - Flask-Babel's per-context namespace
+        get_locale()  # selects the locale and keeps it in that namespace
+        babel_ctx = app_ctx.g._flask_babel  # noqa: SLF001
         locale = babel_ctx.babel_locale
     domain = getattr(babel_ctx, "babel_domain", None)
     kept = getattr(babel_ctx, "trainer_translations", None)
@@ -108,7 +110,10 @@ def current_language() -> str:
 
     Catalogues live in translations/zh_Hans_CN/ because Babel expands zh_CN to zh_Hans_CN.
     """
-    return "zh_CN" if str(get_locale() or "zh").startswith("zh") else "en"
+    app_ctx = _cv_app.get(None)
+    locale = getattr(getattr(app_ctx and app_ctx.g, "_flask_babel", None), "babel_locale", None)
+    locale = locale or get_locale()  # chosen once per request, then kept by Flask-Babel
+    return "zh_CN" if locale is None or locale.language == "zh" else "en"
 
 
 def pick(texts: dict | str | None, locale: str | None = None) -> str:
