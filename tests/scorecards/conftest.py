@@ -1,5 +1,6 @@
 """Builders for scorecard tests: KPI records, OKR sets, tokens, a fixed 'today'."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -111,3 +112,33 @@ def english(app):
     """Messages built outside a request in English, so tests can read them."""
     with force_locale("en"):
         yield
+
+
+def follow_pages(client, path: str, params: dict, name: str, pages: int) -> tuple[list, list]:
+    """Open `pages` cursor pages of a scorecard list (?after=<the next link's cursor>): the
+    agents' emails in the order shown and each page's HTML; the last page has no next link."""
+    seen, bodies, after = [], [], None
+    for _page in range(pages):
+        query = {**params, **({"after": after} if after else {})}
+        body = client.get(path, query_string=query).get_data(as_text=True)
+        bodies.append(body)
+        seen += re.findall(r'<tr data-agent="([^"]+)"', body)
+        assert f'data-testid="{name}-pager"' in body
+        found = re.search(rf'after=(\d+)[^"]*" data-testid="{name}-next"', body)
+        after = found and found.group(1)
+    assert after is None
+    return seen, bodies
+
+
+@pytest.fixture
+def rising_csat_client(app, team_with_agents, fill_days, frozen_today):
+    """Five agents whose November CSAT rises with their number, and a client signed in as
+    their manager: (client, agents)."""
+    from tests.conftest import login
+
+    _team, manager, agents = team_with_agents(5)
+    for n, agent in enumerate(agents):
+        fill_days(agent, date(2026, 11, 19), 2, **{**GOOD_DAY, "csat": 4.0 + n / 10})
+    client = app.test_client()
+    login(client, manager)
+    return client, agents

@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.conftest import login
-from tests.scorecards.conftest import GOOD_DAY
+from tests.scorecards.conftest import GOOD_DAY, follow_pages
 from trainer.scorecards import teamcard
 
 NOV = {"period": "month", "on": "2026-11-01"}
@@ -94,27 +94,14 @@ def test_team_sort_and_filter(app, team, frozen_today):
     assert order(q=weak.name.upper()) == [weak.email]
 
 
-def test_long_team_pages_follow_the_cursor(
-    app, team_with_agents, fill_days, frozen_today, monkeypatch
-):
+def test_long_team_pages_follow_the_cursor(rising_csat_client, monkeypatch):
     """A long team comes a page at a time in the chosen order: ?after=<last agent> gives the
     next page, the pages hold every agent once; sort links and the CSV drop the cursor."""
     monkeypatch.setattr(teamcard, "PAGE_SIZE", 2)
-    _team, manager, agents = team_with_agents(5)
-    for n, agent in enumerate(agents):
-        fill_days(agent, date(2026, 11, 19), 2, **{**GOOD_DAY, "csat": 4.0 + n / 10})
-    client = app.test_client()
-    login(client, manager)
-    seen, after, bodies = [], None, []
-    for _page in range(3):
-        params = {"sort": "csat", "dir": "desc", **({"after": after} if after else {})}
-        body = _get(client, "/scorecards/team", **params).get_data(as_text=True)
-        bodies.append(body)
-        seen += re.findall(r'<tr data-agent="([^"]+)"', body)
-        assert 'data-testid="team-pager"' in body and "共 5 名客服" in body
-        found = re.search(r'after=(\d+)[^"]*" data-testid="team-next"', body)
-        after = found and found.group(1)
-    assert after is None
+    client, agents = rising_csat_client
+    sort = {**NOV, "sort": "csat", "dir": "desc"}
+    seen, bodies = follow_pages(client, "/scorecards/team", sort, "team", 3)
+    assert all("共 5 名客服" in body for body in bodies)
     assert seen == [a.email for a in reversed(agents)]  # best CSAT first, each agent once
     assert "第 5–5 名，共 5 名客服" in bodies[-1] and 'data-testid="team-first"' in bodies[-1]
     export = re.search(r'href="([^"]+)" data-testid="team-csv"', bodies[1]).group(1)

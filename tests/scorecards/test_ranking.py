@@ -10,7 +10,7 @@ import pytest
 import time_machine
 
 from tests.conftest import login
-from tests.scorecards.conftest import GOOD_DAY
+from tests.scorecards.conftest import GOOD_DAY, follow_pages
 from trainer.accounts.models import User
 from trainer.extensions import db
 from trainer.scorecards import incentives
@@ -93,24 +93,13 @@ def test_equal_scores_share_a_rank_and_order_by_name(app, varied):
     assert ranking.entries[0].score == ranking.entries[1].score
 
 
-def test_pages_follow_the_cursor(app, team_with_agents, fill_days, frozen_today, monkeypatch):
+def test_pages_follow_the_cursor(rising_csat_client, monkeypatch):
     """Pages of 2: ?after=<last agent> gives the next page; together they are the ranking once
     each, in order; the pager says where we are, in Chinese by default."""
     monkeypatch.setattr(incentives, "PAGE_SIZE", 2)
-    _team, manager, agents = team_with_agents(5)
-    for n, agent in enumerate(agents):
-        fill_days(agent, date(2026, 11, 19), 2, **{**GOOD_DAY, "csat": 4.0 + n / 10})
-    client = app.test_client()
-    login(client, manager)
-    seen, after = [], None
-    for _page in range(3):
-        params = {**NOV, **({"after": after} if after else {})}
-        body = client.get("/scorecards/incentives", query_string=params).get_data(as_text=True)
-        seen += re.findall(r'<tr data-agent="([^"]+)"', body)
-        assert 'data-testid="ranking-pager"' in body and "共 5 名客服" in body
-        found = re.search(r'after=(\d+)[^"]*" data-testid="ranking-next"', body)
-        after = found and found.group(1)
-    assert after is None
+    client, agents = rising_csat_client
+    seen, bodies = follow_pages(client, "/scorecards/incentives", NOV, "ranking", 3)
+    assert all("共 5 名客服" in body for body in bodies)
     last = agents[0].id  # the last agent's cursor, or an unknown one, starts again at the top
     for cursor in (last, 999_999):
         body = client.get("/scorecards/incentives", query_string={**NOV, "after": cursor})
