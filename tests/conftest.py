@@ -211,6 +211,13 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def worker_bytecode(tmp_path_factory):
+    """Where the app's subprocesses (`flask worker`, see tests/jobs) keep compiled modules in
+    this run and pytest-xdist worker."""
+    return tmp_path_factory.mktemp("bytecode")
+
+
 def _migrate(url: str) -> None:
     app = create_app(TestingConfig(), SQLALCHEMY_DATABASE_URI=url)
     with app.app_context():
