@@ -60,16 +60,16 @@ def run_queued(huey) -> int:
 class Worker:
     """A real `flask worker` process against the test's database and queue.
 
-    Its compiled modules are kept in `bytecode` (PYTHONPYCACHEPREFIX, outside the source tree)
-    even where PYTHONDONTWRITEBYTECODE is set: compiling the app's imports again took each
-    start about 2.5 s of CPU, and the tests start a worker a dozen times.
+    Its compiled modules are kept (in PYTHONPYCACHEPREFIX if set, else in `bytecode`, both
+    outside the source tree) even where PYTHONDONTWRITEBYTECODE is set: compiling the app's
+    imports again took each start about 2.5 s of CPU, and the tests start a worker a dozen times.
     """
 
     def __init__(self, app, tmp_path: Path, bytecode: Path) -> None:
         self.env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
-            "PYTHONPYCACHEPREFIX": str(bytecode),
+            "PYTHONPYCACHEPREFIX": os.environ.get("PYTHONPYCACHEPREFIX") or str(bytecode),
             "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
             "TRAINER_QUEUE_URL": app.config["TRAINER_QUEUE_URL"],
             "TRAINER_QUEUE_NAME": app.config["TRAINER_QUEUE_NAME"],
