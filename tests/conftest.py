@@ -92,6 +92,48 @@ def _memoise_url_builders() -> None:
 _memoise_url_builders()
 
 
+def _memoise_rule_parsing() -> None:
+    """Let the apps of this process share Werkzeug's parsing of URL rules.
+
+    Every rule is parsed again (regular expressions, weights) when it joins an app's map: about
+    half of the rest of each test's app. The parts, the trace and the converters a rule needs
+    depend only on the rule's text and the map's converter classes; the parts are only ever
+    read (by the matcher). Each app's rule still gets converters of its own, bound to its map.
+    """
+    parse_rule = Rule._parse_rule  # noqa: SLF001
+    parsed: dict[tuple, tuple[list, list, list]] = {}
+
+    def shared(self, rule: str):
+        key = (rule, tuple(self.map.converters.items()))
+        if key not in parsed:
+            made: list[tuple] = []
+            get_converter = self.get_converter
+
+            def recording(variable, name, args, kwargs):
+                made.append((variable, name, args, kwargs))
+                return get_converter(variable, name, args, kwargs)
+
+            traced = len(self._trace)  # noqa: SLF001
+            self.get_converter = recording
+            try:
+                parts = list(parse_rule(self, rule))
+            finally:
+                del self.get_converter
+            parsed[key] = (parts, self._trace[traced:], made)  # noqa: SLF001
+            return iter(parts)
+        parts, trace, made = parsed[key]
+        self._trace.extend(trace)  # noqa: SLF001
+        for variable, name, args, kwargs in made:
+            self._converters[variable] = self.get_converter(variable, name, args, kwargs)  # noqa: SLF001
+            self.arguments.add(variable)
+        return iter(parts)
+
+    Rule._parse_rule = shared  # noqa: SLF001
+
+
+_memoise_rule_parsing()
+
+
 def _memoise_yaml_parsing() -> None:
     """Let the tests of this process share parsed YAML documents.
 
@@ -167,6 +209,13 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def worker_bytecode(tmp_path_factory):
+    """Where the app's subprocesses (`flask worker`, see tests/jobs) keep compiled modules in
+    this run and pytest-xdist worker."""
+    return tmp_path_factory.mktemp("bytecode")
 
 
 def _migrate(url: str) -> None:

@@ -27,7 +27,9 @@ def test_agent_completes_a_lesson_and_the_progress_bar_moves(
     expect(page.locator("[data-testid=lesson-title]")).to_have_text("第 1 课")
 
     # A knowledge check answered in place: the explanation appears without leaving the page.
+    # Its script loads after the page (defer); answered before then, the form posts and reloads.
     check = page.locator("form[data-check]").first
+    expect(check).to_have_attribute("data-ready", "true")
     check.locator("input[name=choice]").nth(1).check()
     check.locator("button[type=submit]").click()
     feedback = check.locator("[data-feedback]")

@@ -26,7 +26,7 @@ def test_result_page_grades_by_itself(
     worker,  # noqa: F811
 ):
     with FakeOpenAI(reply="好的，那你快点。") as fake:
-        fake.judge_delay = 3.0
+        fake.hold_judge()
         app.config.update(
             OPENAI_API_KEY="test-key",
             OPENAI_BASE_URL=fake.base_url,
@@ -46,6 +46,7 @@ def test_result_page_grades_by_itself(
         page.wait_for_url(re.compile(r".*/roleplay/sessions/\d+/result"))
         expect(page.locator("[data-testid=rp-grading]")).to_contain_text("评分中…")
         expect(page.locator("[data-testid=rp-grading-stages] li.current")).to_have_count(1)
+        fake.release_judge()
         expect(page.locator("[data-testid=rp-total]")).to_be_visible(timeout=30000)
         expect(page.locator("[data-testid=rp-grading]")).to_have_count(0)
         assert len(fake.judge_requests()) == 1

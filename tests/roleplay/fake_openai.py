@@ -8,7 +8,8 @@ with a 400; the schema is read from the prompt). Faults can be injected for the 
 "429", "500", "400", "timeout" (answers after `slow_seconds`), "malformed" (a broken SSE chunk or
 non-JSON content), "length" (the answer cut in half, `finish_reason: length`), "drop" (connection
 cut mid-stream) and "stall" (the stream stops after its first chunk until `release()`).
-`judge_delay` holds every non-streamed (judge) answer that many seconds.
+`judge_delay` holds every non-streamed (judge) answer that many seconds; `hold_judge()` holds
+them until `release_judge()`.
 
 The real openai SDK is pointed at it (`base_url=server.base_url`), so the whole HTTP path is
 exercised; the SDK sends through httpx2, which respx cannot intercept.
@@ -65,6 +66,8 @@ class FakeOpenAI:
         self.requests: list[dict] = []
         self.timings: dict[str, dict[str, float]] = {}
         self._release = threading.Event()
+        self._judge_open = threading.Event()
+        self._judge_open.set()
         self._lock = threading.Lock()
         self._server = None
         self._thread: threading.Thread | None = None
@@ -82,8 +85,9 @@ class FakeOpenAI:
         return self
 
     def stop(self) -> None:
-        """Release any stalled stream and shut the server down."""
+        """Release any stalled stream or held judge answer and shut the server down."""
         self._release.set()
+        self._judge_open.set()
         if self._server is not None:
             self._server.shutdown()
             self._thread.join(timeout=5)
@@ -109,6 +113,14 @@ class FakeOpenAI:
     def release(self) -> None:
         """Let stalled streams finish."""
         self._release.set()
+
+    def hold_judge(self) -> None:
+        """Hold every judge answer until `release_judge()` (a judge as slow as the test needs)."""
+        self._judge_open.clear()
+
+    def release_judge(self) -> None:
+        """Let held judge answers go."""
+        self._judge_open.set()
 
     def chat_requests(self) -> list[dict]:
         """Requests for customer replies (streamed)."""
@@ -180,6 +192,7 @@ class FakeOpenAI:
             time.sleep(self.first_token_delay)
         if self.judge_delay:
             time.sleep(self.judge_delay)
+        self._judge_open.wait()
         text = "{not json" if fault == "malformed" else self._text_for(body)
         finish = "stop"
         if fault == "length":

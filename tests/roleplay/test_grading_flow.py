@@ -136,11 +136,12 @@ def test_a_slow_judge_does_not_lock_other_users_out(
     make_course,  # noqa: F811 - the fixture imported above
     fake_llm,
 ):
-    """The judge takes 20 s; meanwhile other agents autosave a quiz and finish a lesson."""
+    """The judge holds its answer (as a slow one does, for as long as the test needs);
+    meanwhile other agents autosave a quiz and finish a lesson, each at once."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         pytest.skip("the lock this guards against is SQLite's (one writer per database file)")
     app.config["ROLEPLAY_LLM_TIMEOUT"] = 60.0
-    fake_llm.judge_delay = 20.0
+    fake_llm.hold_judge()
     make_scenario()
     quiz = make_quiz(count=2)
     make_course("short", lessons=2)
@@ -153,12 +154,13 @@ def test_a_slow_judge_does_not_lock_other_users_out(
         chat.post(f"/roleplay/sessions/{session_id}/turns", json={"text": "非常抱歉！"})
         # No worker (immediate mode): the grading job runs in the request that ends the
         # session, once the end is committed.
-        graded: list = []
+        graded: list = []  # (the end's response, when it came)
         grader = threading.Thread(
-            target=lambda: graded.append(chat.post(f"/roleplay/sessions/{session_id}/end")),
+            target=lambda: graded.append(
+                (chat.post(f"/roleplay/sessions/{session_id}/end"), time.monotonic())
+            ),
             daemon=True,
         )
-        began = time.monotonic()
         grader.start()
         for _ in range(200):
             if fake_llm.judge_requests():
@@ -181,9 +183,11 @@ def test_a_slow_judge_does_not_lock_other_users_out(
         assert done.status_code == 302 and started.status_code == 302
         assert saved_in < 3 and done_in < 3
         assert grader.is_alive(), "the writes should have happened while the judge was working"
+        released = time.monotonic()
+        fake_llm.release_judge()
         grader.join(40)
-        assert time.monotonic() - began >= 20
-        assert graded and graded[0].status_code == 302
+        assert graded and graded[0][1] >= released  # the end waited for the judge's answer
+        assert graded[0][0].status_code == 302
     finally:
         server.shutdown()
         thread.join(timeout=5)

@@ -254,11 +254,11 @@ def test_a_real_worker_grades_while_others_write(
     make_scenario,
     fake_llm,
 ):
-    """The judge takes 4 s in a worker process; the agent's end and other users' writes go
-    through at once meanwhile, and the grade appears."""
+    """The judge holds its answer to a worker process; the agent's end and other users' writes
+    go through at once meanwhile, and the grade appears once the judge answers."""
     make_scenario()
     _worker_env(worker, fake_llm, lease=300)
-    fake_llm.judge_delay = 4.0
+    fake_llm.hold_judge()
     client, agent = login_as("agent")
     agent_id = agent.id
     other, _ = login_as("agent")
@@ -271,6 +271,8 @@ def test_a_real_worker_grades_while_others_write(
     assert _status(client, session_id)["status"] == "judging"
     status, events = say(other, other_session, "您好，请问有什么可以帮您？")
     assert status == 200 and events[-1]["type"] == "done"
+    assert _status(client, session_id)["status"] == "judging"
+    fake_llm.release_judge()
     wait_for(lambda: _session(session_id).status == "graded", timeout=60, worker=worker)
     assert _stored_once(session_id, agent_id).judge == "llm"
     assert _job(session_id).status == DONE

@@ -36,6 +36,7 @@
         .catch(function (error) { showFeedback(form, error.message, "", "wrong"); })
         .then(function () { button.disabled = false; });
     });
+    form.setAttribute("data-ready", "true");  // answered in place from now on
   }
 
   /* A lesson can be marked complete once its end has been on screen: tell the server, then
