@@ -38,6 +38,21 @@ __all__ = [
 PACKAGE = Path(__file__).resolve().parent.parent
 
 
+def _babel_context() -> tuple[Any, Any]:
+    """Flask-Babel's namespace in the app context and the locale it holds (chosen now if not
+    yet), read from the app context itself (`g` through its proxy costs more); (None, None)
+    outside an app context."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return None, None
+    babel_ctx = getattr(app_ctx.g, "_flask_babel", None)
+    locale = getattr(babel_ctx, "babel_locale", None)
+    if locale is None:
+        locale = get_locale()  # selects the locale and keeps it in that namespace
+        babel_ctx = app_ctx.g._flask_babel  # noqa: SLF001 - Flask-Babel's per-context namespace
+    return babel_ctx, locale
+
+
 def translations() -> NullTranslations:
     """The current locale's catalogue: Flask-Babel's `get_translations`, kept for the request.
 
@@ -46,15 +61,9 @@ def translations() -> NullTranslations:
     the locale and domain objects it was found for, so a `force_locale` block (a mail in the
     recipient's language) or a new domain finds its own catalogue and the request's afterwards.
     """
-    app_ctx = _cv_app.get(None)  # the app context itself: `g` through its proxy costs more
-    if app_ctx is None:  # Flask-Babel's untranslated catalogue
+    babel_ctx, locale = _babel_context()
+    if babel_ctx is None:  # no app context: Flask-Babel's untranslated catalogue
         return get_translations()
-    babel_ctx = getattr(app_ctx.g, "_flask_babel", None)  # Flask-Babel's per-context namespace
-    locale = getattr(babel_ctx, "babel_locale", None)
-    if locale is None:
-        get_locale()  # selects the locale and keeps it in that namespace
-        babel_ctx = app_ctx.g._flask_babel  # noqa: SLF001
-        locale = babel_ctx.babel_locale
     domain = getattr(babel_ctx, "babel_domain", None)
     kept = getattr(babel_ctx, "trainer_translations", None)
     if kept is not None and kept[0] is locale and kept[1] is domain:
@@ -110,9 +119,7 @@ def current_language() -> str:
 
     Catalogues live in translations/zh_Hans_CN/ because Babel expands zh_CN to zh_Hans_CN.
     """
-    app_ctx = _cv_app.get(None)
-    locale = getattr(getattr(app_ctx and app_ctx.g, "_flask_babel", None), "babel_locale", None)
-    locale = locale or get_locale()  # chosen once per request, then kept by Flask-Babel
+    _babel_ctx, locale = _babel_context()
     return "zh_CN" if locale is None or locale.language == "zh" else "en"
 
 

@@ -88,6 +88,12 @@ def _team_card():
     return card, rows
 
 
+def _args_without_cursor() -> dict:
+    """The query's arguments for the page's links: sorting, filtering or exporting starts from
+    the whole list again, so they drop the page cursor (`after`)."""
+    return {k: v for k, v in request.args.items() if k != "after"}
+
+
 @bp.get("/team")
 @role_required(MANAGER, ADMIN)
 def team_scorecard():
@@ -97,9 +103,9 @@ def team_scorecard():
     teams = teamcard.all_teams() if current_user.role == ADMIN else []
     after = request.args.get("after", type=int)
     page = page_after(rows, lambda row: row.agent.id, after, teamcard.PAGE_SIZE)
-    # Sorting, filtering or exporting starts from the whole list again: links drop the cursor.
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    return render_template("scorecards/team.html", card=card, page=page, teams=teams, args=args)
+    return render_template(
+        "scorecards/team.html", card=card, page=page, teams=teams, args=_args_without_cursor()
+    )
 
 
 @bp.get("/team.csv")
@@ -141,7 +147,7 @@ def incentive_ranking():
         rows = incentives.entry_rows(page.entries, ranking.period, levels)
     teams = teamcard.all_teams() if current_user.role == ADMIN else []
     formula = current_catalogue().incentive
-    args = {k: v for k, v in request.args.items() if k != "after"}
+    args = _args_without_cursor()
     return render_template(
         "scorecards/incentives.html",
         report=ranking,
