@@ -31,41 +31,80 @@ class QuizResult:
 EMPTY = QuizResult(None, False, None, None, 0)
 
 
+class _CycleGrade:
+    """The grading method folded over a cycle's attempts one at a time (in start order), so
+    that splitting an agent's history into cycles stays linear in the number of attempts."""
+
+    def __init__(self, quiz: Quiz):
+        self.quiz = quiz
+        self.attempts = 0
+        self.finished = 0
+        self.total = 0.0
+        self.first: QuizAttempt | None = None
+        self.last: QuizAttempt | None = None
+        self.best: QuizAttempt | None = None
+        self.best_key: tuple[float, float] | None = None
+
+    def add(self, attempt: QuizAttempt) -> None:
+        self.attempts += 1
+        if attempt.submitted_at is None or attempt.score is None:
+            return
+        self.finished += 1
+        self.total += attempt.score
+        if self.first is None:
+            self.first = attempt
+        self.last = attempt
+        # HIGHEST: the earliest attempt with the best score earned it.
+        key = (attempt.score, -attempt.submitted_at.timestamp())
+        if self.best_key is None or key > self.best_key:
+            self.best, self.best_key = attempt, key
+
+    def result(self) -> QuizResult:
+        quiz = self.quiz
+        if not self.finished:
+            return QuizResult(None, False, None, None, self.attempts)
+        if quiz.grading_method == FIRST:
+            decisive = self.first
+            grade = decisive.score
+        elif quiz.grading_method == LATEST:
+            decisive = self.last
+            grade = decisive.score
+        elif quiz.grading_method == AVERAGE:
+            decisive = self.last
+            grade = round(self.total / self.finished, 2)
+        else:
+            decisive = self.best
+            grade = decisive.score
+        passed = grade >= quiz.pass_mark
+        passed_at = decisive.submitted_at if passed else None
+        expires_at = (
+            clock.days_after(passed_at, quiz.validity_days)
+            if passed_at is not None and quiz.validity_days
+            else None
+        )
+        return QuizResult(grade, passed, passed_at, expires_at, self.attempts)
+
+
 def grade_cycle(quiz: Quiz, attempts: list[QuizAttempt]) -> QuizResult:
-    """The grading method applied to finished attempts (in submission order)."""
-    done = [a for a in attempts if a.submitted_at is not None and a.score is not None]
-    if not done:
-        return QuizResult(None, False, None, None, len(attempts))
-    if quiz.grading_method == FIRST:
-        decisive = done[0]
-        grade = decisive.score
-    elif quiz.grading_method == LATEST:
-        decisive = done[-1]
-        grade = decisive.score
-    elif quiz.grading_method == AVERAGE:
-        decisive = done[-1]
-        grade = round(sum(a.score for a in done) / len(done), 2)
-    else:  # HIGHEST: the earliest attempt with the best score earned it
-        decisive = max(done, key=lambda a: (a.score, -a.submitted_at.timestamp()))
-        grade = decisive.score
-    passed = grade >= quiz.pass_mark
-    passed_at = decisive.submitted_at if passed else None
-    expires_at = (
-        clock.days_after(passed_at, quiz.validity_days)
-        if passed_at is not None and quiz.validity_days
-        else None
-    )
-    return QuizResult(grade, passed, passed_at, expires_at, len(attempts))
+    """The grading method applied to a cycle's finished attempts (in start order)."""
+    running = _CycleGrade(quiz)
+    for attempt in attempts:
+        running.add(attempt)
+    return running.result()
 
 
 def split_cycles(quiz: Quiz, attempts: list[QuizAttempt]) -> list[list[QuizAttempt]]:
     """Attempts (by start time) grouped into renewal cycles."""
     cycles: list[list[QuizAttempt]] = [[]]
+    running = _CycleGrade(quiz)
+    current = running.result()
     for attempt in sorted(attempts, key=lambda a: (a.started_at, a.id or 0)):
-        current = grade_cycle(quiz, cycles[-1])
         if current.passed and current.expires_at and attempt.started_at >= current.expires_at:
             cycles.append([])
+            running = _CycleGrade(quiz)
         cycles[-1].append(attempt)
+        running.add(attempt)
+        current = running.result()
     return cycles
 
 
