@@ -29,3 +29,19 @@ def test_messages_outside_a_request_use_the_cli_language(app):
     assert _("Home") == "首页"
     with force_locale("en"):
         assert _("Home") == "Home"
+
+
+def test_template_messages_escape_what_they_fill_in_and_keep_their_own_markup(app):
+    """Templates' `_` works as Jinja's newstyle gettext: the message is trusted, the values put
+    into it are escaped, "%%" is a percent sign, and a message is a format string even without
+    values; without autoescape nothing is escaped."""
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        page = render_template_string(
+            "{{ _('%(count)s unread', count='<b>') }}|{{ _('100%% sure') }}|"
+            "{{ ngettext('%(num)d agent', '%(num)d agents', 2) }}"
+        )
+        assert page == "&lt;b&gt; unread|100% sure|2 agents"
+        plain = app.jinja_env.overlay(autoescape=False).from_string(
+            "{{ _('%(count)s unread', count='<b>') }}"
+        )
+        assert plain.render() == "<b> unread"

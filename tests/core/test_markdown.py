@@ -58,3 +58,17 @@ def test_lists_stay_sanitised():
 def test_the_template_filter_is_registered(app):
     template = app.jinja_env.from_string("{{ text|markdown }}")
     assert template.render(text="- 甲\n- 乙") == "<ul>\n<li>甲</li>\n<li>乙</li>\n</ul>\n"
+
+
+def test_a_kept_text_block_still_follows_the_language(app):
+    """Text blocks are kept per process by their text; a callout's title is translated, so
+    the same text renders in each reader's language."""
+    text = "::: policy\n不得以好评作为退货条件。\n:::"
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "en"}):
+        english = render_text_block(text)
+        assert render_text_block(text) is english  # kept, not rendered again
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": "zh-CN"}):
+        chinese = render_text_block(text)
+    assert "Policy" in english
+    assert "Policy" not in chinese
+    assert "不得以好评作为退货条件" in chinese

@@ -17,6 +17,8 @@ from flask import Flask, current_app, has_request_context, request, session
 from flask.globals import _cv_app
 from flask_babel import LazyString, force_locale, format_datetime, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 from trainer.extensions import babel
 
@@ -83,6 +85,31 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """The singular or plural message for `num` (also available as `%(num)d`)."""
     variables.setdefault("num", num)
     return translations().ungettext(singular, plural, num) % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: Any, string: str, **variables: Any) -> str:
+    """`_()`/`gettext()` in templates, as Jinja's newstyle gettext does it (the translation is
+    trusted markup and always a format string, so variables are escaped into it), in one call
+    instead of three, and without formatting a message that has nothing to fill in (a page
+    shows a hundred messages or more)."""
+    text = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue
+    # Without variables or a "%" (an escaped "%%"), formatting would return the text unchanged.
+    return text % variables if variables or "%" in text else text
+
+
+@pass_eval_context
+def _template_ngettext(
+    eval_ctx: Any, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    """`ngettext()` in templates, the same way."""
+    variables.setdefault("num", num)
+    text = translations().ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue
+    return text % variables
 
 
 def _l(string: str, **variables: Any) -> LazyString:
@@ -166,6 +193,9 @@ def init_app(app: Flask) -> None:
         pgettext=lambda context, text: translations().upgettext(context, text),
         npgettext=lambda c, singular, plural, n: translations().unpgettext(c, singular, plural, n),
         newstyle=True,
+    )
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
     )
     app.jinja_env.filters["pick"] = pick
     app.jinja_env.globals["get_locale"] = get_locale

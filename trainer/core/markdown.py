@@ -5,6 +5,7 @@ attributes listed here reach the page (nh3/ammonia strips the rest, including sc
 event handlers and javascript: URLs).
 """
 
+import functools
 from collections.abc import Callable
 
 import nh3
@@ -12,7 +13,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from mdit_py_plugins.container import container_plugin
 
-from trainer.core.i18n import _
+from trainer.core.i18n import _, current_language
 
 CALLOUTS = ("policy", "good", "bad", "tip")
 
@@ -126,6 +127,14 @@ def render_markdown(
 
 def render_text_block(text: str) -> Markup:
     """The `markdown` template filter: a form-typed text (lists as lists, lines kept), safe."""
+    return _text_block(text or "", current_language())
+
+
+@functools.lru_cache(maxsize=1024)
+def _text_block(text: str, _language: str) -> Markup:
+    """Kept per process by the text and the language (callout titles are translated), the
+    only things the HTML depends on: a quiz's or scenario's description is not parsed and
+    sanitised again on every page."""
     return render_markdown(text, breaks=True)
 
 
