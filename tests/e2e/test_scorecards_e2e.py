@@ -131,3 +131,52 @@ def test_manager_approves_promotion_and_agent_sees_certificate(
     expect(verification).to_contain_text("证书有效")
     expect(verification).to_contain_text("李小美")
     expect(verification).not_to_contain_text(agent.email)
+
+
+def test_manager_pages_through_a_long_team_in_the_chosen_order(
+    page, server_url, sign_in, make_team, make_user, monkeypatch
+):
+    """The team list comes a page at a time; the next page continues the chosen sort, and the
+    first page link starts it again."""
+    from trainer.scorecards import teamcard
+
+    monkeypatch.setattr(teamcard, "PAGE_SIZE", 2)
+    manager = make_user("manager", name="赵主管")
+    team = make_team("大促临时组", manager)
+    names = ["一号", "二号", "三号", "四号", "五号"]
+    now = utcnow()
+    for n, name in enumerate(names):
+        agent = make_user("agent", team=team, name=f"客服{name}")
+        for days_ago in range(1, 11):
+            db.session.add(
+                KpiRecord(
+                    agent_id=agent.id,
+                    day=(now - timedelta(days=days_ago)).date(),
+                    conversations=80,
+                    first_response_seconds=30,
+                    response_rate=98,
+                    resolution_rate=95,
+                    csat=4.0 + n / 10,  # the later the agent, the better the composite
+                    csat_responses=30,
+                    repeat_contact_rate=8,
+                    qa_score=90,
+                )
+            )
+    db.session.commit()
+
+    sign_in(manager)
+    page.goto(f"{server_url}/scorecards/team")
+    page.click("th >> text=综合分")  # best first
+    rows = page.locator("[data-testid=team-table] tbody tr")
+    expect(rows.first).to_contain_text("客服五号")
+    shown = [row.inner_text() for row in rows.all()]
+    while page.locator("[data-testid=team-next]").count():
+        page.click("[data-testid=team-next]")
+        expect(rows.first).not_to_have_text(shown[-2])  # the next page has arrived
+        shown += [row.inner_text() for row in rows.all()]
+    in_order = [f"客服{name}" for name in reversed(names)]
+    assert [next(n for n in in_order if n in row) for row in shown] == in_order
+    expect(page.locator("[data-testid=team-pager]")).to_contain_text("5")
+    page.click("[data-testid=team-first]")
+    expect(page).to_have_url(f"{server_url}/scorecards/team?sort=composite&dir=desc")
+    expect(rows.first).to_contain_text("客服五号")
