@@ -2,7 +2,17 @@
 
 import io
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from trainer.core.auth import signed_in
@@ -12,6 +22,7 @@ from trainer.courses.knowledge_checks import CheckResult
 from trainer.courses.learning import learning_overview
 from trainer.courses.lookups import (
     get_current_lesson_or_404,
+    get_readable_course_and_enrollment_or_404,
     get_readable_course_or_404,
     is_author,
 )
@@ -57,12 +68,15 @@ def course(slug: str):
 @signed_in
 def lesson(slug: str, lesson_slug: str):
     """The lesson reader: sanitised lesson text, knowledge checks, previous/next."""
-    course = get_readable_course_or_404(slug, current_user)
-    lesson = get_current_lesson_or_404(course, lesson_slug)
-    page = lesson_page(current_user, course, lesson)
+    user = current_user._get_current_object()  # noqa: SLF001 (one proxy lookup, not one per use)
+    course, enrollment = get_readable_course_and_enrollment_or_404(slug, user)
+    page = lesson_page(user, course, enrollment, lesson_slug)
+    if page is None:
+        abort(404)
     if (blocked := _locked_redirect(course, page.status.missing)) is not None:
         return blocked
-    return render_template("courses/lesson.html", page=page, body=lesson_html(course.slug, lesson))
+    body = lesson_html(course.slug, page.lesson)
+    return render_template("courses/lesson.html", page=page, body=body)
 
 
 @bp.post("/<slug>/<lesson_slug>/complete")
