@@ -1,10 +1,12 @@
 """The reader's pages: catalogue with "my learning", course page, lesson reader, images."""
 
 import io
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     redirect,
@@ -76,7 +78,16 @@ def lesson(slug: str, lesson_slug: str):
     if (blocked := _locked_redirect(course, page.status.missing)) is not None:
         return blocked
     body = lesson_html(course.slug, page.lesson)
-    return render_template("courses/lesson.html", page=page, body=body)
+    urls = _lesson_urls(course.slug)
+    return render_template("courses/lesson.html", page=page, body=body, lesson_url=urls)
+
+
+def _lesson_urls(course_slug: str) -> Callable[[str], str]:
+    """`url_for("courses.lesson", slug=course_slug, lesson_slug=…)` for the many lessons a page
+    links: the course's part built once, each lesson's slug quoted by the route's converter."""
+    prefix = url_for("courses.lesson", slug=course_slug, lesson_slug="-").removesuffix("-")
+    to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    return lambda lesson_slug: prefix + to_url(lesson_slug)
 
 
 @bp.post("/<slug>/<lesson_slug>/complete")
