@@ -218,3 +218,49 @@ def test_checks_of_a_locked_course_are_refused(app, login_as, make_course):
     response = client.post("/courses/advanced/lesson-1/checks/0", json={"choice": 0})
     assert response.status_code == 403 and "error" in response.get_json()
     assert db.session.scalar(db.select(db.func.count(LessonProgress.id))) == 0
+
+
+def test_lesson_page_shows_the_readers_place_in_the_course(app, login_as, make_course):
+    """The side list marks done and current lessons, an earlier reading of a changed lesson is
+    flagged, the pager links the neighbours, and only the open lesson's text is shown."""
+    client, agent = login_as("agent")
+    course = make_course("four", lessons=4)
+    first, second, third, _fourth = course.lessons
+    third.body = "第三课独有的正文"
+    complete_lesson(agent, first)
+    complete_lesson(agent, second)
+    second.version += 1  # changed since it was read
+    retired = course.lessons[3]
+    retired.retired_at = retired.created_at
+    db.session.commit()
+    page = html(client.get("/courses/four/lesson-2"))
+    items = page.split('class="lesson-list compact"')[1].split("</ol>")[0].split("<li")[1:]
+    assert len(items) == 3  # the retired lesson is not listed
+    assert 'class="is-done"' in items[0] and ">✓<" in items[0]
+    assert 'class=" is-current"' in items[1] and 'aria-current="page"' in items[1]
+    assert 'href="/courses/four/lesson-3"' in items[2] and ">3<" in items[2]
+    assert "第 2 课，共 3 课" in page
+    assert 'data-testid="lesson-done"' not in page
+    assert 'class="badge warn"' in page  # updated since read
+    assert 'rel="prev" href="/courses/four/lesson-1"' in page
+    assert 'rel="next" href="/courses/four/lesson-3"' in page
+    assert "第三课独有的正文" not in page
+    assert "第三课独有的正文" in html(client.get("/courses/four/lesson-3"))
+    assert client.get("/courses/four/lesson-4").status_code == 404
+    assert client.get("/courses/four/no-such-lesson").status_code == 404
+    assert client.get("/courses/no-such-course/lesson-1").status_code == 404
+
+
+def test_lesson_links_are_what_url_for_builds(app):
+    """The reader's lesson links come from one prefix and the route's converter: the same URLs
+    as url_for, whatever the slugs hold."""
+    from flask import url_for
+
+    from trainer.courses.views import _lesson_urls
+
+    with app.test_request_context("/"):
+        for course_slug in ("basics", "a b", "课程"):
+            link = _lesson_urls(course_slug)
+            for lesson_slug in ("lesson-1", "a b/c?d#e", "第一课", "%41", "-"):
+                expected = url_for("courses.lesson", slug=course_slug, lesson_slug=lesson_slug)
+                assert link(lesson_slug) == expected

@@ -1,8 +1,10 @@
 """Load a course, lesson or enrolment for a view, checking who may see it (404 otherwise)."""
 
+from functools import cache
 from typing import Any
 
 from flask import abort
+from sqlalchemy import and_, bindparam
 
 from trainer.core.auth import ADMIN, TRAINER
 from trainer.courses.assignments import assignable_agents
@@ -25,7 +27,32 @@ def _course_with_lessons(slug: str) -> Course | None:
 
 def get_readable_course_or_404(slug: str, user: Any) -> Course:
     """A published course (drafts too for authors); retired courses are gone for readers."""
-    course = _course_with_lessons(slug)
+    return _readable_or_404(_course_with_lessons(slug), user)
+
+
+def get_readable_course_and_enrollment_or_404(
+    slug: str, user: Any
+) -> tuple[Course, Enrollment | None]:
+    """`get_readable_course_or_404` without the lessons, with the user's enrolment in the course
+    (None if not enrolled): one query."""
+    params = {"slug": slug, "user_id": user.id}
+    row = db.session.execute(_course_and_enrollment_statement(), params).first()
+    course, enrollment = row if row is not None else (None, None)
+    return _readable_or_404(course, user), enrollment
+
+
+@cache
+def _course_and_enrollment_statement() -> Any:
+    """The statement of `get_readable_course_and_enrollment_or_404`, built once."""
+    enrolled = and_(Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id"))
+    return (
+        db.select(Course, Enrollment)
+        .outerjoin(Enrollment, enrolled)
+        .where(Course.slug == bindparam("slug"))
+    )
+
+
+def _readable_or_404(course: Course | None, user: Any) -> Course:
     if course is None or course.retired_at is not None:
         abort(404)
     if not course.published and not is_author(user):

@@ -224,25 +224,73 @@ def course_statuses(
     wanted = {s for c in courses for s in c.prerequisites if s not in by_slug}
     if wanted:
         by_slug |= {c.slug: c for c in visible_courses_by_slug(wanted)}
-    statuses = {}
-    for course in courses:
-        missing = [
-            by_slug[slug]
-            for slug in course.prerequisites
-            if slug in by_slug
-            and not (
-                (e := enrollments.get(by_slug[slug].id)) is not None and e.completed_at is not None
-            )
-        ]
-        statuses[course.id] = CourseStatus(
-            course=course,
-            prerequisites=[by_slug[s] for s in course.prerequisites if s in by_slug],
-            total=totals.get(course.id, 0),
-            done=done.get(course.id, 0),
-            enrollment=enrollments.get(course.id),
-            missing=missing,
+    return {
+        course.id: _course_status(
+            course, by_slug, enrollments, totals.get(course.id, 0), done.get(course.id, 0)
         )
-    return statuses
+        for course in courses
+    }
+
+
+def course_status(
+    user: Any, course: Course, enrollment: Enrollment | None, total: int, done: int
+) -> CourseStatus:
+    """`course_statuses` for one course whose lesson counts and enrolment the caller read (the
+    lesson reader): reads only the prerequisites with the user's enrolments in them, one query
+    when the course has some."""
+    by_slug = {course.slug: course}
+    enrollments = {course.id: enrollment} if enrollment is not None else {}
+    wanted = [s for s in course.prerequisites if s not in by_slug]
+    if wanted:
+        params = {"user_id": user.id, "slugs": wanted}
+        for prerequisite, its_enrollment in db.session.execute(_prerequisites_statement(), params):
+            by_slug[prerequisite.slug] = prerequisite
+            if its_enrollment is not None:
+                enrollments[prerequisite.id] = its_enrollment
+    return _course_status(course, by_slug, enrollments, total, done)
+
+
+@cache
+def _prerequisites_statement() -> Any:
+    """Published, current courses by slug (`visible_courses_by_slug`) with the user's enrolment
+    in each, the user's id and the slugs bound: built once."""
+    enrolled = and_(Enrollment.course_id == Course.id, Enrollment.user_id == bindparam("user_id"))
+    return (
+        db.select(Course, Enrollment)
+        .outerjoin(Enrollment, enrolled)
+        .where(
+            Course.slug.in_(bindparam("slugs", expanding=True)),
+            Course.published,
+            Course.retired_at.is_(None),
+        )
+    )
+
+
+def _course_status(
+    course: Course,
+    by_slug: dict[str, Course],
+    enrollments: dict[int, Enrollment],
+    total: int,
+    done: int,
+) -> CourseStatus:
+    """The status in one course, given the courses its prerequisites may name (by slug) and the
+    user's enrolments (course id → enrolment) in them."""
+    missing = [
+        by_slug[slug]
+        for slug in course.prerequisites
+        if slug in by_slug
+        and not (
+            (e := enrollments.get(by_slug[slug].id)) is not None and e.completed_at is not None
+        )
+    ]
+    return CourseStatus(
+        course=course,
+        prerequisites=[by_slug[s] for s in course.prerequisites if s in by_slug],
+        total=total,
+        done=done,
+        enrollment=enrollments.get(course.id),
+        missing=missing,
+    )
 
 
 def visible_courses_by_slug(slugs: set[str]) -> list[Course]:
@@ -309,8 +357,12 @@ def _get_or_create_progress(user: Any, lesson: Lesson) -> LessonProgress:
 def has_reached(lesson: Lesson, progress: LessonProgress | None) -> bool:
     """May the reader mark the lesson complete: its end was reached at the current version (or
     it was completed at that version), or its course does not ask for reading to the end."""
-    if not lesson.course.require_reading:
-        return True
+    return not lesson.course.require_reading or reached_end(lesson, progress)
+
+
+def reached_end(lesson: Any, progress: Any) -> bool:
+    """The end of the lesson's current version was reached, or it was completed at that version
+    (`lesson` and `progress`: anything with the columns, a model or a row)."""
     return progress is not None and lesson.version in (
         progress.reached_version,
         progress.completed_version,

@@ -2,20 +2,25 @@
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
+
+from sqlalchemy import Row, and_, bindparam, case
 
 from trainer.core.clock import utcnow
 from trainer.courses.knowledge_checks import CheckResult, saved_check_results
-from trainer.courses.models import Course, Lesson, LessonProgress
+from trainer.courses.models import Course, Enrollment, Lesson, LessonProgress
 from trainer.courses.progress import (
     CourseStatus,
+    course_status,
     course_statuses,
-    has_reached,
     is_done,
     lesson_progress_map,
+    reached_end,
     resume_lesson,
 )
 from trainer.courses.services import active_lessons
+from trainer.extensions import db
 
 
 @dataclass
@@ -40,22 +45,33 @@ class CoursePage:
 
 
 @dataclass
-class LessonPage(CoursePage):
-    """The course page's data plus the open lesson, its neighbours and check answers."""
+class LessonPage:
+    """One lesson as the reader shows it: the course's current lessons (rows, each with the
+    user's progress columns, see `_reader_lessons_statement`), the open one and its neighbours,
+    the user's status in the course and check answers."""
 
-    lesson: Lesson | None = None
-    previous: Lesson | None = None
-    next: Lesson | None = None
-    results: dict[int, CheckResult] | None = None
+    course: Course
+    status: CourseStatus
+    lessons: list[Row]
+    lesson: Row
+    number: int  # the open lesson's, from 1
+    previous: Row | None
+    next: Row | None
+    results: dict[int, CheckResult]
 
-    @property
-    def number(self) -> int:
-        return self.lessons.index(self.lesson) + 1
+    def done(self, lesson: Row) -> bool:
+        """Read at its current version (`is_done`; the row carries the progress columns)."""
+        return is_done(lesson, lesson)
+
+    def updated_since_read(self, lesson: Row) -> bool:
+        """Completed at an earlier version: worth reading again."""
+        return bool(lesson.completed_version) and not self.done(lesson)
 
     @property
     def reached(self) -> bool:
-        """The reader may mark the lesson complete (its end was reached, or need not be)."""
-        return has_reached(self.lesson, self.progress.get(self.lesson.id))
+        """The reader may mark the lesson complete (`has_reached`: its end was reached, or need
+        not be)."""
+        return not self.course.require_reading or reached_end(self.lesson, self.lesson)
 
 
 def course_page(user: Any, course: Course) -> CoursePage:
@@ -67,14 +83,55 @@ def course_page(user: Any, course: Course) -> CoursePage:
     return CoursePage(course, status, lessons, progress, resume, utcnow())
 
 
-def lesson_page(user: Any, course: Course, lesson: Lesson) -> LessonPage:
-    """Everything the reader needs for one lesson."""
-    page = course_page(user, course)
-    index = page.lessons.index(lesson)
+def lesson_page(
+    user: Any, course: Course, enrollment: Enrollment | None, lesson_slug: str
+) -> LessonPage | None:
+    """Everything the reader needs for one lesson (None: the course has no such current lesson),
+    in one query, two when the course has prerequisites."""
+    params = {"course_id": course.id, "user_id": user.id, "lesson_slug": lesson_slug}
+    lessons = db.session.execute(_reader_lessons_statement(), params).all()
+    index = next((i for i, row in enumerate(lessons) if row.slug == lesson_slug), None)
+    if index is None:
+        return None
+    lesson = lessons[index]
+    done = sum(1 for row in lessons if is_done(row, row))
     return LessonPage(
-        **vars(page),
+        course=course,
+        status=course_status(user, course, enrollment, len(lessons), done),
+        lessons=lessons,
         lesson=lesson,
-        previous=page.lessons[index - 1] if index > 0 else None,
-        next=page.lessons[index + 1] if index + 1 < len(page.lessons) else None,
-        results=saved_check_results(lesson, page.progress.get(lesson.id)),
+        number=index + 1,
+        previous=lessons[index - 1] if index > 0 else None,
+        next=lessons[index + 1] if index + 1 < len(lessons) else None,
+        results=saved_check_results(lesson, lesson),
+    )
+
+
+@cache
+def _reader_lessons_statement() -> Any:
+    """The course's current lessons in order, each with the user's progress columns (None when
+    there is no progress); the text, checks and answers of the open lesson only (the others show
+    their titles): built once."""
+    opened = Lesson.slug == bindparam("lesson_slug")
+    own = and_(
+        LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == bindparam("user_id")
+    )
+    return (
+        db.select(
+            Lesson.id,
+            Lesson.slug,
+            Lesson.title,
+            Lesson.minutes,
+            Lesson.version,
+            Lesson.content_hash,
+            case((opened, Lesson.body)).label("body"),
+            case((opened, Lesson.checks)).label("checks"),
+            LessonProgress.completed_version,
+            LessonProgress.reached_version,
+            LessonProgress.checks_version,
+            case((opened, LessonProgress.check_answers)).label("check_answers"),
+        )
+        .outerjoin(LessonProgress, own)
+        .where(Lesson.course_id == bindparam("course_id"), Lesson.retired_at.is_(None))
+        .order_by(Lesson.position)
     )

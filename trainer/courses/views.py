@@ -1,8 +1,20 @@
 """The reader's pages: catalogue with "my learning", course page, lesson reader, images."""
 
 import io
+from collections.abc import Callable
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
 from trainer.core.auth import signed_in
@@ -12,6 +24,7 @@ from trainer.courses.knowledge_checks import CheckResult
 from trainer.courses.learning import learning_overview
 from trainer.courses.lookups import (
     get_current_lesson_or_404,
+    get_readable_course_and_enrollment_or_404,
     get_readable_course_or_404,
     is_author,
 )
@@ -57,12 +70,24 @@ def course(slug: str):
 @signed_in
 def lesson(slug: str, lesson_slug: str):
     """The lesson reader: sanitised lesson text, knowledge checks, previous/next."""
-    course = get_readable_course_or_404(slug, current_user)
-    lesson = get_current_lesson_or_404(course, lesson_slug)
-    page = lesson_page(current_user, course, lesson)
+    user = current_user._get_current_object()  # noqa: SLF001 (one proxy lookup, not one per use)
+    course, enrollment = get_readable_course_and_enrollment_or_404(slug, user)
+    page = lesson_page(user, course, enrollment, lesson_slug)
+    if page is None:
+        abort(404)
     if (blocked := _locked_redirect(course, page.status.missing)) is not None:
         return blocked
-    return render_template("courses/lesson.html", page=page, body=lesson_html(course.slug, lesson))
+    body = lesson_html(course.slug, page.lesson)
+    urls = _lesson_urls(course.slug)
+    return render_template("courses/lesson.html", page=page, body=body, lesson_url=urls)
+
+
+def _lesson_urls(course_slug: str) -> Callable[[str], str]:
+    """`url_for("courses.lesson", slug=course_slug, lesson_slug=…)` for the many lessons a page
+    links: the course's part built once, each lesson's slug quoted by the route's converter."""
+    prefix = url_for("courses.lesson", slug=course_slug, lesson_slug="-").removesuffix("-")
+    to_url = current_app.url_map.converters["default"](current_app.url_map).to_url
+    return lambda lesson_slug: prefix + to_url(lesson_slug)
 
 
 @bp.post("/<slug>/<lesson_slug>/complete")
