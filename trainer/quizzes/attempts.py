@@ -34,7 +34,7 @@ from trainer.quizzes.grading import grade_response
 from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
 from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
-from trainer.quizzes.results import QuizResult, current_result, cycle_attempts
+from trainer.quizzes.results import QuizResult, current_cycle
 from trainer.quizzes.spec import spec_from_content
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -75,6 +75,32 @@ def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
     return list(db.session.scalars(_user_attempts_statement(), params))
 
 
+@functools.cache
+def _history_statement():
+    """The columns of a user's attempts at a quiz that eligibility reads, oldest first."""
+    return (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.number,
+            QuizAttempt.state,
+            QuizAttempt.started_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+        )
+        .where(
+            QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
+        )
+        .order_by(QuizAttempt.number)
+    )
+
+
+def attempt_history(quiz: Quiz, user) -> list:
+    """A user's attempts at a quiz as rows (id, number, state, started_at, submitted_at,
+    score), oldest first: what starting an attempt reads, without an object per attempt."""
+    params = {"quiz_id": quiz.id, "user_id": user.id}
+    return list(db.session.execute(_history_statement(), params))
+
+
 @dataclass
 class Eligibility:
     """Whether the user may start (or continue) an attempt now, and why not."""
@@ -86,11 +112,13 @@ class Eligibility:
     result: QuizResult | None = None
 
 
-def eligibility(quiz: Quiz, attempts: list[QuizAttempt], now: datetime) -> Eligibility:
-    """Apply the quiz's open/close dates, attempt allowance and wait between attempts."""
-    result = current_result(quiz, attempts, now)
+def eligibility(quiz: Quiz, attempts: list, now: datetime) -> Eligibility:
+    """Apply the quiz's open/close dates, attempt allowance and wait between attempts.
+
+    `attempts`: the user's attempts at the quiz (`user_attempts`, or the rows of
+    `attempt_history`; `in_progress` is then such a row)."""
+    result, counted = current_cycle(quiz, attempts, now)
     running = next((a for a in attempts if a.state == IN_PROGRESS), None)
-    counted = cycle_attempts(quiz, attempts, now)
     left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(counted))
     status = Eligibility(False, "", running, left, result)
     if running is not None:
@@ -141,10 +169,16 @@ def _insert_attempt_statement(dialect: str):
 def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
     """The user's running attempt, or a new one with its questions and option order drawn."""
     now = utcnow()
-    attempts = user_attempts(quiz, user)
-    running = next((a for a in attempts if a.state == IN_PROGRESS), None)
-    if running is not None and not finalise_if_overdue(running, now):
-        return running
+    attempts = attempt_history(quiz, user)
+    running_id = next((a.id for a in attempts if a.state == IN_PROGRESS), None)
+    if running_id is not None:
+        running = db.session.get(QuizAttempt, running_id)
+        if running is None:  # removed since the read above
+            raise AttemptError(_("Please try again."))
+        if not finalise_if_overdue(running, now):
+            return running
+        # Finalised: it counts as the finished attempt it now is (state, score, submit time).
+        attempts = [running if a.id == running_id else a for a in attempts]
     status = eligibility(quiz, attempts, now)
     if not status.can_start:
         raise AttemptError(status.reason)
