@@ -11,7 +11,8 @@
 - Start and submit do every read (and the draw, the marking) before their first write: on
   SQLite the write lock is held from the first write to the commit, so the write transaction
   is only the statements that store the result. Submit then checks, after its UPDATE, that
-  no save landed since it read the answers, and regrades if one did.
+  no save landed since it read the answers, and regrades if one did. The features above read
+  what they need for a submit before its first write too (`quiz_attempt_finishing`).
 """
 
 import functools
@@ -31,13 +32,21 @@ from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.quizzes.draw import DrawError, draw_versions
 from trainer.quizzes.grading import grade_response
-from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
+from trainer.quizzes.models import AttemptAnswer, Question, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
 from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
 from trainer.quizzes.results import QuizResult, current_cycle
 from trainer.quizzes.spec import spec_from_content
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+# kwargs: attempt (QuizAttempt, still in progress), user_id, categories (frozenset: the bank
+# categories of its questions). Sent by `submit_attempt` before its first write, so that the
+# features above read what they need outside SQLite's write lock; a receiver may return a
+# callable (no arguments), called once the attempt is finished, in the same transaction (never
+# if the submit finds it finished already). Named in core/events.py's namespace, where this
+# declaration belongs beside `quiz_attempt_finished`.
+quiz_attempt_finishing = events.signals.signal("quiz-attempt-finishing")
 
 
 class AttemptError(ValueError):
@@ -309,12 +318,16 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     The answers are read and marked before the first write, so the write transaction (SQLite's
     one write lock) holds only the statements that store the result: one conditional UPDATE
     that finishes the attempt with its score, a check that no save landed between the read and
-    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit.
+    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit
+    (then what the receivers of `quiz_attempt_finishing`, asked before the first write, write).
     """
     finished_at = at or utcnow()
     attempt_id = attempt.id
     sheet = _read_answer_sheet(attempt_id)
     marks = mark_sheet(sheet)
+    finishing = quiz_attempt_finishing.send(
+        attempt=attempt, user_id=attempt.user_id, categories=sheet.categories
+    )
     finish = {"attempt_id": attempt_id, "submitted_at": finished_at, "finished_by": by}
     result = db.session.execute(_finish_statement(), {**finish, **marks.result})
     if result.rowcount != 1:
@@ -337,6 +350,9 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     ):
         set_committed_value(attempt, key, value)
     audit.record(None, "quiz_attempt.finish", attempt, by=by, score=marks.score)
+    for _receiver, then in finishing:
+        if then is not None:
+            then()
     events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
 
@@ -378,13 +394,21 @@ def _responses_statement():
 
 @functools.cache
 def _sheet_statement():
-    """The pass mark and every slot's id, response and version content, in slot order."""
+    """The pass mark and every slot's id, response, version content and question category, in
+    slot order."""
     return (
-        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
+        select(
+            Quiz.pass_mark,
+            AttemptAnswer.id,
+            AttemptAnswer.response,
+            QuestionVersion.data,
+            Question.category,
+        )
         .select_from(QuizAttempt)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
         .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
+        .outerjoin(Question, Question.id == QuestionVersion.question_id)
         .where(QuizAttempt.id == bindparam("attempt_id"))
         .order_by(AttemptAnswer.slot)
     )
@@ -409,17 +433,19 @@ class SheetAnswer:
 
 @dataclass(frozen=True)
 class AnswerSheet:
-    """An attempt's answers with their versions' content, and the quiz's pass mark."""
+    """An attempt's answers with their versions' content, the quiz's pass mark and the bank
+    categories of the questions drawn."""
 
     pass_mark: float
     answers: tuple[SheetAnswer, ...]
+    categories: frozenset[str] = frozenset()
 
     def with_responses(self, responses: dict[int, dict | None]) -> "AnswerSheet":
         """The same sheet with the responses given per answer id."""
         answers = tuple(
             SheetAnswer(a.id, responses.get(a.id, a.response), a.content) for a in self.answers
         )
-        return AnswerSheet(self.pass_mark, answers)
+        return AnswerSheet(self.pass_mark, answers, self.categories)
 
 
 @dataclass(frozen=True)
@@ -437,10 +463,12 @@ class Marks:
 
 
 def _read_answer_sheet(attempt_id: int) -> AnswerSheet:
-    """The attempt's answers, their versions' content and the pass mark in one query."""
+    """The attempt's answers, their versions' content, the pass mark and the questions'
+    categories in one query."""
     rows = db.session.execute(_sheet_statement(), {"attempt_id": attempt_id}).all()
     answers = tuple(SheetAnswer(r.id, r.response, r.data) for r in rows if r.id is not None)
-    return AnswerSheet(rows[0].pass_mark if rows else 0, answers)
+    categories = frozenset(r.category for r in rows if r.category is not None)
+    return AnswerSheet(rows[0].pass_mark if rows else 0, answers, categories)
 
 
 def mark_sheet(sheet: AnswerSheet) -> Marks:
