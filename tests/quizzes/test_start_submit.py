@@ -69,7 +69,7 @@ def test_a_start_that_loses_the_attempt_number_resumes_the_winner(
     winner = service.start_attempt(quiz, user)
     db.session.commit()
     # The other tab read the attempts before the winner's insert: it too picks number 1.
-    monkeypatch.setattr(service, "attempt_history", lambda quiz, user: [])
+    monkeypatch.setattr(service, "attempt_history", lambda quiz, user, **_: [])
     again = service.start_attempt(quiz, user)
     db.session.commit()
     assert again.id == winner.id
@@ -174,3 +174,22 @@ def test_eligibility_reads_the_same_from_rows_as_from_the_attempts(make_quiz, ma
                 objects.result,
             )
             assert getattr(rows.in_progress, "id", None) == getattr(objects.in_progress, "id", None)
+
+
+def test_an_unlimited_quiz_reads_only_the_running_and_the_latest_attempt(make_quiz, make_user):
+    quiz = make_quiz(count=1)  # no allowance, no wait: the history cannot refuse a start
+    user = make_user("agent")
+    for _ in range(4):
+        service.submit_attempt(service.start_attempt(quiz, user))
+        db.session.commit()
+    running = service.start_attempt(quiz, user)
+    db.session.commit()
+    assert running.number == 5
+    assert service.start_attempt(quiz, user).id == running.id  # resumed, not a sixth
+    rows = service.attempt_history(quiz, user, running_and_latest=True)
+    assert [(r.number, r.state) for r in rows] == [(5, "in_progress")]
+    service.submit_attempt(running)
+    db.session.commit()
+    assert [r.number for r in service.attempt_history(quiz, user, running_and_latest=True)] == [5]
+    assert service.start_attempt(quiz, user).number == 6
+    assert len(service.attempt_history(quiz, user)) == 6

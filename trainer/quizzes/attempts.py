@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.core import audit, events
@@ -85,9 +85,13 @@ def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
 
 
 @functools.cache
-def _history_statement():
-    """The columns of a user's attempts at a quiz that eligibility reads, oldest first."""
-    return (
+def _history_statement(running_and_latest: bool):
+    """The columns of a user's attempts at a quiz that eligibility reads, oldest first; with
+    `running_and_latest`, only the attempts in progress and the latest one."""
+    mine = and_(
+        QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
+    )
+    statement = (
         select(
             QuizAttempt.id,
             QuizAttempt.number,
@@ -96,18 +100,23 @@ def _history_statement():
             QuizAttempt.submitted_at,
             QuizAttempt.score,
         )
-        .where(
-            QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
-        )
+        .where(mine)
         .order_by(QuizAttempt.number)
     )
+    if running_and_latest:
+        latest = select(func.max(QuizAttempt.number)).where(mine).scalar_subquery()
+        statement = statement.where(
+            or_(QuizAttempt.state == IN_PROGRESS, QuizAttempt.number == latest)
+        )
+    return statement
 
 
-def attempt_history(quiz: Quiz, user) -> list:
+def attempt_history(quiz: Quiz, user, *, running_and_latest: bool = False) -> list:
     """A user's attempts at a quiz as rows (id, number, state, started_at, submitted_at,
-    score), oldest first: what starting an attempt reads, without an object per attempt."""
+    score), oldest first, without an object per attempt; with `running_and_latest`, only the
+    attempts in progress and the latest one."""
     params = {"quiz_id": quiz.id, "user_id": user.id}
-    return list(db.session.execute(_history_statement(), params))
+    return list(db.session.execute(_history_statement(running_and_latest), params))
 
 
 @dataclass
@@ -133,24 +142,30 @@ def eligibility(quiz: Quiz, attempts: list, now: datetime) -> Eligibility:
     if running is not None:
         status.can_start = True
         return status
-    if not quiz.published:
-        status.reason = _("This quiz is not published.")
-    elif quiz.opens_at and now < quiz.opens_at:
-        status.reason = _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
-    elif quiz.closes_at and now >= quiz.closes_at:
-        status.reason = _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
-    elif left == 0:
-        status.reason = _("You have used all your attempts at this quiz.")
-    else:
-        finished = [a.submitted_at for a in counted if a.submitted_at is not None]
-        next_at = max(finished) + timedelta(minutes=quiz.wait_minutes) if finished else None
-        if quiz.wait_minutes and next_at and now < next_at:
-            status.reason = _(
-                "You can start your next attempt at %(when)s.", when=format_datetime(next_at)
-            )
-        else:
-            status.can_start = True
+    status.reason = refusal(quiz, counted, now)
+    status.can_start = not status.reason
     return status
+
+
+def refusal(quiz: Quiz, counted: list, now: datetime) -> str:
+    """Why a new attempt may not start now ("" when it may): the quiz's open/close dates, the
+    attempt allowance and the wait between attempts. `counted`: the attempts that count
+    against the allowance now (`current_cycle`); only a quiz with an allowance or a wait reads
+    them."""
+    if not quiz.published:
+        return _("This quiz is not published.")
+    if quiz.opens_at and now < quiz.opens_at:
+        return _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
+    if quiz.closes_at and now >= quiz.closes_at:
+        return _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
+    if quiz.attempts_allowed and len(counted) >= quiz.attempts_allowed:
+        return _("You have used all your attempts at this quiz.")
+    finished = [a.submitted_at for a in counted if a.submitted_at is not None]
+    if quiz.wait_minutes and finished:
+        next_at = max(finished) + timedelta(minutes=quiz.wait_minutes)
+        if now < next_at:
+            return _("You can start your next attempt at %(when)s.", when=format_datetime(next_at))
+    return ""
 
 
 def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
@@ -165,20 +180,37 @@ def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
 
 @functools.cache
 def _insert_attempt_statement(dialect: str):
-    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING it, built once per dialect: a
-    clash on (quiz, user, number) skips the row instead of failing the transaction."""
+    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING its columns, built once per
+    dialect: a clash on (quiz, user, number) skips the row instead of failing the transaction."""
     table = QuizAttempt.__table__
     columns = ("quiz_id", "user_id", "number", "state", "started_at", "deadline_at")
     values = _bound(table, *columns)
-    return (
-        INSERTS[dialect](QuizAttempt).values(values).on_conflict_do_nothing().returning(QuizAttempt)
-    )
+    return INSERTS[dialect](table).values(values).on_conflict_do_nothing().returning(*table.c)
+
+
+@functools.cache
+def _insert_answers_statement():
+    """INSERT one slot of an attempt (run as an executemany)."""
+    return insert(AttemptAnswer.__table__)
+
+
+def _as_loaded(row) -> QuizAttempt:
+    """The attempt a RETURNING row holds every column of, made a persistent object of the
+    session without SQL: a third of the CPU of an ORM-enabled RETURNING, which start spends
+    holding SQLite's write lock."""
+    attempt = QuizAttempt(**row._mapping)
+    make_transient_to_detached(attempt)  # as if loaded: every column is set, nothing is new
+    db.session.add(attempt)
+    return attempt
 
 
 def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
     """The user's running attempt, or a new one with its questions and option order drawn."""
     now = utcnow()
-    attempts = attempt_history(quiz, user)
+    # The allowance and the wait count the current cycle's attempts; without either, only the
+    # running attempt and the latest one's number matter (an agent practising has hundreds).
+    counting = bool(quiz.attempts_allowed or quiz.wait_minutes)
+    attempts = attempt_history(quiz, user, running_and_latest=not counting)
     running_id = next((a.id for a in attempts if a.state == IN_PROGRESS), None)
     if running_id is not None:
         running = db.session.get(QuizAttempt, running_id)
@@ -188,9 +220,9 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
             return running
         # Finalised: it counts as the finished attempt it now is (state, score, submit time).
         attempts = [running if a.id == running_id else a for a in attempts]
-    status = eligibility(quiz, attempts, now)
-    if not status.can_start:
-        raise AttemptError(status.reason)
+    reason = refusal(quiz, current_cycle(quiz, attempts, now)[1] if counting else [], now)
+    if reason:
+        raise AttemptError(reason)
     rng = rng or random.Random()  # noqa: S311 - fairness, not secrecy
     try:
         versions = draw_versions(quiz.draw_rules, rng)
@@ -216,8 +248,8 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         "deadline_at": deadline_for(quiz, now),
     }
     statement = _insert_attempt_statement(db.session.get_bind().dialect.name)
-    attempt = db.session.scalar(statement, values)
-    if attempt is None:
+    inserted = db.session.execute(statement, values).first()
+    if inserted is None:
         # A second tab or double click took this attempt number at the same moment: use the
         # attempt it started. The clash skips the row instead of failing the transaction, so
         # no savepoint is needed (and an overdue attempt finalised above stays finalised).
@@ -231,10 +263,11 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         if existing is None:
             raise AttemptError(_("Please try again."))
         return existing
+    attempt = _as_loaded(inserted)
     if slots:
         # Every slot in one executemany, not one INSERT per question.
         rows = [{"attempt_id": attempt.id, **s} for s in slots]
-        db.session.execute(insert(AttemptAnswer.__table__), rows)
+        db.session.execute(_insert_answers_statement(), rows)
     audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
     return attempt
 
