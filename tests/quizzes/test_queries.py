@@ -48,8 +48,9 @@ def test_quiz_steps_queries_do_not_grow(login_as, make_quiz, count_queries):
     large = _counts(client, large_quiz, count_queries)
     assert large == small
     # start: session, quiz, attempts, draw (2), then the writes: attempt, slots, audit.
-    # submit: session, lock, answer sheet, then the writes: finish, check, fractions, audit;
-    # +2 for the skills feature (issue 16), which checks whether the attempt measures a skill.
+    # submit: session, lock, answer sheet (with the questions' categories), the skills map in
+    # force (issue 16: does the attempt measure a skill? read before the writes), then the
+    # writes: finish, check, fractions, audit.
     # review +1: the review shows the agent's next steps from their skills snapshot.
-    bounds = {"page": 5, "start": 8, "attempt": 6, "autosave": 3, "submit": 9, "review": 7}
+    bounds = {"page": 5, "start": 8, "attempt": 6, "autosave": 3, "submit": 8, "review": 7}
     assert all(large[step] <= bound for step, bound in bounds.items()), large

@@ -9,10 +9,11 @@ from trainer.extensions import db
 from trainer.skills import remediation, snapshots
 from trainer.skills.models import SkillRemediation
 
-# The submit request on SQLite: the login session (1), the grading (10), whether the attempt
-# measures a skill (map version, map, categories: 3) and the queued job (2). With the refresh
-# inside it, the same request ran 30 statements (snapshot, evidence, remediations, notices).
-SUBMIT_BOUND = 16
+# The submit request on SQLite: the login session (1), the attempt (1), its answer sheet with the
+# questions' categories (1), whether the attempt measures a skill (map version, map: 2), the
+# grading's writes and check (4) and the queued job (2): 11. With the refresh inside it, the same
+# request ran 30 statements (snapshot, evidence, remediations, notices).
+SUBMIT_BOUND = 11
 
 
 @pytest.fixture
@@ -77,3 +78,44 @@ def test_a_burst_for_one_agent_coalesces_until_a_worker_claims_it(returns_quiz, 
     db.session.expire_all()
     # Idempotent: the weakness already has its remediation, the second run opens none.
     assert db.session.scalar(db.select(db.func.count()).select_from(SkillRemediation)) == 1
+
+
+def test_the_submit_reads_the_skills_map_before_its_first_write(
+    returns_quiz, login_as, count_queries, held
+):
+    client, _agent = login_as("agent")
+    client.get("/")
+    attempt_id = _start(client, returns_quiz)
+    with count_queries() as submit:
+        assert client.post(f"/quizzes/attempts/{attempt_id}/submit").status_code == 302
+    verbs = [s.split(None, 1)[0].upper() for s in submit.statements]
+    first_write = next(i for i, verb in enumerate(verbs) if verb in ("INSERT", "UPDATE"))
+    before, after = submit.statements[:first_write], submit.statements[first_write:]
+    assert any("skill_map_versions" in s for s in before)
+    # Holding SQLite's write lock: the grading's writes and its check, the audit and the job.
+    assert [" ".join(s.replace('"', "").split()[:3]) for s in after] == [
+        "UPDATE quiz_attempts SET",
+        "SELECT quiz_attempt_answers.id, quiz_attempt_answers.response",
+        "UPDATE quiz_attempt_answers SET",
+        "INSERT INTO audit_events",
+        "INSERT INTO job_runs",
+        "SELECT job_runs.id, job_runs.key,",  # jobs.enqueue returns the ledger row
+    ]
+    (run,) = _refresh_runs()
+    assert held == [run.id]
+
+
+def test_a_submit_that_finds_the_attempt_finished_queues_nothing(returns_quiz, make_user, held):
+    from trainer.quizzes import attempts as service
+
+    agent = make_user("agent")
+    attempt = service.start_attempt(returns_quiz, agent)
+    db.session.commit()
+    assert service.submit_attempt(attempt) is True
+    db.session.commit()
+    (run,) = _refresh_runs()
+    assert jobs.execute(run.id)  # claimed: the key is free again
+    db.session.expire_all()
+    assert service.submit_attempt(db.session.get(type(attempt), attempt.id)) is False
+    db.session.commit()
+    assert [r.id for r in _refresh_runs()] == [run.id]

@@ -11,7 +11,8 @@
 - Start and submit do every read (and the draw, the marking) before their first write: on
   SQLite the write lock is held from the first write to the commit, so the write transaction
   is only the statements that store the result. Submit then checks, after its UPDATE, that
-  no save landed since it read the answers, and regrades if one did.
+  no save landed since it read the answers, and regrades if one did. The features above read
+  what they need for a submit before its first write too (`quiz_attempt_finishing`).
 """
 
 import functools
@@ -20,9 +21,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import make_transient_to_detached, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from trainer.core import audit, events
@@ -31,13 +32,21 @@ from trainer.core.i18n import _, format_datetime
 from trainer.extensions import db
 from trainer.quizzes.draw import DrawError, draw_versions
 from trainer.quizzes.grading import grade_response
-from trainer.quizzes.models import AttemptAnswer, QuestionVersion, Quiz, QuizAttempt
+from trainer.quizzes.models import AttemptAnswer, Question, QuestionVersion, Quiz, QuizAttempt
 from trainer.quizzes.models.attempt import FINISHED, IN_PROGRESS
 from trainer.quizzes.responses import ResponseError, fields_to_response, make_layout
-from trainer.quizzes.results import QuizResult, current_result, cycle_attempts
+from trainer.quizzes.results import QuizResult, current_cycle
 from trainer.quizzes.spec import spec_from_content
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+# kwargs: attempt (QuizAttempt, still in progress), user_id, categories (frozenset: the bank
+# categories of its questions). Sent by `submit_attempt` before its first write, so that the
+# features above read what they need outside SQLite's write lock; a receiver may return a
+# callable (no arguments), called once the attempt is finished, in the same transaction (never
+# if the submit finds it finished already). Named in core/events.py's namespace, where this
+# declaration belongs beside `quiz_attempt_finished`.
+quiz_attempt_finishing = events.signals.signal("quiz-attempt-finishing")
 
 
 class AttemptError(ValueError):
@@ -75,6 +84,41 @@ def user_attempts(quiz: Quiz, user) -> list[QuizAttempt]:
     return list(db.session.scalars(_user_attempts_statement(), params))
 
 
+@functools.cache
+def _history_statement(running_and_latest: bool):
+    """The columns of a user's attempts at a quiz that eligibility reads, oldest first; with
+    `running_and_latest`, only the attempts in progress and the latest one."""
+    mine = and_(
+        QuizAttempt.quiz_id == bindparam("quiz_id"), QuizAttempt.user_id == bindparam("user_id")
+    )
+    statement = (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.number,
+            QuizAttempt.state,
+            QuizAttempt.started_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.score,
+        )
+        .where(mine)
+        .order_by(QuizAttempt.number)
+    )
+    if running_and_latest:
+        latest = select(func.max(QuizAttempt.number)).where(mine).scalar_subquery()
+        statement = statement.where(
+            or_(QuizAttempt.state == IN_PROGRESS, QuizAttempt.number == latest)
+        )
+    return statement
+
+
+def attempt_history(quiz: Quiz, user, *, running_and_latest: bool = False) -> list:
+    """A user's attempts at a quiz as rows (id, number, state, started_at, submitted_at,
+    score), oldest first, without an object per attempt; with `running_and_latest`, only the
+    attempts in progress and the latest one."""
+    params = {"quiz_id": quiz.id, "user_id": user.id}
+    return list(db.session.execute(_history_statement(running_and_latest), params))
+
+
 @dataclass
 class Eligibility:
     """Whether the user may start (or continue) an attempt now, and why not."""
@@ -86,34 +130,42 @@ class Eligibility:
     result: QuizResult | None = None
 
 
-def eligibility(quiz: Quiz, attempts: list[QuizAttempt], now: datetime) -> Eligibility:
-    """Apply the quiz's open/close dates, attempt allowance and wait between attempts."""
-    result = current_result(quiz, attempts, now)
+def eligibility(quiz: Quiz, attempts: list, now: datetime) -> Eligibility:
+    """Apply the quiz's open/close dates, attempt allowance and wait between attempts.
+
+    `attempts`: the user's attempts at the quiz (`user_attempts`, or the rows of
+    `attempt_history`; `in_progress` is then such a row)."""
+    result, counted = current_cycle(quiz, attempts, now)
     running = next((a for a in attempts if a.state == IN_PROGRESS), None)
-    counted = cycle_attempts(quiz, attempts, now)
     left = None if not quiz.attempts_allowed else max(0, quiz.attempts_allowed - len(counted))
     status = Eligibility(False, "", running, left, result)
     if running is not None:
         status.can_start = True
         return status
-    if not quiz.published:
-        status.reason = _("This quiz is not published.")
-    elif quiz.opens_at and now < quiz.opens_at:
-        status.reason = _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
-    elif quiz.closes_at and now >= quiz.closes_at:
-        status.reason = _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
-    elif left == 0:
-        status.reason = _("You have used all your attempts at this quiz.")
-    else:
-        finished = [a.submitted_at for a in counted if a.submitted_at is not None]
-        next_at = max(finished) + timedelta(minutes=quiz.wait_minutes) if finished else None
-        if quiz.wait_minutes and next_at and now < next_at:
-            status.reason = _(
-                "You can start your next attempt at %(when)s.", when=format_datetime(next_at)
-            )
-        else:
-            status.can_start = True
+    status.reason = refusal(quiz, counted, now)
+    status.can_start = not status.reason
     return status
+
+
+def refusal(quiz: Quiz, counted: list, now: datetime) -> str:
+    """Why a new attempt may not start now ("" when it may): the quiz's open/close dates, the
+    attempt allowance and the wait between attempts. `counted`: the attempts that count
+    against the allowance now (`current_cycle`); only a quiz with an allowance or a wait reads
+    them."""
+    if not quiz.published:
+        return _("This quiz is not published.")
+    if quiz.opens_at and now < quiz.opens_at:
+        return _("This quiz opens on %(when)s.", when=format_datetime(quiz.opens_at))
+    if quiz.closes_at and now >= quiz.closes_at:
+        return _("This quiz closed on %(when)s.", when=format_datetime(quiz.closes_at))
+    if quiz.attempts_allowed and len(counted) >= quiz.attempts_allowed:
+        return _("You have used all your attempts at this quiz.")
+    finished = [a.submitted_at for a in counted if a.submitted_at is not None]
+    if quiz.wait_minutes and finished:
+        next_at = max(finished) + timedelta(minutes=quiz.wait_minutes)
+        if now < next_at:
+            return _("You can start your next attempt at %(when)s.", when=format_datetime(next_at))
+    return ""
 
 
 def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
@@ -128,26 +180,49 @@ def deadline_for(quiz: Quiz, started_at: datetime) -> datetime | None:
 
 @functools.cache
 def _insert_attempt_statement(dialect: str):
-    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING it, built once per dialect: a
-    clash on (quiz, user, number) skips the row instead of failing the transaction."""
+    """INSERT the attempt … ON CONFLICT DO NOTHING RETURNING its columns, built once per
+    dialect: a clash on (quiz, user, number) skips the row instead of failing the transaction."""
     table = QuizAttempt.__table__
     columns = ("quiz_id", "user_id", "number", "state", "started_at", "deadline_at")
     values = _bound(table, *columns)
-    return (
-        INSERTS[dialect](QuizAttempt).values(values).on_conflict_do_nothing().returning(QuizAttempt)
-    )
+    return INSERTS[dialect](table).values(values).on_conflict_do_nothing().returning(*table.c)
+
+
+@functools.cache
+def _insert_answers_statement():
+    """INSERT one slot of an attempt (run as an executemany)."""
+    return insert(AttemptAnswer.__table__)
+
+
+def _as_loaded(row) -> QuizAttempt:
+    """The attempt a RETURNING row holds every column of, made a persistent object of the
+    session without SQL: a third of the CPU of an ORM-enabled RETURNING, which start spends
+    holding SQLite's write lock."""
+    attempt = QuizAttempt(**row._mapping)
+    make_transient_to_detached(attempt)  # as if loaded: every column is set, nothing is new
+    db.session.add(attempt)
+    return attempt
 
 
 def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> QuizAttempt:
     """The user's running attempt, or a new one with its questions and option order drawn."""
     now = utcnow()
-    attempts = user_attempts(quiz, user)
-    running = next((a for a in attempts if a.state == IN_PROGRESS), None)
-    if running is not None and not finalise_if_overdue(running, now):
-        return running
-    status = eligibility(quiz, attempts, now)
-    if not status.can_start:
-        raise AttemptError(status.reason)
+    # The allowance and the wait count the current cycle's attempts; without either, only the
+    # running attempt and the latest one's number matter (an agent practising has hundreds).
+    counting = bool(quiz.attempts_allowed or quiz.wait_minutes)
+    attempts = attempt_history(quiz, user, running_and_latest=not counting)
+    running_id = next((a.id for a in attempts if a.state == IN_PROGRESS), None)
+    if running_id is not None:
+        running = db.session.get(QuizAttempt, running_id)
+        if running is None:  # removed since the read above
+            raise AttemptError(_("Please try again."))
+        if not finalise_if_overdue(running, now):
+            return running
+        # Finalised: it counts as the finished attempt it now is (state, score, submit time).
+        attempts = [running if a.id == running_id else a for a in attempts]
+    reason = refusal(quiz, current_cycle(quiz, attempts, now)[1] if counting else [], now)
+    if reason:
+        raise AttemptError(reason)
     rng = rng or random.Random()  # noqa: S311 - fairness, not secrecy
     try:
         versions = draw_versions(quiz.draw_rules, rng)
@@ -173,8 +248,8 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         "deadline_at": deadline_for(quiz, now),
     }
     statement = _insert_attempt_statement(db.session.get_bind().dialect.name)
-    attempt = db.session.scalar(statement, values)
-    if attempt is None:
+    inserted = db.session.execute(statement, values).first()
+    if inserted is None:
         # A second tab or double click took this attempt number at the same moment: use the
         # attempt it started. The clash skips the row instead of failing the transaction, so
         # no savepoint is needed (and an overdue attempt finalised above stays finalised).
@@ -188,10 +263,11 @@ def start_attempt(quiz: Quiz, user, *, rng: random.Random | None = None) -> Quiz
         if existing is None:
             raise AttemptError(_("Please try again."))
         return existing
+    attempt = _as_loaded(inserted)
     if slots:
         # Every slot in one executemany, not one INSERT per question.
         rows = [{"attempt_id": attempt.id, **s} for s in slots]
-        db.session.execute(insert(AttemptAnswer.__table__), rows)
+        db.session.execute(_insert_answers_statement(), rows)
     audit.record(user, "quiz_attempt.start", attempt, quiz=quiz.slug)
     return attempt
 
@@ -275,12 +351,16 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     The answers are read and marked before the first write, so the write transaction (SQLite's
     one write lock) holds only the statements that store the result: one conditional UPDATE
     that finishes the attempt with its score, a check that no save landed between the read and
-    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit.
+    that UPDATE (regraded if one did), the slots' fractions in one executemany and the audit
+    (then what the receivers of `quiz_attempt_finishing`, asked before the first write, write).
     """
     finished_at = at or utcnow()
     attempt_id = attempt.id
     sheet = _read_answer_sheet(attempt_id)
     marks = mark_sheet(sheet)
+    finishing = quiz_attempt_finishing.send(
+        attempt=attempt, user_id=attempt.user_id, categories=sheet.categories
+    )
     finish = {"attempt_id": attempt_id, "submitted_at": finished_at, "finished_by": by}
     result = db.session.execute(_finish_statement(), {**finish, **marks.result})
     if result.rowcount != 1:
@@ -303,6 +383,9 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     ):
         set_committed_value(attempt, key, value)
     audit.record(None, "quiz_attempt.finish", attempt, by=by, score=marks.score)
+    for _receiver, then in finishing:
+        if then is not None:
+            then()
     events.quiz_attempt_finished.send(attempt=attempt, user_id=attempt.user_id)
     return True
 
@@ -344,13 +427,21 @@ def _responses_statement():
 
 @functools.cache
 def _sheet_statement():
-    """The pass mark and every slot's id, response and version content, in slot order."""
+    """The pass mark and every slot's id, response, version content and question category, in
+    slot order."""
     return (
-        select(Quiz.pass_mark, AttemptAnswer.id, AttemptAnswer.response, QuestionVersion.data)
+        select(
+            Quiz.pass_mark,
+            AttemptAnswer.id,
+            AttemptAnswer.response,
+            QuestionVersion.data,
+            Question.category,
+        )
         .select_from(QuizAttempt)
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .outerjoin(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
         .outerjoin(QuestionVersion, QuestionVersion.id == AttemptAnswer.version_id)
+        .outerjoin(Question, Question.id == QuestionVersion.question_id)
         .where(QuizAttempt.id == bindparam("attempt_id"))
         .order_by(AttemptAnswer.slot)
     )
@@ -375,17 +466,19 @@ class SheetAnswer:
 
 @dataclass(frozen=True)
 class AnswerSheet:
-    """An attempt's answers with their versions' content, and the quiz's pass mark."""
+    """An attempt's answers with their versions' content, the quiz's pass mark and the bank
+    categories of the questions drawn."""
 
     pass_mark: float
     answers: tuple[SheetAnswer, ...]
+    categories: frozenset[str] = frozenset()
 
     def with_responses(self, responses: dict[int, dict | None]) -> "AnswerSheet":
         """The same sheet with the responses given per answer id."""
         answers = tuple(
             SheetAnswer(a.id, responses.get(a.id, a.response), a.content) for a in self.answers
         )
-        return AnswerSheet(self.pass_mark, answers)
+        return AnswerSheet(self.pass_mark, answers, self.categories)
 
 
 @dataclass(frozen=True)
@@ -403,10 +496,12 @@ class Marks:
 
 
 def _read_answer_sheet(attempt_id: int) -> AnswerSheet:
-    """The attempt's answers, their versions' content and the pass mark in one query."""
+    """The attempt's answers, their versions' content, the pass mark and the questions'
+    categories in one query."""
     rows = db.session.execute(_sheet_statement(), {"attempt_id": attempt_id}).all()
     answers = tuple(SheetAnswer(r.id, r.response, r.data) for r in rows if r.id is not None)
-    return AnswerSheet(rows[0].pass_mark if rows else 0, answers)
+    categories = frozenset(r.category for r in rows if r.category is not None)
+    return AnswerSheet(rows[0].pass_mark if rows else 0, answers, categories)
 
 
 def mark_sheet(sheet: AnswerSheet) -> Marks:

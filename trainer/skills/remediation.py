@@ -4,7 +4,9 @@ Receivers of the signals in core/events.py run inside the sender's transaction (
 flush, before its commit): no commit here, and nothing slow. For one agent (a quiz submitted,
 a role-play graded, a lesson read) they only queue the job `skills.refresh` (skills/jobs.py),
 keyed per agent, so the sender's transaction (and SQLite's write lock) stays short; a KPI
-import (already batched, often a job itself) remediates its agents in place.
+import (already batched, often a job itself) remediates its agents in place. A quiz submit
+asks before its first write (`quiz_attempt_finishing`): whether the attempt measures a skill
+is read then, and only the queuing runs after the submit's writes.
 
 For each weak skill with an open next step, one remediation row is recorded per (agent, skill,
 triggering evidence); a skill set to "auto-assign" also gets the lesson's course and the re-drill
@@ -13,7 +15,9 @@ notified. A new remediation is opened only when the agent has none for that skil
 is still to be done.
 """
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app
@@ -25,7 +29,7 @@ from trainer.courses.assignments import AssignmentError, assign_course
 from trainer.courses.models import Course
 from trainer.extensions import db
 from trainer.notifications.services import notify, path_for
-from trainer.quizzes.models import AttemptAnswer, Question, QuestionTag, QuestionVersion
+from trainer.quizzes.models import AttemptAnswer, QuestionTag, QuestionVersion
 from trainer.roleplay.models import RoleplaySession, Scenario
 from trainer.roleplay.services import assign_scenario
 from trainer.skills import settings, snapshots, store
@@ -181,15 +185,8 @@ def on_roleplay_graded(sender=None, *, session_id: int, **_kwargs) -> None:
         queue_refresh(row.user_id)
 
 
-def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
+def _measures_skills(skill_map: SkillMap, attempt_id: int, categories: frozenset[str]) -> bool:
     """Whether any question of the attempt is in a category (or has a tag) the map measures."""
-    categories = db.session.scalars(
-        db.select(Question.category)
-        .distinct()
-        .join(QuestionVersion, QuestionVersion.question_id == Question.id)
-        .join(AttemptAnswer, AttemptAnswer.version_id == QuestionVersion.id)
-        .where(AttemptAnswer.attempt_id == attempt_id)
-    ).all()
     if any(skill_map.skills_for_category(c) for c in categories):
         return True
     if not skill_map.by_tag:
@@ -208,10 +205,15 @@ def _measures_skills(skill_map: SkillMap, attempt_id: int) -> bool:
     )
 
 
-def on_quiz_attempt_finished(sender=None, *, attempt, user_id: int, **_kwargs) -> None:
-    """A quiz attempt was graded: only attempts with questions the map measures matter."""
-    if _enabled() and _measures_skills(store.active_map(), attempt.id):
-        queue_refresh(user_id)
+def on_quiz_attempt_finishing(
+    sender=None, *, attempt, user_id: int, categories: frozenset[str], **_kwargs
+) -> Callable[[], None] | None:
+    """A quiz attempt is about to be finished: only attempts with questions the map measures
+    matter. Read now, before the submit's first write (the map in force, the questions' tags);
+    the refresh is queued once the attempt is finished."""
+    if _enabled() and _measures_skills(store.active_map(), attempt.id, categories):
+        return functools.partial(queue_refresh, user_id)
+    return None
 
 
 def on_kpis_imported(sender=None, *, agent_ids, **_kwargs) -> None:

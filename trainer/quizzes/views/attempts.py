@@ -158,10 +158,14 @@ def autosave(attempt_id: int):
 def submit(attempt_id: int):
     """Submit the attempt; a second submit (double click, other tab) changes nothing."""
     attempt = lock_attempt_or_404(attempt_id, current_user)
+    # The messages are looked up before the first write: choosing the language then is not
+    # done inside SQLite's write lock (held until the commit).
+    time_up = _("Time is up: the answers saved before the deadline have been submitted.")
+    submitted = _("Your attempt has been submitted.")
     if service.finalise_if_overdue(attempt):
-        flash(_("Time is up: the answers saved before the deadline have been submitted."), "info")
+        flash(time_up, "info")
     elif service.submit_attempt(attempt):
-        flash(_("Your attempt has been submitted."), "success")
+        flash(submitted, "success")
     db.session.commit()
     return redirect(url_for(".review", attempt_id=attempt_id))
 
