@@ -22,12 +22,12 @@ def stamps(action: str, key: str) -> int:
 
 
 def test_enqueue_pushes_only_after_commit(queue):
-    run = jobs.enqueue("tests.slow_stamp", "a", 0)
+    run_id = jobs.enqueue("tests.slow_stamp", "a", 0)
     assert len(queue) == 0  # still inside the caller's transaction
     db.session.commit()
     assert len(queue) == 1
     assert run_queued(queue) == 1
-    assert job_row(run.id).status == DONE
+    assert job_row(run_id).status == DONE
     assert stamps("test.stamp", "a") == 1
 
 
@@ -39,70 +39,70 @@ def test_rolled_back_transaction_enqueues_nothing(queue):
 
 
 def test_same_key_is_queued_once(queue):
-    first = jobs.enqueue("tests.slow_stamp", "c", 0, key="stamp:c")
-    second = jobs.enqueue("tests.slow_stamp", "c", 0, key="stamp:c")
+    first_id = jobs.enqueue("tests.slow_stamp", "c", 0, key="stamp:c")
+    second_id = jobs.enqueue("tests.slow_stamp", "c", 0, key="stamp:c")
     db.session.commit()
-    assert first.id == second.id
+    assert first_id == second_id
     assert len(queue) == 1
 
 
 def test_a_second_delivery_does_nothing(queue):
-    run = jobs.enqueue("tests.slow_stamp", "d", 0)
+    run_id = jobs.enqueue("tests.slow_stamp", "d", 0)
     db.session.commit()
-    jobs.push(run.id, jobs.REGISTRY["tests.slow_stamp"])  # a duplicate message
+    jobs.push(run_id, jobs.REGISTRY["tests.slow_stamp"])  # a duplicate message
     assert run_queued(queue) == 2
     assert stamps("test.stamp", "d") == 1
 
 
 def test_failures_are_retried_with_backoff_then_succeed(queue):
     key = uuid.uuid4().hex
-    run = jobs.enqueue("tests.flaky", key, 2)
+    run_id = jobs.enqueue("tests.flaky", key, 2)
     db.session.commit()
     task = queue.dequeue()
     assert (task.retries, task.retry_backoff) == (3, 1.0)
     queue.execute(task)
     db.session.expire_all()
-    assert job_row(run.id).status == QUEUED
-    assert "planned failure 1" in job_row(run.id).error
+    assert job_row(run_id).status == QUEUED
+    assert "planned failure 1" in job_row(run_id).error
     deadline = time.monotonic() + 10
-    while job_row(run.id).status != DONE and time.monotonic() < deadline:
+    while job_row(run_id).status != DONE and time.monotonic() < deadline:
         for task in queue.read_schedule(datetime.now(UTC).replace(tzinfo=None)):
             queue.execute(task)
         run_queued(queue)
         db.session.expire_all()
         time.sleep(0.05)
-    assert job_row(run.id).status == DONE
-    assert job_row(run.id).attempts == 3
+    assert job_row(run_id).status == DONE
+    assert job_row(run_id).attempts == 3
     assert stamps("test.flaky", key) == 1
 
 
 def test_a_job_failing_every_time_ends_failed(queue):
     key = uuid.uuid4().hex
-    run = jobs.enqueue("tests.flaky", key, 99)
+    run_id = jobs.enqueue("tests.flaky", key, 99)
     db.session.commit()
     for _ in range(4):
         with pytest.raises(RuntimeError):
-            jobs.execute(run.id)
-    assert jobs.execute(run.id) is False  # failed for good: not claimed again
+            jobs.execute(run_id)
+    assert jobs.execute(run_id) is False  # failed for good: not claimed again
     db.session.expire_all()
-    assert job_row(run.id).status == FAILED
-    assert job_row(run.id).attempts == 4
+    assert job_row(run_id).status == FAILED
+    assert job_row(run_id).attempts == 4
     assert stamps("test.flaky", key) == 0
 
 
 def test_killed_worker_job_runs_exactly_once_after_restart(queue, worker, app):
-    run = jobs.enqueue("tests.slow_stamp", "kill-me", 3)
+    run_id = jobs.enqueue("tests.slow_stamp", "kill-me", 3)
     db.session.commit()
     worker.start()
-    wait_for(lambda: job_row(run.id).status == RUNNING, worker=worker)
+    wait_for(lambda: job_row(run_id).status == RUNNING, worker=worker)
     worker.kill()  # SIGKILL in the middle of the job
     assert stamps("test.stamp", "kill-me") == 0
     assert len(queue) == 0  # Huey had already taken the message: only the ledger knows
     time.sleep(2.2)  # the job's lease (2 s) runs out
     worker.start()
-    wait_for(lambda: job_row(run.id).status == DONE, worker=worker)
+    wait_for(lambda: job_row(run_id).status == DONE, worker=worker)
     assert stamps("test.stamp", "kill-me") == 1
-    assert job_row(run.id).attempts == 2
+    assert job_row(run_id).attempts == 2
 
 
 @pytest.mark.parametrize(
@@ -148,7 +148,7 @@ def test_the_queue_runs_on_the_storage_the_test_names(queue, request):
     else:
         assert isinstance(queue.storage, SqliteStorage)
     assert queue.name.startswith("test-")
-    run = jobs.enqueue("tests.slow_stamp", f"storage-{kind}", 0)
+    run_id = jobs.enqueue("tests.slow_stamp", f"storage-{kind}", 0)
     db.session.commit()
     assert len(queue) == 1 and run_queued(queue) == 1
-    assert job_row(run.id).status == DONE
+    assert job_row(run_id).status == DONE

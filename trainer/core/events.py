@@ -14,6 +14,12 @@ signals = Namespace()
 roleplay_graded = signals.signal("roleplay-graded")
 # kwargs: attempt (QuizAttempt, graded and flushed), user_id
 quiz_attempt_finished = signals.signal("quiz-attempt-finished")
+# kwargs: attempt (QuizAttempt, still in progress), user_id, categories (frozenset: the bank
+# categories of its questions). Sent by `submit_attempt` before its first write, so that the
+# features above read what they need outside SQLite's write lock; a receiver may return a
+# callable (no arguments), called once the attempt is finished, in the same transaction (never
+# if the submit finds it finished already).
+quiz_attempt_finishing = signals.signal("quiz-attempt-finishing")
 # kwargs: agent_ids (the agents whose KPI days were written)
 kpis_imported = signals.signal("kpis-imported")
 # kwargs: user_id, lesson_id (a lesson read to the end)

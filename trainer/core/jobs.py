@@ -16,6 +16,7 @@ Jobs that must commit part-way (an LLM call never runs inside a write transactio
 effect idempotent themselves, e.g. with a unique key or a claim on the row they produce.
 """
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -129,30 +130,33 @@ def job(
     return register
 
 
-def enqueue(name: str, *args: Any, key: str | None = None, **kwargs: Any) -> JobRun:
+def enqueue(name: str, *args: Any, key: str | None = None, **kwargs: Any) -> int:
     """Queue job `name` with JSON arguments; pushed when the caller's transaction commits.
+    Returns the ledger row's id.
 
     With a `key`, a job already queued or run under that key is not queued again (a reminder
-    per enrolment and day, the sweep per day); the existing row is returned.
+    per enrolment and day, the sweep per day); the existing row's id is returned.
     """
     if name not in REGISTRY:
         raise KeyError(f"unknown job {name!r}")
     key = key or f"{name}:{uuid.uuid4().hex}"
-    # INSERT … ON CONFLICT DO NOTHING: two callers racing on one key get one row, and no
-    # savepoint is needed (pysqlite would commit the caller's transaction on RELEASE).
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {"key": key, "name": name, "args": list(args), "kwargs": kwargs}
+    statement = _insert_statement(db.session.get_bind().dialect.name)
+    added = db.session.execute(statement, {**values, "lease_until": utcnow()}).scalar()
+    if added is None:  # the key was there already (rowcount is unreliable with psycopg)
+        return db.session.scalar(db.select(JobRun.id).where(JobRun.key == key))
+    db.session.info.setdefault(PENDING_KEY, []).append((added, name))
+    return added
+
+
+@functools.cache
+def _insert_statement(dialect: str):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id, built once per dialect (a submit queues a
+    job inside its write transaction): two callers racing on one key get one row, and no
+    savepoint is needed (pysqlite would commit the caller's transaction on RELEASE)."""
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = JobRun.__table__
-    added = db.session.execute(
-        insert(table)
-        .values(**values, lease_until=utcnow())
-        .on_conflict_do_nothing()
-        .returning(table.c.id)
-    ).scalar()  # None when the key was there already (rowcount is unreliable with psycopg)
-    run = db.session.scalar(db.select(JobRun).where(JobRun.key == key))
-    if added is not None:
-        db.session.info.setdefault(PENDING_KEY, []).append((run.id, name))
-    return run
+    return insert(table).on_conflict_do_nothing().returning(table.c.id)
 
 
 @event.listens_for(Session, "after_commit")

@@ -12,7 +12,7 @@
   SQLite the write lock is held from the first write to the commit, so the write transaction
   is only the statements that store the result. Submit then checks, after its UPDATE, that
   no save landed since it read the answers, and regrades if one did. The features above read
-  what they need for a submit before its first write too (`quiz_attempt_finishing`).
+  what they need for a submit before its first write too (`events.quiz_attempt_finishing`).
 """
 
 import functools
@@ -39,14 +39,6 @@ from trainer.quizzes.results import QuizResult, current_cycle
 from trainer.quizzes.spec import spec_from_content
 
 INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
-
-# kwargs: attempt (QuizAttempt, still in progress), user_id, categories (frozenset: the bank
-# categories of its questions). Sent by `submit_attempt` before its first write, so that the
-# features above read what they need outside SQLite's write lock; a receiver may return a
-# callable (no arguments), called once the attempt is finished, in the same transaction (never
-# if the submit finds it finished already). Named in core/events.py's namespace, where this
-# declaration belongs beside `quiz_attempt_finished`.
-quiz_attempt_finishing = events.signals.signal("quiz-attempt-finishing")
 
 
 class AttemptError(ValueError):
@@ -358,7 +350,7 @@ def submit_attempt(attempt: QuizAttempt, *, by: str = "agent", at: datetime | No
     attempt_id = attempt.id
     sheet = _read_answer_sheet(attempt_id)
     marks = mark_sheet(sheet)
-    finishing = quiz_attempt_finishing.send(
+    finishing = events.quiz_attempt_finishing.send(
         attempt=attempt, user_id=attempt.user_id, categories=sheet.categories
     )
     finish = {"attempt_id": attempt_id, "submitted_at": finished_at, "finished_by": by}

@@ -18,7 +18,6 @@ def init_app(app: Flask) -> None:
     from trainer.core.auth import ADMIN, AGENT, MANAGER, TRAINER
     from trainer.core.content import ContentLoader, DemoSeeder, add_content_loader, add_demo_seeder
     from trainer.core.features import PERFORMANCE, add_home_widget, add_nav
-    from trainer.quizzes.attempts import quiz_attempt_finishing
     from trainer.skills import cli, content, demo, home, notices, remediation, views
 
     importlib.import_module("trainer.skills.jobs")  # registers skills.refresh before any signal
@@ -31,7 +30,7 @@ def init_app(app: Flask) -> None:
     add_demo_seeder(app, DemoSeeder("skills", demo.seed_demo, order=90))
     notices.register_kind()
     events.roleplay_graded.connect(remediation.on_roleplay_graded)
-    quiz_attempt_finishing.connect(remediation.on_quiz_attempt_finishing)
+    events.quiz_attempt_finishing.connect(remediation.on_quiz_attempt_finishing)
     events.kpis_imported.connect(remediation.on_kpis_imported)
     events.lesson_completed.connect(remediation.on_lesson_completed)
     add_nav(app, "skills.mine", _l("My skills"), {AGENT}, order=46)
