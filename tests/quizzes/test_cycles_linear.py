@@ -9,7 +9,14 @@ import pytest
 
 from trainer.quizzes.models import Quiz, QuizAttempt
 from trainer.quizzes.models.quiz import GRADING_METHODS
-from trainer.quizzes.results import grade_cycle, split_cycles
+from trainer.quizzes.results import (
+    QuizResult,
+    current_cycle,
+    current_result,
+    cycle_attempts,
+    grade_cycle,
+    split_cycles,
+)
 
 T0 = datetime(2025, 1, 1, 2, 0, tzinfo=UTC)
 
@@ -71,3 +78,25 @@ def test_ties_on_the_highest_score_keep_the_earliest_submission(app):
     result = grade_cycle(quiz, [first, later])
     assert result.passed_at == first.submitted_at
     assert result.expires_at > later.submitted_at
+
+
+@pytest.mark.parametrize("method", GRADING_METHODS)
+def test_current_cycle_agrees_with_grading_the_last_cycle(app, method):
+    """`current_cycle` (one pass) against its definition: grade the last cycle from scratch;
+    a pass that has expired by `now` leaves an empty cycle."""
+    rng = random.Random(f"current-{method}")
+    quiz = Quiz(grading_method=method, pass_mark=80, validity_days=30)
+    cycles = 0
+    for n in [0, 1, 3, 20, 80]:
+        attempts = _history(rng, n)
+        latest = max((a.started_at for a in attempts), default=T0)
+        for now in (latest + timedelta(days=1), latest + timedelta(days=60)):
+            last = split_cycles(quiz, attempts)[-1]
+            expected = grade_cycle(quiz, last)
+            if expected.passed and expected.expires_at and expected.expires_at <= now:
+                expected, last = QuizResult(None, False, None, None, 0), []
+            assert current_cycle(quiz, attempts, now) == (expected, last)
+            assert current_result(quiz, attempts, now) == expected
+            assert cycle_attempts(quiz, attempts, now) == last
+        cycles = max(cycles, len(split_cycles(quiz, attempts)))
+    assert cycles > 1  # renewals happen: the test is not vacuous
