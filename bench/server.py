@@ -20,8 +20,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(app_path: str, env: dict[str, str]):
-    """Run gunicorn with the project's config (gthread workers) on a free port."""
+def gunicorn(app_path: str, env: dict[str, str], pids: list[int] | None = None):
+    """Run gunicorn with the project's config (gthread workers) on a free port; its master's
+    process id is appended to `pids` when given."""
     port = free_port()
     full_env = {
         **os.environ,
@@ -36,6 +37,8 @@ def gunicorn(app_path: str, env: dict[str, str]):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
+    if pids is not None:
+        pids.append(process.pid)
     # The app's jobs (LLM grading, mail) need a worker, as `make run` starts one.
     worker = None
     if "bare" not in app_path:
