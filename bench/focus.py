@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 
-from bench.flows.quizzes import ATTEMPT, FIELDSET, QUIZ, _answers
+from bench.flows.quizzes import ATTEMPT, QUIZ, attempt_questions, autosave_body
 from bench.harness import RequestFailed, Samples, UserSession, signed_in
 
 LESSON = "/courses/service-foundations"
@@ -32,16 +32,15 @@ async def _quiz_attempt(s: UserSession):
     await _open_quiz(s)
     attempt = await _start(s, label="setup")
     page = await s.get(f"/quizzes/attempts/{attempt}", label="setup")
-    return attempt, [(int(m.group(1)), m.group(0)) for m in FIELDSET.finditer(page)]
+    return attempt, attempt_questions(page)
 
 
 async def autosave(s: UserSession, state) -> None:
     """Save an answer to one of the attempt's questions."""
     attempt, questions = state
-    slot, fieldset = s.rng.choice(questions)
     await s.post_json(
         f"/quizzes/attempts/{attempt}/answers",
-        {"slot": slot, "fields": _answers(fieldset, s.rng)},
+        autosave_body(questions, s.rng),
         label="focus: quiz autosave",
     )
 

@@ -20,7 +20,7 @@ import secrets
 import statistics
 import time
 
-from bench.flows.quizzes import ATTEMPT, FIELDSET, QUIZ, _answers
+from bench.flows.quizzes import ATTEMPT, QUIZ, attempt_questions, autosave_body
 from bench.harness import CSRF_META, PASSWORD
 
 
@@ -59,15 +59,13 @@ def paths(app, agent: int = 1):
     started = client.post(f"/quizzes/{QUIZ}/start", data={"csrf_token": token})
     attempt = ATTEMPT.search(started.headers["Location"]).group(1)
     page = client.get(f"/quizzes/attempts/{attempt}").get_data(as_text=True)
-    questions = [(int(m.group(1)), m.group(0)) for m in FIELDSET.finditer(page)]
+    questions = attempt_questions(page)
     rng = random.Random(1)
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
 
     def autosave():
-        slot, fieldset = rng.choice(questions)
-        body = {"slot": slot, "fields": _answers(fieldset, rng)}
         url = f"/quizzes/attempts/{attempt}/answers"
-        return client.post(url, json=body, headers=headers), 200
+        return client.post(url, json=autosave_body(questions, rng), headers=headers), 200
 
     def sitting():
         # The running attempt (if any) is submitted first, so that every start draws a new one.

@@ -20,7 +20,7 @@ from pathlib import Path
 import httpx
 
 from bench import server
-from bench.flows.quizzes import ATTEMPT, FIELDSET, QUIZ, _answers
+from bench.flows.quizzes import ATTEMPT, QUIZ, attempt_questions, autosave_body
 from bench.harness import CSRF_META, PASSWORD
 
 
@@ -58,14 +58,13 @@ def _signed_in_paths(client: httpx.Client, agent: int) -> dict:
     started = client.post(f"/quizzes/{QUIZ}/start", data={"csrf_token": token})
     attempt = ATTEMPT.search(started.headers["location"]).group(1)
     page = client.get(f"/quizzes/attempts/{attempt}").text
-    questions = [(int(m.group(1)), m.group(0)) for m in FIELDSET.finditer(page)]
+    questions = attempt_questions(page)
     rng = random.Random(1)
     headers = {"X-CSRFToken": token, "Accept": "application/json"}
 
     def autosave():
-        slot, fieldset = rng.choice(questions)
-        body = {"slot": slot, "fields": _answers(fieldset, rng)}
-        return client.post(f"/quizzes/attempts/{attempt}/answers", json=body, headers=headers)
+        url = f"/quizzes/attempts/{attempt}/answers"
+        return client.post(url, json=autosave_body(questions, rng), headers=headers)
 
     return {
         "signed-in /healthz": lambda: client.get("/healthz"),

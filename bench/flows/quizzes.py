@@ -122,6 +122,17 @@ def _answers(fieldset: str, rng) -> dict[str, list[str]]:
     return {}
 
 
+def attempt_questions(page: str) -> list[tuple[int, str]]:
+    """The (slot, fieldset HTML) of every question on an attempt page."""
+    return [(int(m.group(1)), m.group(0)) for m in FIELDSET.finditer(page)]
+
+
+def autosave_body(questions: list[tuple[int, str]], rng) -> dict:
+    """An autosave request's JSON: a plausible answer to one of the attempt's questions."""
+    slot, fieldset = rng.choice(questions)
+    return {"slot": slot, "fields": _answers(fieldset, rng)}
+
+
 async def take_quiz(s: UserSession) -> None:
     """List, open, start, answer every question with autosave (some twice), submit, review."""
     await s.get("/quizzes/", label="quiz: list")
